@@ -1,0 +1,21 @@
+// Stable error codes returned by the API as {"error":{"code","message"}}.
+export const ERROR_STATUS = {
+  invalid_request: 400,
+  invalid_geometry: 400,
+  invalid_bbox: 400,
+  invalid_crs: 400,
+  unknown_category: 400,
+  malformed_json: 400,
+  outside_district: 422,
+  client_key_conflict: 409,
+  conflict: 409,
+  not_found: 404,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  internal_error: 500,
+} as const;
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ApiErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown };
+}

@@ -1,0 +1,27 @@
+// The socket.io event map, shared by server and client (cf. maplibre's actor_messages typing).
+import type { Diff } from './diff.js';
+import type { Incident } from './types.js';
+
+export interface SubscribeRequest {
+  /** Division codes (district/subdistrict/community) and/or grid ids to follow. */
+  divisions?: string[];
+  grids?: number[];
+}
+export interface SubscribeAck {
+  ok: boolean;
+  rooms: string[];
+  error?: { code: string; message: string };
+}
+
+export interface ServerToClientEvents {
+  'incidents:diff': (diff: Diff<Incident>) => void;
+}
+
+export interface ClientToServerEvents {
+  subscribe: (req: SubscribeRequest, ack: (res: SubscribeAck) => void) => void;
+  unsubscribe: (req: SubscribeRequest, ack: (res: SubscribeAck) => void) => void;
+}
+
+/** Room naming: one room per division node and per grid. */
+export const roomForDivision = (code: string) => `division:${code}`;
+export const roomForGrid = (id: number) => `grid:${id}`;

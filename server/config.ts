@@ -1,0 +1,65 @@
+// One validated configuration object. Every setting, its environment variable and its default
+// is here; .env.example documents the same list.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+const schema = z.object({
+  /** HTTP port. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Address to listen on. */
+  HOST: z.string().default('127.0.0.1'),
+  /** postgres://… of a PostgreSQL+PostGIS server; unset = embedded PGlite. */
+  DATABASE_URL: z.string().url().optional(),
+  /** Folder for the embedded database and uploads (git-ignored by default). */
+  DATA_DIR: z.string().default(resolve(ROOT, '.data')),
+  /** Load the demo district on first run (empty database). */
+  LOAD_DEMO: z.enum(['true', 'false']).default('true'),
+  /** Largest JSON request body, in bytes. */
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(256 * 1024),
+  /** Optional external raster base map, e.g. https://tiles.example/{z}/{x}/{y}.png (off by default: no internet). */
+  BASEMAP_URL: z.string().optional(),
+  /** Most features one GeoJSON list returns. */
+  MAX_FEATURES: z.coerce.number().int().positive().default(5000),
+  /** Where the built client lives. */
+  CLIENT_DIST: z.string().default(resolve(ROOT, 'dist/client')),
+  LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  loadDemo: boolean;
+  maxBodyBytes: number;
+  basemapUrl: string | undefined;
+  maxFeatures: number;
+  clientDist: string;
+  logLevel: 'silent' | 'error' | 'info' | 'debug';
+  rootDir: string;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const msg = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${msg}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: resolve(e.DATA_DIR),
+    loadDemo: e.LOAD_DEMO === 'true',
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    basemapUrl: e.BASEMAP_URL,
+    maxFeatures: e.MAX_FEATURES,
+    clientDist: resolve(e.CLIENT_DIST),
+    logLevel: e.LOG_LEVEL,
+    rootDir: ROOT,
+  };
+}
