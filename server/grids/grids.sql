@@ -1,0 +1,33 @@
+-- name: list
+-- Grids as a GeoJSON FeatureCollection. $1..$4 bbox (NULL = any), $5 community codes (NULL = any),
+-- $6 limit. One row more than the limit is read to report truncation.
+WITH g AS (
+  SELECT g.*, c.name AS community_name
+    FROM grid g JOIN division c ON c.code = g.community_code
+   WHERE ($1::float8 IS NULL OR g.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326))
+     AND ($5::text[] IS NULL OR g.community_code = ANY($5::text[]))
+   ORDER BY g.id
+   LIMIT $6 + 1
+)
+SELECT json_build_object(
+  'type', 'FeatureCollection',
+  'truncated', count(*) > $6,
+  'features', COALESCE(json_agg(json_build_object(
+    'type', 'Feature',
+    'id', g.id,
+    'geometry', ST_AsGeoJSON(g.geom, 7)::json,
+    'properties', json_build_object(
+      'id', g.id, 'code', g.code, 'name', g.name,
+      'communityCode', g.community_code, 'communityName', g.community_name,
+      'households', g.households, 'residents', g.residents,
+      'buildings', (SELECT count(*)::int FROM building b WHERE b.grid_id = g.id),
+      'synthetic', g.synthetic)
+  ) ORDER BY g.id) FILTER (WHERE g.rn <= $6), '[]'::json)) AS fc
+FROM (SELECT g.*, row_number() OVER (ORDER BY g.id) AS rn FROM g) g;
+
+-- name: one
+SELECT g.id, g.code, g.name, g.community_code, c.name AS community_name, g.households, g.residents,
+       g.synthetic, ST_AsGeoJSON(g.geom, 7)::json AS geometry,
+       (SELECT count(*)::int FROM building b WHERE b.grid_id = g.id) AS buildings
+  FROM grid g JOIN division c ON c.code = g.community_code
+ WHERE g.id = $1;

@@ -1,0 +1,66 @@
+// Express app composed from one router per capability.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import express, { type Express } from 'express';
+import type { Config } from '../config.js';
+import type { Db } from '../db/db.js';
+import { divisionRoutes } from '../divisions/routes.js';
+import type { EventBus } from '../events/bus.js';
+import { gridRoutes } from '../grids/routes.js';
+import { healthRoutes } from '../health/routes.js';
+import { incidentRoutes } from '../incidents/routes.js';
+import { layerRoutes } from '../layers/routes.js';
+import type { TileEncoder } from '../tiles/encode.js';
+import { tileRoutes } from '../tiles/routes.js';
+import { errorHandler, fail, sendError } from './errors.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  bus: EventBus;
+  tileEncoder: TileEncoder;
+  log: (msg: string, err?: unknown) => void;
+}
+
+export function createApp({ config, db, bus, tileEncoder, log }: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', 'strong');
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'same-origin');
+    next();
+  });
+  app.use('/api', express.json({ limit: config.maxBodyBytes, strict: true }));
+  app.use('/api', (req, res, next) => {
+    // JSON only for writes: anything else is refused before it reaches a route.
+    if ((req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') && !req.is('application/json')) {
+      sendError(res, fail('unsupported_media_type', 'send application/json').error);
+      return;
+    }
+    next();
+  });
+
+  app.use(healthRoutes(db));
+  app.use(divisionRoutes(db, config));
+  app.use(gridRoutes(db, config));
+  app.use(layerRoutes(db, config));
+  app.use(incidentRoutes(db, bus));
+  app.use(tileRoutes(db, tileEncoder));
+
+  app.use(['/api', '/tiles'], (req, res) => sendError(res, fail('not_found', `no route ${req.method} ${req.path}`).error));
+
+  if (existsSync(config.clientDist)) {
+    app.use(express.static(config.clientDist, { index: 'index.html', extensions: ['html'] }));
+  } else {
+    app.get('/', (_req, res) => {
+      res.type('text/plain').send('GridCommand: the client is not built. Run `npm start` (it builds) or `npx vite build`.');
+    });
+  }
+  app.use(errorHandler(log));
+  return app;
+}
+
+export const PAGES = ['/', '/map.html', '/3d.html'];
+export const clientPageExists = (config: Config, page: string) =>
+  existsSync(join(config.clientDist, page === '/' ? 'index.html' : page));

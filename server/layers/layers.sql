@@ -1,0 +1,50 @@
+-- name: buildings
+-- Buildings as GeoJSON; heightM defaults to levels × 3 m, else 10 m.
+WITH b AS (
+  SELECT b.* FROM building b
+   WHERE ($1::float8 IS NULL OR b.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326))
+     AND ($5::text[] IS NULL OR b.community_code = ANY($5::text[]))
+   ORDER BY b.id
+   LIMIT $6 + 1
+)
+SELECT json_build_object(
+  'type', 'FeatureCollection',
+  'truncated', count(*) > $6,
+  'features', COALESCE(json_agg(json_build_object(
+    'type', 'Feature', 'id', b.id,
+    'geometry', ST_AsGeoJSON(b.geom, 7)::json,
+    'properties', json_build_object(
+      'id', b.id, 'name', b.name,
+      'heightM', COALESCE(b.height_m, b.levels * 3.0, 10.0), 'minHeightM', b.min_height_m,
+      'levels', b.levels, 'residential', b.residential,
+      'households', b.households, 'residents', b.residents,
+      'householdsSynthetic', b.households_synthetic, 'gridId', b.grid_id)
+  ) ORDER BY b.id) FILTER (WHERE b.rn <= $6), '[]'::json)) AS fc
+FROM (SELECT b.*, row_number() OVER (ORDER BY b.id) AS rn FROM b) b;
+
+-- name: facilities
+WITH f AS (
+  SELECT f.* FROM facility f
+   WHERE ($1::float8 IS NULL OR f.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326))
+     AND ($5::text[] IS NULL OR f.community_code = ANY($5::text[]))
+     AND ($7::text IS NULL OR f.service_class = $7)
+   ORDER BY f.id
+   LIMIT $6 + 1
+)
+SELECT json_build_object(
+  'type', 'FeatureCollection',
+  'truncated', count(*) > $6,
+  'features', COALESCE(json_agg(json_build_object(
+    'type', 'Feature', 'id', f.id,
+    'geometry', ST_AsGeoJSON(f.geom, 7)::json,
+    'properties', json_build_object(
+      'id', f.id, 'name', f.name, 'kind', f.kind, 'serviceClass', f.service_class,
+      'synthetic', f.synthetic, 'gridId', f.grid_id)
+  ) ORDER BY f.id) FILTER (WHERE f.rn <= $6), '[]'::json)) AS fc
+FROM (SELECT f.*, row_number() OVER (ORDER BY f.id) AS rn FROM f) f;
+
+-- name: serviceClasses
+SELECT code, name, walk_minutes AS "walkMinutes", color FROM service_class ORDER BY sort, code;
+
+-- name: categories
+SELECT code, name FROM incident_category ORDER BY sort, code;

@@ -1,0 +1,37 @@
+// Entry point: `node --import tsx server/main.ts` (npm start does this after install and build).
+import { loadConfig } from './config.js';
+import { PAGES } from './http/app.js';
+import { PortInUseError, start } from './server.js';
+
+const config = loadConfig();
+const log = (msg: string, err?: unknown) => {
+  if (config.logLevel === 'silent') return;
+  if (err) console.error(`[gridcommand] ${msg}:`, err instanceof Error ? err.stack ?? err.message : err);
+  else console.log(`[gridcommand] ${msg}`);
+};
+
+try {
+  log(`starting on ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite+PostGIS in ${config.dataDir}`}…`);
+  const running = await start(config, log);
+  const health = (await running.db.query<{ v: string }>('SELECT postgis_lib_version() AS v')).rows[0]!.v;
+  log(`ready — database: ${running.db.kind}, PostGIS ${health}. Map data © OpenStreetMap contributors; grids, households and incidents are synthetic.`);
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  for (const p of PAGES) console.log(`http://${host}:${running.port}${p}`);
+  let closing = false;
+  const shutdown = async (sig: string) => {
+    if (closing) return;
+    closing = true;
+    log(`${sig}: shutting down`);
+    await running.close().catch((e) => log('shutdown error', e));
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+} catch (e) {
+  if (e instanceof PortInUseError) {
+    console.error(`[gridcommand] error: ${e.message}`);
+  } else {
+    console.error(`[gridcommand] error: could not start: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  process.exit(1);
+}

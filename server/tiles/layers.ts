@@ -1,0 +1,25 @@
+// Tile layers as data: each URL layer is a list of source layers (named SQL in tiles.sql).
+export const SOURCE_LAYERS = [
+  'water', 'landuse', 'roads', 'buildings', 'boundaries', 'grids', 'communities', 'facilities', 'incidents',
+] as const;
+export type SourceLayer = (typeof SOURCE_LAYERS)[number];
+
+export interface TileLayer {
+  /** Source layers in draw order. */
+  sources: SourceLayer[];
+  minzoom: number;
+  maxzoom: number;
+  /** Seconds a client may cache a tile; 0 for live layers. */
+  maxAge: number;
+  description: string;
+}
+
+export const TILE_LAYERS: Record<string, TileLayer> = {
+  base: { sources: ['water', 'landuse', 'roads', 'buildings', 'boundaries'], minzoom: 10, maxzoom: 18, maxAge: 300,
+    description: 'Base map from the district\'s own OpenStreetMap data' },
+  grids: { sources: ['grids'], minzoom: 10, maxzoom: 18, maxAge: 30, description: 'Management grids (synthetic)' },
+  communities: { sources: ['communities'], minzoom: 8, maxzoom: 18, maxAge: 300, description: 'Division boundaries' },
+  buildings: { sources: ['buildings'], minzoom: 14, maxzoom: 18, maxAge: 300, description: 'Buildings with heights' },
+  facilities: { sources: ['facilities'], minzoom: 12, maxzoom: 18, maxAge: 60, description: 'Service facilities' },
+  incidents: { sources: ['incidents'], minzoom: 10, maxzoom: 18, maxAge: 0, description: 'Incidents (live)' },
+};

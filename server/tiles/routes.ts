@@ -1,0 +1,51 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Db } from '../db/db.js';
+import { fail, ok, route } from '../http/errors.js';
+import { validate } from '../http/validate.js';
+import { getDistrict } from '../divisions/queries.js';
+import { renderTile, type TileEncoder } from './encode.js';
+import { TILE_LAYERS } from './layers.js';
+
+const tileParams = z.object({
+  layer: z.string(),
+  z: z.coerce.number().int().min(0).max(22),
+  x: z.coerce.number().int().min(0),
+  y: z.coerce.number().int().min(0),
+}).refine((p) => p.x < 2 ** p.z && p.y < 2 ** p.z, 'x and y must be within the zoom level');
+
+export function tileRoutes(db: Db, encoder: TileEncoder): Router {
+  const r = Router();
+  r.get('/tiles/:layer.json', route(async (req) => {
+    const layer = TILE_LAYERS[req.params.layer as string];
+    if (!layer || !Object.hasOwn(TILE_LAYERS, req.params.layer as string)) return fail('not_found', `unknown tile layer ${req.params.layer}`);
+    const d = await getDistrict(db);
+    return ok({
+      tilejson: '3.0.0',
+      name: req.params.layer,
+      description: layer.description,
+      attribution: '© OpenStreetMap contributors',
+      tiles: [`/tiles/${req.params.layer}/{z}/{x}/{y}.pbf`],
+      minzoom: layer.minzoom,
+      maxzoom: layer.maxzoom,
+      bounds: d?.bbox ?? [-180, -85, 180, 85],
+      center: d ? [...d.center, 14] : undefined,
+      vector_layers: layer.sources.map((id) => ({ id, fields: {} })),
+    });
+  }));
+  r.get('/tiles/:layer/:z/:x/:y.pbf', route(async (req, res) => {
+    const p = validate(tileParams, req.params);
+    if (!p.ok) return p;
+    if (!Object.hasOwn(TILE_LAYERS, p.value.layer)) return fail('not_found', `unknown tile layer ${p.value.layer}`);
+    const layer = TILE_LAYERS[p.value.layer]!;
+    const tile = await renderTile(db, encoder, layer.sources, p.value.z, p.value.x, p.value.y);
+    res.setHeader('Cache-Control', layer.maxAge ? `public, max-age=${layer.maxAge}` : 'no-cache');
+    if (tile.length === 0) {
+      res.status(204).end();
+      return undefined;
+    }
+    res.type('application/vnd.mapbox-vector-tile').send(Buffer.from(tile.buffer, tile.byteOffset, tile.byteLength));
+    return undefined;
+  }));
+  return r;
+}

@@ -1,0 +1,131 @@
+import { VectorTile } from '@mapbox/vector-tile';
+import { PbfReader } from 'pbf';
+import request from 'supertest';
+import type { Express } from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lonLatToTile } from '../../core/tile-math.js';
+import { loadConfig } from '../config.js';
+import { EventBus } from '../events/bus.js';
+import { createApp } from '../http/app.js';
+import { createTestDb, testDbKind, type TestDb } from '../testing/db.js';
+import { FIXTURE, loadFixture } from '../testing/fixture.js';
+import { detectEncoder, renderTile, type TileEncoder } from './encode.js';
+import { TILE_LAYERS } from './layers.js';
+
+let t: TestDb;
+let app: Express;
+let encoder: TileEncoder;
+let grids: Awaited<ReturnType<typeof loadFixture>>;
+
+beforeAll(async () => {
+  t = await createTestDb();
+  grids = await loadFixture(t.db);
+  encoder = await detectEncoder(t.db);
+  app = createApp({ config: loadConfig({}), db: t.db, bus: new EventBus(), tileEncoder: encoder, log: () => undefined });
+}, 180_000);
+afterAll(async () => { await t?.drop(); });
+
+const Z = 14;
+const { x: X, y: Y } = lonLatToTile(FIXTURE.pointA1[0], FIXTURE.pointA1[1], Z);
+
+async function getTile(url: string): Promise<VectorTile> {
+  const r = await request(app).get(url).buffer(true).parse((res, cb) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => cb(null, Buffer.concat(chunks)));
+  }).expect(200);
+  expect(r.headers['content-type']).toContain('application/vnd.mapbox-vector-tile');
+  return new VectorTile(new PbfReader(r.body as Buffer));
+}
+
+const features = (tile: VectorTile, layer: string) => {
+  const l = tile.layers[layer];
+  return l ? Array.from({ length: l.length }, (_, i) => l.feature(i)) : [];
+};
+
+/** Signed area with the MVT convention: exterior rings positive in tile coordinates (y down). */
+const ringArea = (ring: { x: number; y: number }[]) => {
+  let s = 0;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) s += ring[j]!.x * ring[i]!.y - ring[i]!.x * ring[j]!.y;
+  return s / 2;
+};
+
+describe(`vector tiles on ${testDbKind()} (${testDbKind() === 'postgres' ? 'ST_AsMVT' : 'PostGIS-prepared, encoded in TS'})`, () => {
+  it('uses ST_AsMVT on real PostGIS and the portable encoder on PGlite', () => {
+    expect(encoder).toBe(testDbKind() === 'postgres' ? 'native' : 'portable');
+  });
+
+  it('the grids tile holds the grids with their properties, in tile coordinates', async () => {
+    const tile = await getTile(`/tiles/grids/${Z}/${X}/${Y}.pbf`);
+    const fs = features(tile, 'grids');
+    const ids = fs.map((f) => f.properties.id).sort();
+    expect(ids).toEqual([grids.gridA1, grids.gridA2, grids.gridB1].sort());
+    const a1 = fs.find((f) => f.properties.id === grids.gridA1)!;
+    expect(a1.type).toBe(3);
+    expect(a1.properties).toMatchObject({ name: '甲社区第01网格', households: 240, community_code: 'T0101' });
+    const rings = a1.loadGeometry();
+    expect(ringArea(rings[0]!)).toBeGreaterThan(0);
+    for (const p of rings[0]!) {
+      expect(p.x).toBeGreaterThanOrEqual(-64);
+      expect(p.x).toBeLessThanOrEqual(4096 + 64);
+    }
+    // Decoded back to lon/lat, the polygon covers the grid's centre.
+    const gj = a1.toGeoJSON(X, Y, Z);
+    const [minX, maxX] = [Math.min(...(gj.geometry as any).coordinates[0].map((c: number[]) => c[0])), Math.max(...(gj.geometry as any).coordinates[0].map((c: number[]) => c[0]))];
+    expect(minX).toBeLessThan(121.4925);
+    expect(maxX).toBeGreaterThan(121.4925);
+  });
+
+  it('the base tile carries water, roads and buildings from the district data', async () => {
+    const tile = await getTile(`/tiles/base/${Z}/${X}/${Y}.pbf`);
+    expect(Object.keys(tile.layers).sort()).toEqual(expect.arrayContaining(['buildings', 'roads', 'water']));
+    expect(features(tile, 'roads').map((f) => f.properties.kind).sort()).toEqual(['footway', 'minor_road']);
+    expect(features(tile, 'buildings').map((f) => f.properties.height).sort()).toEqual([18, 30]);
+  });
+
+  it('footways and buildings drop out at low zoom', async () => {
+    const z = 12;
+    const { x, y } = lonLatToTile(FIXTURE.pointA1[0], FIXTURE.pointA1[1], z);
+    const tile = await getTile(`/tiles/base/${z}/${x}/${y}.pbf`);
+    expect(features(tile, 'roads').map((f) => f.properties.kind)).toEqual(['minor_road']);
+    expect(tile.layers.buildings).toBeUndefined();
+  });
+
+  it('an empty tile is 204; bad coordinates 400; unknown layers 404', async () => {
+    await request(app).get('/tiles/grids/15/0/0.pbf').expect(204);
+    expect((await request(app).get('/tiles/grids/3/8/0.pbf').expect(400)).body.error.code).toBe('invalid_request');
+    expect((await request(app).get('/tiles/grids/23/0/0.pbf').expect(400)).body.error.code).toBe('invalid_request');
+    expect((await request(app).get('/tiles/secret/1/0/0.pbf').expect(404)).body.error.code).toBe('not_found');
+    expect((await request(app).get('/tiles/__proto__/1/0/0.pbf').expect(404)).body.error.code).toBe('not_found');
+  });
+
+  it('serves TileJSON with attribution and bounds', async () => {
+    const tj = (await request(app).get('/tiles/base.json').expect(200)).body;
+    expect(tj.attribution).toContain('OpenStreetMap');
+    expect(tj.vector_layers.map((l: { id: string }) => l.id)).toEqual(TILE_LAYERS.base!.sources);
+    expect(tj.bounds).toEqual(FIXTURE.bbox);
+  });
+
+  it.runIf(testDbKind() === 'postgres')('the portable encoder matches ST_AsMVT feature for feature', async () => {
+    for (const [name, layer] of Object.entries(TILE_LAYERS)) {
+      const native = new VectorTile(new PbfReader(await renderTile(t.db, 'native', layer.sources, Z, X, Y)));
+      const portable = new VectorTile(new PbfReader(await renderTile(t.db, 'portable', layer.sources, Z, X, Y)));
+      expect(Object.keys(portable.layers).sort(), name).toEqual(Object.keys(native.layers).sort());
+      for (const l of Object.keys(native.layers)) {
+        const a = features(native, l).sort((p, q) => (p.id ?? 0) - (q.id ?? 0));
+        const b = features(portable, l).sort((p, q) => (p.id ?? 0) - (q.id ?? 0));
+        expect(b.map((f) => [f.id, f.type, f.properties])).toEqual(a.map((f) => [f.id, f.type, f.properties]));
+        for (let i = 0; i < a.length; i++) {
+          const ga = a[i]!.loadGeometry(); const gb = b[i]!.loadGeometry();
+          expect(gb.length).toBe(ga.length);
+          if (a[i]!.type === 3) {
+            const areaA = ga.reduce((s, r) => s + ringArea(r), 0);
+            const areaB = gb.reduce((s, r) => s + ringArea(r), 0);
+            expect(Math.sign(ringArea(gb[0]!))).toBe(Math.sign(ringArea(ga[0]!)));
+            expect(Math.abs(areaB - areaA) / Math.abs(areaA)).toBeLessThan(0.01);
+          }
+        }
+      }
+    }
+  });
+});
