@@ -25,6 +25,18 @@ const schema = z.object({
   /** Where the built client lives. */
   CLIENT_DIST: z.string().default(resolve(ROOT, 'dist/client')),
   LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
+  /** Password for the first-run admin account; unset = a random one printed once. */
+  ADMIN_PASSWORD: z.string().min(10).optional(),
+  /** Session lifetime in hours. */
+  SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  /** Secure flag on the session cookie: auto = when the request came over HTTPS. */
+  COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  /** Login attempts per IP and username per 15 minutes. */
+  LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
+  /** Reports per principal per minute. */
+  INTAKE_RATE_LIMIT: z.coerce.number().int().positive().default(600),
+  /** Trust X-Forwarded-* from a reverse proxy (Express 'trust proxy'). */
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
 });
 
 export interface Config {
@@ -39,6 +51,12 @@ export interface Config {
   clientDist: string;
   logLevel: 'silent' | 'error' | 'info' | 'debug';
   rootDir: string;
+  adminPassword: string | undefined;
+  sessionHours: number;
+  cookieSecure: 'auto' | 'true' | 'false';
+  loginRateLimit: number;
+  intakeRateLimit: number;
+  trustProxy: boolean;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -61,5 +79,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     clientDist: resolve(e.CLIENT_DIST),
     logLevel: e.LOG_LEVEL,
     rootDir: ROOT,
+    adminPassword: e.ADMIN_PASSWORD,
+    sessionHours: e.SESSION_HOURS,
+    cookieSecure: e.COOKIE_SECURE,
+    loginRateLimit: e.LOGIN_RATE_LIMIT,
+    intakeRateLimit: e.INTAKE_RATE_LIMIT,
+    trustProxy: e.TRUST_PROXY === 'true',
   };
 }

@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
 import { openDb } from './db/open.js';
-import { upsertReferenceData } from './reference/reference.js';
+import { seedDemoDepartments, upsertReferenceData } from './reference/reference.js';
+import { ensureAdmin } from './auth/bootstrap.js';
+import { SQL as RESIDENT_SQL } from './residents/routes.js';
 import { EventBus } from './events/bus.js';
 import { attachSockets } from './events/sockets.js';
 import { createApp } from './http/app.js';
@@ -48,13 +50,18 @@ export async function start(config: Config, log: (msg: string, err?: unknown) =>
   try {
     db ??= await openDb(config);
     await upsertReferenceData(db);
-    const { isEmpty, loadDemo } = await import('./demo/load.js');
-    if (config.loadDemo && (await isEmpty(db))) {
-      log('loading the demo district (first run)…');
-      const t0 = Date.now();
-      const r = await loadDemo(db);
-      log(`demo district loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${JSON.stringify(r.counts)}`);
+    if (config.loadDemo) {
+      const { isEmpty, loadDemo } = await import('./demo/load.js');
+      if (await isEmpty(db)) {
+        log('loading the demo district (first run)…');
+        const t0 = Date.now();
+        const r = await loadDemo(db);
+        log(`demo district loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${JSON.stringify(r.counts)}`);
+        await seedDemoDepartments(db);
+        await db.query(RESIDENT_SQL.seedSynthetic);
+      }
     }
+    await ensureAdmin(db, config, (line) => log(line));
     const bus = new EventBus();
     const tileEncoder = await detectEncoder(db);
     const app = createApp({ config, db, bus, tileEncoder, log });

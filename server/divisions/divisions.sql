@@ -20,7 +20,7 @@ SELECT d.code, d.name, d.level, d.parent_code, d.synthetic_geometry, d.code_sour
  ORDER BY d.level, d.code;
 
 -- name: geojson
--- Divisions of one level as a GeoJSON FeatureCollection, built by PostGIS.
+-- Divisions of one level as a GeoJSON FeatureCollection, built by PostGIS. $2 visible codes (NULL = all).
 SELECT json_build_object(
   'type', 'FeatureCollection',
   'features', COALESCE(json_agg(json_build_object(
@@ -31,7 +31,8 @@ SELECT json_build_object(
         'parentCode', d.parent_code, 'syntheticGeometry', d.synthetic_geometry)
   ) ORDER BY d.code), '[]'::json)) AS fc
   FROM division d
- WHERE d.level = $1 AND d.geom IS NOT NULL;
+ WHERE d.level = $1 AND d.geom IS NOT NULL
+   AND ($2::text[] IS NULL OR d.code = ANY($2::text[]));
 
 -- name: subtree
 -- A division and all its descendants (codes), for filtering by division.
@@ -41,3 +42,10 @@ WITH RECURSIVE t AS (
   SELECT d.code, d.level FROM division d JOIN t ON d.parent_code = t.code
 )
 SELECT code, level FROM t;
+
+-- name: scopeExtent
+-- Extent of a jurisdiction: a division ($1) or a grid ($2).
+SELECT ST_XMin(b) AS xmin, ST_YMin(b) AS ymin, ST_XMax(b) AS xmax, ST_YMax(b) AS ymax
+  FROM (SELECT COALESCE((SELECT geom::box2d FROM division WHERE code = $1),
+                        (SELECT geom::box2d FROM grid WHERE id = $2)) AS b) e
+ WHERE b IS NOT NULL;

@@ -1,4 +1,5 @@
-// A new incident reaches the sockets subscribed to the divisions it falls in — and no others.
+// A new incident reaches the sockets subscribed to the divisions it falls in — and no others —
+// and sockets only join rooms inside their principal's jurisdiction.
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientToServerEvents, ServerToClientEvents, SubscribeAck } from '../../core/events.js';
@@ -8,16 +9,20 @@ import { loadConfig } from '../config.js';
 import { start, type Running } from '../server.js';
 import { createTestDb, testDbKind, type TestDb } from '../testing/db.js';
 import { FIXTURE, loadFixture } from '../testing/fixture.js';
+import { loadPrincipals, type Principals } from '../testing/principals.js';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 let t: TestDb;
 let running: Running;
 let base: string;
+let who: Principals;
+let g: Awaited<ReturnType<typeof loadFixture>>;
 const sockets: ClientSocket[] = [];
 
 beforeAll(async () => {
   t = await createTestDb();
-  await loadFixture(t.db);
+  g = await loadFixture(t.db);
+  who = await loadPrincipals(t.db, g);
   running = await start(loadConfig({ PORT: '0', LOAD_DEMO: 'false', LOG_LEVEL: 'silent' }), () => undefined, { db: t.db });
   base = `http://127.0.0.1:${running.port}`;
 }, 180_000);
@@ -26,18 +31,23 @@ afterAll(async () => {
   await running?.close(); // closes the db too
 });
 
-async function subscribed(req: { divisions?: string[]; grids?: number[] }): Promise<{ s: ClientSocket; diffs: Diff<Incident>[]; ack: SubscribeAck }> {
-  const s: ClientSocket = connect(base, { transports: ['websocket'], forceNew: true });
+function open(token: string | undefined): ClientSocket {
+  const s: ClientSocket = connect(base, { transports: ['websocket'], forceNew: true, reconnection: false, auth: token ? { token } : {} });
   sockets.push(s);
+  return s;
+}
+
+async function subscribed(token: string, req: { divisions?: string[]; grids?: number[] }): Promise<{ s: ClientSocket; diffs: Diff<Incident>[]; ack: SubscribeAck }> {
+  const s = open(token);
   const diffs: Diff<Incident>[] = [];
   s.on('incidents:diff', (d) => diffs.push(d));
   const ack = await new Promise<SubscribeAck>((resolve) => s.emit('subscribe', req, resolve));
   return { s, diffs, ack };
 }
 
-const post = (lonlat: [number, number], key: string) =>
+const post = (lonlat: [number, number], key: string, token = who.tokens.subdistrict) =>
   fetch(`${base}/api/incidents`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
     body: JSON.stringify({ lon: lonlat[0], lat: lonlat[1], category: 'parking', description: '占道停车', source: 'hotline_12345', clientKey: key }),
   });
 
@@ -48,12 +58,13 @@ const waitFor = async (cond: () => boolean, ms = 5000) => {
     await new Promise((r) => setTimeout(r, 20));
   }
 };
+const settle = () => new Promise((res) => setTimeout(res, 300));
 
 describe(`socket.io incident diffs on ${testDbKind()}`, () => {
   it('pushes an add diff to the district, subdistrict, community and grid rooms, never to another community', async () => {
-    const district = await subscribed({ divisions: [FIXTURE.district] });
-    const communityA = await subscribed({ divisions: [FIXTURE.communityA] });
-    const communityB = await subscribed({ divisions: [FIXTURE.communityB] });
+    const district = await subscribed(who.tokens.leader, { divisions: [FIXTURE.district] });
+    const communityA = await subscribed(who.tokens.communityA, { divisions: [FIXTURE.communityA] });
+    const communityB = await subscribed(who.tokens.communityB, { divisions: [FIXTURE.communityB] });
     expect(communityA.ack).toEqual({ ok: true, rooms: ['division:T0101'] });
     const r = await post(FIXTURE.pointA1, 'socket-test-0001');
     expect(r.status).toBe(201);
@@ -63,22 +74,44 @@ describe(`socket.io incident diffs on ${testDbKind()}`, () => {
     expect(communityA.diffs[0]!.add[0]!.id).toBe(created.id);
     // A replay of the same key is not a new event.
     expect((await post(FIXTURE.pointA1, 'socket-test-0001')).status).toBe(200);
-    // Give a stray message time to arrive, then check nothing leaked or doubled.
-    await new Promise((res) => setTimeout(res, 300));
+    await settle();
     expect(communityB.diffs).toEqual([]);
     expect(district.diffs).toHaveLength(1);
   });
 
   it('a socket in several matching rooms receives one message, not one per room', async () => {
-    const both = await subscribed({ divisions: [FIXTURE.district, FIXTURE.subdistrict, FIXTURE.communityB] });
+    const both = await subscribed(who.tokens.leader, { divisions: [FIXTURE.district, FIXTURE.subdistrict, FIXTURE.communityB] });
     await post(FIXTURE.pointB1, 'socket-test-0002');
     await waitFor(() => both.diffs.length > 0);
-    await new Promise((res) => setTimeout(res, 300));
+    await settle();
     expect(both.diffs).toHaveLength(1);
   });
 
-  it('refuses unknown divisions and malformed subscriptions', async () => {
-    expect((await subscribed({ divisions: ['NOPE'] })).ack).toMatchObject({ ok: false, error: { code: 'not_found' } });
-    expect((await subscribed({ divisions: 'T00' as never })).ack).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+  it('a grid worker only ever receives incidents of their own grid', async () => {
+    const worker = await subscribed(who.tokens.gridA1, { grids: [g.gridA1] });
+    expect(worker.ack.ok).toBe(true);
+    // Wider rooms and other grids are refused.
+    for (const req of [{ divisions: [FIXTURE.communityA] }, { divisions: [FIXTURE.district] }, { grids: [g.gridA2] }, { grids: [g.gridB1] }]) {
+      const ack = await new Promise<SubscribeAck>((resolve) => worker.s.emit('subscribe', req, resolve));
+      expect(ack).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    }
+    const a2 = [121.4975, 31.235] as [number, number]; // grid A2, same community
+    const keys = ['grid-scope-a2', 'grid-scope-b1', 'grid-scope-a1'];
+    expect((await post(a2, keys[0]!)).status).toBe(201);
+    expect((await post(FIXTURE.pointB1, keys[1]!)).status).toBe(201);
+    const own = (await (await post(FIXTURE.pointA1, keys[2]!)).json()) as Incident;
+    await waitFor(() => worker.diffs.length > 0);
+    await settle();
+    expect(worker.diffs.flatMap((d) => d.add.map((i) => i.id))).toEqual([own.id]);
+  });
+
+  it('refuses connections without credentials, unknown divisions and malformed subscriptions', async () => {
+    const anon = open(undefined);
+    const err = await new Promise<Error>((resolve) => anon.on('connect_error', resolve));
+    expect(err.message).toBe('unauthorized');
+    const planner = open(who.tokens.planner); // planners have no incident access
+    expect((await new Promise<Error>((resolve) => planner.on('connect_error', resolve))).message).toBe('unauthorized');
+    expect((await subscribed(who.tokens.leader, { divisions: ['NOPE'] })).ack).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect((await subscribed(who.tokens.leader, { divisions: 'T00' as never })).ack).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
   });
 });

@@ -1,10 +1,14 @@
-// socket.io: clients join rooms per division (and grid); domain events are pushed as diffs to the
-// rooms of every division an incident falls in. Only reacts to domain events.
-import type { Server as HttpServer } from 'node:http';
+// socket.io: clients authenticate like HTTP requests (session cookie or a token in
+// `auth.token`), join rooms per division or grid inside their jurisdiction, and receive domain
+// events as diffs in the rooms of every division an incident falls in. Only reacts to domain events.
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { z } from 'zod';
 import { roomForDivision, roomForGrid, type ClientToServerEvents, type ServerToClientEvents } from '../../core/events.js';
+import { can } from '../../core/permissions.js';
 import type { Incident } from '../../core/types.js';
+import { SESSION_COOKIE, SQL as AUTH_SQL, sha256, type Principal } from '../auth/principal.js';
+import { resolveScope, roomAllowed, type Binding } from '../auth/scope.js';
 import type { Db } from '../db/db.js';
 import type { EventBus } from './bus.js';
 
@@ -20,10 +24,43 @@ export function roomsForIncident(i: Incident): string[] {
   return rooms;
 }
 
+function cookieValue(req: IncomingMessage, name: string): string | null {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      try { return decodeURIComponent(part.slice(i + 1).trim()); } catch { return null; }
+    }
+  }
+  return null;
+}
+
+type PrincipalRow = Binding & { id: number; role: Principal['role'] };
+
+async function socketPrincipal(db: Db, req: IncomingMessage, token: unknown): Promise<Pick<Principal, 'role' | 'scope' | 'name'> | null> {
+  if (typeof token === 'string' && token.length >= 10 && token.length <= 200) {
+    const t = (await db.query<PrincipalRow & { name: string }>(AUTH_SQL.tokenLookup, [sha256(token)])).rows[0];
+    return t ? { role: t.role, name: t.name, scope: await resolveScope(db, t) } : null;
+  }
+  const c = cookieValue(req, SESSION_COOKIE);
+  if (!c) return null;
+  const s = (await db.query<PrincipalRow & { username: string }>(AUTH_SQL.sessionLookup, [sha256(c)])).rows[0];
+  return s ? { role: s.role, name: s.username, scope: await resolveScope(db, s) } : null;
+}
+
 export function attachSockets(http: HttpServer, db: Db, bus: EventBus) {
-  const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { principal: Pick<Principal, 'role' | 'scope' | 'name'> }>(http, {
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
+  });
+
+  io.use((socket, next) => {
+    socketPrincipal(db, socket.request, (socket.handshake.auth as { token?: unknown } | undefined)?.token)
+      .then((p) => {
+        if (!p || !can(p.role, 'read', 'incident')) return next(new Error('unauthorized'));
+        socket.data.principal = p;
+        next();
+      })
+      .catch(next);
   });
 
   io.on('connection', (socket) => {
@@ -36,13 +73,18 @@ export function attachSockets(http: HttpServer, db: Db, bus: EventBus) {
       }
       const codes = parsed.data.divisions ?? [];
       const grids = parsed.data.grids ?? [];
-      // Unknown ids are refused, not silently joined.
+      // Unknown ids are refused, not silently joined; so is anything outside the jurisdiction.
       if (codes.length) {
         const known = await db.query<{ code: string }>('SELECT code FROM division WHERE code = ANY($1::text[])', [codes]);
         if (known.rows.length !== new Set(codes).size) {
           reply({ ok: false, rooms: [], error: { code: 'not_found', message: 'unknown division code' } });
           return;
         }
+      }
+      const scope = socket.data.principal.scope;
+      if (join && (!codes.every((d) => roomAllowed(scope, { division: d })) || !grids.every((g) => roomAllowed(scope, { grid: g })))) {
+        reply({ ok: false, rooms: [], error: { code: 'forbidden', message: 'outside your jurisdiction' } });
+        return;
       }
       const rooms = [...codes.map(roomForDivision), ...grids.map(roomForGrid)];
       for (const r of rooms) {

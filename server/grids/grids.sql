@@ -1,11 +1,12 @@
 -- name: list
 -- Grids as a GeoJSON FeatureCollection. $1..$4 bbox (NULL = any), $5 community codes (NULL = any),
--- $6 limit. One row more than the limit is read to report truncation.
+-- $6 limit, $7 one grid id (NULL = any). One row more than the limit is read to report truncation.
 WITH g AS (
   SELECT g.*, c.name AS community_name
     FROM grid g JOIN division c ON c.code = g.community_code
    WHERE ($1::float8 IS NULL OR g.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326))
      AND ($5::text[] IS NULL OR g.community_code = ANY($5::text[]))
+     AND ($7::int IS NULL OR g.id = $7::int)
    ORDER BY g.id
    LIMIT $6 + 1
 )
@@ -26,8 +27,11 @@ SELECT json_build_object(
 FROM (SELECT g.*, row_number() OVER (ORDER BY g.id) AS rn FROM g) g;
 
 -- name: one
+-- $1 id, $2 community codes (NULL = any), $3 grid id (NULL = any): outside the scope reads as absent.
 SELECT g.id, g.code, g.name, g.community_code, c.name AS community_name, g.households, g.residents,
        g.synthetic, ST_AsGeoJSON(g.geom, 7)::json AS geometry,
        (SELECT count(*)::int FROM building b WHERE b.grid_id = g.id) AS buildings
   FROM grid g JOIN division c ON c.code = g.community_code
- WHERE g.id = $1;
+ WHERE g.id = $1
+   AND ($2::text[] IS NULL OR g.community_code = ANY($2::text[]))
+   AND ($3::int IS NULL OR g.id = $3::int);

@@ -1,29 +1,33 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { guard, principalOf } from '../auth/principal.js';
+import { mapFilter } from '../auth/scope.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import { loadSql } from '../db/sql.js';
 import { fail, ok, route } from '../http/errors.js';
-import { listQuery } from '../layers/filters.js';
 import { validate } from '../http/validate.js';
+import { listQuery } from '../layers/filters.js';
 
 const SQL = loadSql(new URL('./grids.sql', import.meta.url), ['list', 'one']);
+const NO_BBOX = [null, null, null, null];
 
 export function gridRoutes(db: Db, config: Config): Router {
   const r = Router();
-  r.get('/api/grids', route(async (req, res) => {
-    const q = await listQuery(db, req.query, config.maxFeatures);
+  r.get('/api/grids', guard('read', 'map'), route(async (req, res) => {
+    const q = await listQuery(db, req.query, config.maxFeatures, principalOf(req).scope);
     if (!q.ok) return q;
-    const { bbox, communities, limit } = q.value;
-    const out = await db.query<{ fc: unknown }>(SQL.list, [...(bbox ?? [null, null, null, null]), communities, limit]);
+    const { bbox, communities, limit, gridId } = q.value;
+    const out = await db.query<{ fc: unknown }>(SQL.list, [...(bbox ?? NO_BBOX), communities, limit, gridId]);
     res.type('application/geo+json');
     return ok(out.rows[0]!.fc);
   }));
-  r.get('/api/grids/:id', route(async (req) => {
+  r.get('/api/grids/:id', guard('read', 'map'), route(async (req) => {
     const p = validate(z.object({ id: z.coerce.number().int().positive().max(2 ** 31 - 1) }), req.params);
     if (!p.ok) return p;
-    const g = await db.query<Record<string, unknown>>(SQL.one, [p.value.id]);
-    const row = g.rows[0];
+    const f = mapFilter(principalOf(req).scope);
+    const row = (await db.query<Record<string, unknown>>(SQL.one, [p.value.id, f.communities, f.gridId])).rows[0];
+    // Outside the jurisdiction a grid reads as absent: its existence is not disclosed.
     if (!row) return fail('not_found', `grid ${p.value.id} not found`);
     return ok({
       type: 'Feature', id: row.id, geometry: row.geometry,

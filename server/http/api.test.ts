@@ -6,6 +6,7 @@ import { loadConfig } from '../config.js';
 import { EventBus } from '../events/bus.js';
 import { createTestDb, testDbKind, type TestDb } from '../testing/db.js';
 import { FIXTURE, loadFixture } from '../testing/fixture.js';
+import { loadPrincipals, type Principals } from '../testing/principals.js';
 import { detectEncoder } from '../tiles/encode.js';
 import { createApp } from './app.js';
 import { fromWgs84 } from '../../core/crs.js';
@@ -14,6 +15,13 @@ import type { Incident } from '../../core/types.js';
 let t: TestDb;
 let app: Express;
 let grids: { gridA1: number; gridA2: number; gridB1: number };
+let who: Principals;
+let api: ReturnType<typeof authed>;
+/** supertest with a bearer token (a subdistrict officer covering the whole fixture unless told). */
+const authed = (token: () => string) => ({
+  get: (url: string) => request(app).get(url).set('Authorization', `Bearer ${token()}`),
+  post: (url: string) => request(app).post(url).set('Authorization', `Bearer ${token()}`),
+});
 const bus = new EventBus();
 const published: Incident[] = [];
 bus.subscribe('incident.created', ({ incident }) => published.push(incident));
@@ -21,6 +29,8 @@ bus.subscribe('incident.created', ({ incident }) => published.push(incident));
 beforeAll(async () => {
   t = await createTestDb();
   grids = await loadFixture(t.db);
+  who = await loadPrincipals(t.db, grids);
+  api = authed(() => who.tokens.subdistrict);
   const config = loadConfig({ MAX_BODY_BYTES: '4096', MAX_FEATURES: '2' });
   app = createApp({ config, db: t.db, bus, tileEncoder: await detectEncoder(t.db), log: () => undefined });
 }, 180_000);
@@ -36,30 +46,31 @@ describe(`HTTP API on ${testDbKind()}`, () => {
   });
 
   it('GET /api/district and /api/divisions describe the tree with rolled-up counts', async () => {
-    const d = await request(app).get('/api/district').expect(200);
+    const d = await api.get('/api/district').expect(200);
     expect(d.body.code).toBe('T00');
     expect(d.body.bbox).toEqual([121.48, 31.22, 121.52, 31.26]);
     expect(d.body.attribution).toContain('OpenStreetMap');
-    const tree = (await request(app).get('/api/divisions').expect(200)).body.tree;
+    const leader = authed(() => who.tokens.leader);
+    const tree = (await leader.get('/api/divisions').expect(200)).body.tree;
     expect(tree.gridCount).toBe(3);
     expect(tree.households).toBe(710);
     expect(tree.children[0].children.map((c: { code: string }) => c.code)).toEqual(['T0101', 'T0102']);
-    const fc = (await request(app).get('/api/divisions.geojson?level=community').expect(200)).body;
+    const fc = (await api.get('/api/divisions.geojson?level=community').expect(200)).body;
     expect(fc.features).toHaveLength(2);
-    await request(app).get('/api/divisions.geojson?level=planet').expect(400);
+    await api.get('/api/divisions.geojson?level=planet').expect(400);
   });
 
   it('GET /api/grids?bbox returns the contract fields, filtered by bbox, division and limit', async () => {
-    const all = (await request(app).get(`/api/grids?bbox=${FIXTURE.bbox.join(',')}&limit=10`).expect(200)).body;
+    const all = (await api.get(`/api/grids?bbox=${FIXTURE.bbox.join(',')}&limit=10`).expect(200)).body;
     // MAX_FEATURES=2 caps the limit and reports truncation.
     expect(all.features).toHaveLength(2);
     expect(all.truncated).toBe(true);
     const f = all.features[0];
     expect(f.properties).toMatchObject({ id: grids.gridA1, name: '甲社区第01网格', communityCode: 'T0101', households: 240, synthetic: true, buildings: 1 });
     expect(f.geometry.type).toBe('MultiPolygon');
-    const east = (await request(app).get('/api/grids?bbox=121.501,31.231,121.509,31.239').expect(200)).body;
+    const east = (await api.get('/api/grids?bbox=121.501,31.231,121.509,31.239').expect(200)).body;
     expect(east.features.map((x: { id: number }) => x.id)).toEqual([grids.gridB1]);
-    const byDiv = (await request(app).get('/api/grids?division=T0102').expect(200)).body;
+    const byDiv = (await api.get('/api/grids?division=T0102').expect(200)).body;
     expect(byDiv.features.map((x: { id: number }) => x.id)).toEqual([grids.gridB1]);
   });
 
@@ -72,19 +83,19 @@ describe(`HTTP API on ${testDbKind()}`, () => {
     ['/api/facilities?class=spaceport', 400, 'invalid_request'],
     ['/api/nothing-here', 404, 'not_found'],
   ])('GET %s → %i %s', async (url, status, code) => {
-    const r = await request(app).get(url).expect(status);
+    const r = await api.get(url).expect(status);
     expect(r.body.error.code).toBe(code);
     expect(JSON.stringify(r.body)).not.toMatch(/at .*\.ts/);
   });
 
   it('GET /api/buildings and /api/facilities return GeoJSON with heights and classes', async () => {
-    const b = (await request(app).get('/api/buildings?division=T0102').expect(200)).body;
+    const b = (await api.get('/api/buildings?division=T0102').expect(200)).body;
     expect(b.features).toHaveLength(1);
     expect(b.features[0].properties.heightM).toBe(18); // 6 levels × 3 m
-    const f = (await request(app).get('/api/facilities?class=party_centre').expect(200)).body;
+    const f = (await api.get('/api/facilities?class=party_centre').expect(200)).body;
     expect(f.features).toHaveLength(1);
     expect(f.features[0].properties).toMatchObject({ serviceClass: 'party_centre', synthetic: true });
-    const classes = (await request(app).get('/api/service-classes').expect(200)).body;
+    const classes = (await api.get('/api/service-classes').expect(200)).body;
     expect(classes).toHaveLength(16);
   });
 
@@ -96,7 +107,7 @@ describe(`HTTP API on ${testDbKind()}`, () => {
 
     it('stores the case located to its grid, community, subdistrict and district, and publishes it', async () => {
       const before = published.length;
-      const r = await request(app).post('/api/incidents').send(body()).expect(201);
+      const r = await api.post('/api/incidents').send(body()).expect(201);
       expect(r.body).toMatchObject({ gridId: grids.gridA1, communityCode: 'T0101', subdistrictCode: 'T01', districtCode: 'T00', status: 'reported', gridName: '甲社区第01网格' });
       expect(published.length).toBe(before + 1);
       expect(published.at(-1)!.id).toBe(r.body.id);
@@ -104,12 +115,12 @@ describe(`HTTP API on ${testDbKind()}`, () => {
 
     it('the same clientKey returns the same case; a different body under it is a 409; nothing doubles', async () => {
       const b = body();
-      const first = await request(app).post('/api/incidents').send(b).expect(201);
+      const first = await api.post('/api/incidents').send(b).expect(201);
       const n = await count('incident');
-      const again = await request(app).post('/api/incidents').send(b).expect(200);
+      const again = await api.post('/api/incidents').send(b).expect(200);
       expect(again.body.id).toBe(first.body.id);
       expect(again.headers['idempotent-replayed']).toBe('true');
-      const conflict = await request(app).post('/api/incidents').send({ ...b, description: 'changed' }).expect(409);
+      const conflict = await api.post('/api/incidents').send({ ...b, description: 'changed' }).expect(409);
       expect(conflict.body.error.code).toBe('client_key_conflict');
       expect(await count('incident')).toBe(n);
     });
@@ -117,7 +128,7 @@ describe(`HTTP API on ${testDbKind()}`, () => {
     it('concurrent retries of one key store exactly one case', async () => {
       const b = body();
       const n = await count('incident');
-      const rs = await Promise.all(Array.from({ length: 6 }, () => request(app).post('/api/incidents').send(b)));
+      const rs = await Promise.all(Array.from({ length: 6 }, () => api.post('/api/incidents').send(b)));
       expect(new Set(rs.map((r) => r.body.id)).size).toBe(1);
       expect(rs.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 201]);
       expect(await count('incident')).toBe(n + 1);
@@ -127,7 +138,7 @@ describe(`HTTP API on ${testDbKind()}`, () => {
       // A point in grid B1 given in GCJ-02 would land ~500 m away (in another grid) if not converted.
       for (const crs of ['gcj02', 'bd09'] as const) {
         const [lon, lat] = fromWgs84(FIXTURE.pointB1, crs);
-        const r = await request(app).post('/api/incidents').send(body({ lon, lat, crs })).expect(201);
+        const r = await api.post('/api/incidents').send(body({ lon, lat, crs })).expect(201);
         expect(r.body.gridId).toBe(grids.gridB1);
         expect(Math.abs(r.body.lon - FIXTURE.pointB1[0])).toBeLessThan(1e-5);
         expect(r.body.inputCrs).toBe(crs);
@@ -135,7 +146,7 @@ describe(`HTTP API on ${testDbKind()}`, () => {
     });
 
     it('a point inside the district but outside every grid is stored without a grid', async () => {
-      const r = await request(app).post('/api/incidents').send(body({ lon: FIXTURE.pointNoGrid[0], lat: FIXTURE.pointNoGrid[1] })).expect(201);
+      const r = await api.post('/api/incidents').send(body({ lon: FIXTURE.pointNoGrid[0], lat: FIXTURE.pointNoGrid[1] })).expect(201);
       expect(r.body).toMatchObject({ gridId: null, districtCode: 'T00' });
     });
 
@@ -151,32 +162,32 @@ describe(`HTTP API on ${testDbKind()}`, () => {
       ['huge description', { description: 'x'.repeat(2001) }, 400, 'invalid_request'],
     ])('rejects %s with a stable code and stores nothing', async (_name, over, status, code) => {
       const n = await count('incident');
-      const r = await request(app).post('/api/incidents').send(body(over)).expect(status);
+      const r = await api.post('/api/incidents').send(body(over)).expect(status);
       expect(r.body.error.code).toBe(code);
       expect(await count('incident')).toBe(n);
     });
 
     it('rejects malformed JSON, wrong media type and oversized payloads', async () => {
       const n = await count('incident');
-      const bad = await request(app).post('/api/incidents').set('Content-Type', 'application/json').send('{"lon": 121.4,').expect(400);
+      const bad = await api.post('/api/incidents').set('Content-Type', 'application/json').send('{"lon": 121.4,').expect(400);
       expect(bad.body.error.code).toBe('malformed_json');
-      const form = await request(app).post('/api/incidents').set('Content-Type', 'text/plain').send('lon=1').expect(415);
+      const form = await api.post('/api/incidents').set('Content-Type', 'text/plain').send('lon=1').expect(415);
       expect(form.body.error.code).toBe('unsupported_media_type');
-      const huge = await request(app).post('/api/incidents').send({ ...body(), pad: 'x'.repeat(10_000) }).expect(413);
+      const huge = await api.post('/api/incidents').send({ ...body(), pad: 'x'.repeat(10_000) }).expect(413);
       expect(huge.body.error.code).toBe('payload_too_large');
       expect(await count('incident')).toBe(n);
     });
 
     it('GET /api/incidents?since lists what changed after a moment, filtered by division', async () => {
-      const first = (await request(app).get('/api/incidents').expect(200)).body;
+      const first = (await api.get('/api/incidents').expect(200)).body;
       const since = first.now;
-      const r = await request(app).post('/api/incidents').send(body({ lon: FIXTURE.pointB1[0], lat: FIXTURE.pointB1[1] })).expect(201);
-      const later = (await request(app).get(`/api/incidents?since=${encodeURIComponent(since)}`).expect(200)).body;
+      const r = await api.post('/api/incidents').send(body({ lon: FIXTURE.pointB1[0], lat: FIXTURE.pointB1[1] })).expect(201);
+      const later = (await api.get(`/api/incidents?since=${encodeURIComponent(since)}`).expect(200)).body;
       expect(later.incidents.map((i: Incident) => i.id)).toEqual([r.body.id]);
-      const inA = (await request(app).get('/api/incidents?division=T0101').expect(200)).body;
+      const inA = (await api.get('/api/incidents?division=T0101').expect(200)).body;
       expect(inA.incidents.every((i: Incident) => i.communityCode === 'T0101')).toBe(true);
       expect(inA.incidents.length).toBeGreaterThan(0);
-      await request(app).get('/api/incidents?since=yesterday').expect(400);
+      await api.get('/api/incidents?since=yesterday').expect(400);
     });
   });
 });

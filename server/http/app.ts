@@ -1,7 +1,12 @@
 // Express app composed from one router per capability.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { adminRoutes } from '../admin/routes.js';
+import { authenticate } from '../auth/principal.js';
+import { authRoutes } from '../auth/routes.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import { divisionRoutes } from '../divisions/routes.js';
@@ -12,6 +17,7 @@ import { incidentRoutes } from '../incidents/routes.js';
 import { layerRoutes } from '../layers/routes.js';
 import type { TileEncoder } from '../tiles/encode.js';
 import { tileRoutes } from '../tiles/routes.js';
+import { residentRoutes } from '../residents/routes.js';
 import { errorHandler, fail, sendError } from './errors.js';
 
 export interface AppDeps {
@@ -26,15 +32,32 @@ export function createApp({ config, db, bus, tileEncoder, log }: AppDeps): Expre
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', 'strong');
-  app.use((_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'same-origin');
-    next();
-  });
+  app.set('trust proxy', config.trustProxy);
+  const basemapOrigin = config.basemapUrl ? new URL(config.basemapUrl.replace(/[{}]/g, '')).origin : null;
+  app.use(helmet({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        // Cesium's widgets compile templates at run time; nothing is loaded from elsewhere.
+        scriptSrc: ["'self'", "'unsafe-eval'"],
+        workerSrc: ["'self'", 'blob:'],
+        imgSrc: ["'self'", 'data:', 'blob:', ...(basemapOrigin ? [basemapOrigin] : [])],
+        connectSrc: ["'self'", 'ws:', 'wss:', 'data:', 'blob:', ...(basemapOrigin ? [basemapOrigin] : [])],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        fontSrc: ["'self'", 'data:'],
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+    strictTransportSecurity: config.cookieSecure === 'true',
+  }));
+  app.use(cookieParser());
+  app.use(['/api', '/tiles'], authenticate(db));
   app.use('/api', express.json({ limit: config.maxBodyBytes, strict: true }));
   app.use('/api', (req, res, next) => {
     // JSON only for writes: anything else is refused before it reaches a route.
-    if ((req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') && !req.is('application/json')) {
+    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    if ((req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') && hasBody && !req.is('application/json')) {
       sendError(res, fail('unsupported_media_type', 'send application/json').error);
       return;
     }
@@ -42,10 +65,13 @@ export function createApp({ config, db, bus, tileEncoder, log }: AppDeps): Expre
   });
 
   app.use(healthRoutes(db));
+  app.use(authRoutes(db, config));
+  app.use(adminRoutes(db));
   app.use(divisionRoutes(db, config));
   app.use(gridRoutes(db, config));
   app.use(layerRoutes(db, config));
-  app.use(incidentRoutes(db, bus));
+  app.use(incidentRoutes(db, bus, config));
+  app.use(residentRoutes(db));
   app.use(tileRoutes(db, tileEncoder));
 
   app.use(['/api', '/tiles'], (req, res) => sendError(res, fail('not_found', `no route ${req.method} ${req.path}`).error));
@@ -61,6 +87,6 @@ export function createApp({ config, db, bus, tileEncoder, log }: AppDeps): Expre
   return app;
 }
 
-export const PAGES = ['/', '/map.html', '/3d.html'];
+export const PAGES = ['/', '/login.html', '/map.html', '/3d.html', '/admin.html'];
 export const clientPageExists = (config: Config, page: string) =>
   existsSync(join(config.clientDist, page === '/' ? 'index.html' : page));

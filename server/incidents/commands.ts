@@ -7,6 +7,7 @@ import type { Incident } from '../../core/types.js';
 import type { Db, Queryable } from '../db/db.js';
 import { loadSql } from '../db/sql.js';
 import type { EventBus } from '../events/bus.js';
+import type { Scope } from '../auth/scope.js';
 import { fail, ok, type Result } from '../http/errors.js';
 import { presentIncident, type IncidentRow } from './presenter.js';
 
@@ -30,20 +31,35 @@ export interface CreateOutcome {
   created: boolean;
 }
 
-async function replay(db: Queryable, key: string, hash: string): Promise<Result<CreateOutcome> | null> {
-  const prior = await db.query<{ id: number; body_hash: string }>(SQL.byClientKey, [key]);
+interface Located {
+  grid_id: number | null; community_code: string | null; subdistrict_code: string | null; district_code: string | null;
+}
+
+/** Is a located case inside a jurisdiction? */
+export function caseInScope(scope: Scope, loc: Located): boolean {
+  switch (scope.kind) {
+    case 'all': return true;
+    case 'department': return false;
+    case 'division': return [loc.community_code, loc.subdistrict_code, loc.district_code].some((c) => c != null && scope.codes.includes(c));
+    case 'grid': return loc.grid_id === scope.gridId;
+  }
+}
+
+async function replay(db: Queryable, key: string, hash: string, scope: Scope): Promise<Result<CreateOutcome> | null> {
+  const prior = await db.query<Located & { id: number; body_hash: string }>(SQL.byClientKey, [key]);
   const row = prior.rows[0];
   if (!row) return null;
-  if (row.body_hash !== hash) {
+  // A key used by someone else, or for another body, is a conflict; the case is not disclosed.
+  if (row.body_hash !== hash || !caseInScope(scope, row)) {
     return fail('client_key_conflict', 'this clientKey was already used for a different report');
   }
   const [incident] = await selectIncidents(db, [row.id]);
   return ok({ incident: incident!, created: false });
 }
 
-export async function createIncident(db: Db, bus: EventBus, input: IncidentCreate): Promise<Result<CreateOutcome>> {
+export async function createIncident(db: Db, bus: EventBus, input: IncidentCreate, scope: Scope): Promise<Result<CreateOutcome>> {
   const hash = bodyHash(input);
-  const again = await replay(db, input.clientKey, hash);
+  const again = await replay(db, input.clientKey, hash, scope);
   if (again) return again;
 
   if (!isLonLat([input.lon, input.lat])) {
@@ -53,11 +69,12 @@ export async function createIncident(db: Db, bus: EventBus, input: IncidentCreat
   if ((await db.query(SQL.categoryExists, [input.category])).rows.length === 0) {
     return fail('unknown_category', `unknown category ${input.category}`);
   }
-  const loc = (await db.query<{
-    grid_id: number | null; community_code: string | null; subdistrict_code: string | null; district_code: string | null;
-  }>(SQL.locate, [lon, lat])).rows[0]!;
+  const loc = (await db.query<Located>(SQL.locate, [lon, lat])).rows[0]!;
   if (!loc.district_code) {
     return fail('outside_district', 'the location is outside the district', { lon, lat });
+  }
+  if (!caseInScope(scope, loc)) {
+    return fail('forbidden', 'the location is outside your jurisdiction', { lon, lat });
   }
   const inserted = await db.query<{ id: number }>(SQL.insert, [
     input.clientKey, hash, input.category, input.description, input.source, lon, lat, input.crs,
@@ -66,14 +83,15 @@ export async function createIncident(db: Db, bus: EventBus, input: IncidentCreat
   const id = inserted.rows[0]?.id;
   if (id === undefined) {
     // Lost a race with a concurrent request carrying the same key.
-    return (await replay(db, input.clientKey, hash))!;
+    return (await replay(db, input.clientKey, hash, scope))!;
   }
   const [incident] = await selectIncidents(db, [id]);
   bus.publish('incident.created', { incident: incident! });
   return ok({ incident: incident!, created: true });
 }
 
-export async function listIncidents(db: Queryable, since: string | undefined, divisions: string[] | null, limit: number) {
-  const r = await db.query<IncidentRow>(SQL.list, [since ?? null, divisions, limit]);
+export async function listIncidents(db: Queryable, since: string | undefined, filter: { communities: string[] | null; gridId: number | null },
+  limit: number, scope: Scope) {
+  const r = await db.query<IncidentRow>(SQL.list, [since ?? null, filter.communities, limit, filter.gridId, scope.kind !== 'department']);
   return r.rows.map(presentIncident);
 }

@@ -32,7 +32,7 @@ SELECT (SELECT id FROM grid_hit) AS grid_id,
 SELECT 1 FROM incident_category WHERE code = $1;
 
 -- name: byClientKey
-SELECT id, body_hash FROM incident WHERE client_key = $1;
+SELECT id, body_hash, community_code, subdistrict_code, district_code, grid_id FROM incident WHERE client_key = $1;
 
 -- name: insert
 INSERT INTO incident (client_key, body_hash, category, description, source, geom, input_crs,
@@ -52,7 +52,8 @@ SELECT i.id, i.client_key, i.category, i.description, i.source, i.status,
  ORDER BY i.id;
 
 -- name: list
--- $1 since (NULL = all), $2 division codes (NULL = all), $3 limit. Newest last.
+-- $1 since (NULL = all), $2 division codes (NULL = all), $3 limit, $4 one grid (NULL = any),
+-- $5 false to return nothing (a department before dispatch exists). Newest last.
 SELECT * FROM (
   SELECT i.id, i.client_key, i.category, i.description, i.source, i.status,
          ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat, i.input_crs,
@@ -62,6 +63,8 @@ SELECT * FROM (
    WHERE ($1::timestamptz IS NULL OR i.updated_at > $1::timestamptz)
      AND ($2::text[] IS NULL OR i.district_code = ANY($2::text[]) OR i.subdistrict_code = ANY($2::text[])
           OR i.community_code = ANY($2::text[]))
+     AND ($4::int IS NULL OR i.grid_id = $4::int)
+     AND $5::boolean
    ORDER BY i.updated_at DESC, i.id DESC
    LIMIT $3
 ) s ORDER BY updated_at, id;

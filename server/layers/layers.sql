@@ -1,9 +1,11 @@
 -- name: buildings
 -- Buildings as GeoJSON; heightM defaults to levels × 3 m, else 10 m.
+-- $1..$4 bbox, $5 community codes, $6 limit, $7 grid id (NULL = no limit).
 WITH b AS (
   SELECT b.* FROM building b
    WHERE ($1::float8 IS NULL OR b.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326))
      AND ($5::text[] IS NULL OR b.community_code = ANY($5::text[]))
+     AND ($7::int IS NULL OR b.grid_id = $7::int)
    ORDER BY b.id
    LIMIT $6 + 1
 )
@@ -23,11 +25,13 @@ SELECT json_build_object(
 FROM (SELECT b.*, row_number() OVER (ORDER BY b.id) AS rn FROM b) b;
 
 -- name: facilities
+-- $1..$4 bbox, $5 community codes, $6 limit, $7 service class, $8 grid id.
 WITH f AS (
   SELECT f.* FROM facility f
    WHERE ($1::float8 IS NULL OR f.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326))
      AND ($5::text[] IS NULL OR f.community_code = ANY($5::text[]))
      AND ($7::text IS NULL OR f.service_class = $7)
+     AND ($8::int IS NULL OR f.grid_id = $8::int)
    ORDER BY f.id
    LIMIT $6 + 1
 )

@@ -29,3 +29,14 @@ export async function upsertReferenceData(db: Queryable): Promise<void> {
     [JSON.stringify(incidentCategories())],
   );
 }
+
+/** The demo district's synthetic departments (data/demo-departments.json). */
+export async function seedDemoDepartments(db: Queryable): Promise<void> {
+  const list = (JSON.parse(readFileSync(resolve(DATA, 'demo-departments.json'), 'utf8')) as { departments: { code: string; name: string }[] }).departments;
+  await db.query(
+    `INSERT INTO department (code, name, synthetic)
+     SELECT e->>'code', e->>'name', true FROM json_array_elements($1::json) AS t(e)
+     ON CONFLICT (code) DO NOTHING`,
+    [JSON.stringify(list)],
+  );
+}

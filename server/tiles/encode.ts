@@ -69,11 +69,16 @@ export function toVtFeature(id: number, tags: Record<string, unknown>, g: Geomet
 }
 
 /** Encode the given source layers of one tile; an empty Uint8Array when nothing is there. */
-export async function renderTile(db: Queryable, encoder: TileEncoder, sources: SourceLayer[], z: number, x: number, y: number): Promise<Uint8Array> {
+export interface TileScope {
+  communities: string[] | null;
+  gridId: number | null;
+}
+export async function renderTile(db: Queryable, encoder: TileEncoder, sources: SourceLayer[], z: number, x: number, y: number,
+  scope: TileScope): Promise<Uint8Array> {
   if (encoder === 'native') {
     const parts: Uint8Array[] = [];
     for (const s of sources) {
-      const r = await db.query<{ tile: unknown }>(NATIVE[s], [z, x, y, s]);
+      const r = await db.query<{ tile: unknown }>(NATIVE[s], [z, x, y, scope.communities, scope.gridId, s]);
       const b = bytes(r.rows[0]?.tile);
       if (b.length) parts.push(b);
     }
@@ -81,7 +86,7 @@ export async function renderTile(db: Queryable, encoder: TileEncoder, sources: S
   }
   const layers: Record<string, { features: VtFeature[] }> = {};
   for (const s of sources) {
-    const r = await db.query<{ id: number; props: Record<string, unknown>; geometry: Geometry }>(PORTABLE[s], [z, x, y]);
+    const r = await db.query<{ id: number; props: Record<string, unknown>; geometry: Geometry }>(PORTABLE[s], [z, x, y, scope.communities, scope.gridId]);
     const features = r.rows.map((row) => toVtFeature(Number(row.id), row.props, row.geometry)).filter((f): f is VtFeature => f !== null);
     if (features.length) layers[s] = { features };
   }

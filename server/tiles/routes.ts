@@ -1,9 +1,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { guard, principalOf } from '../auth/principal.js';
+import { mapFilter } from '../auth/scope.js';
 import type { Db } from '../db/db.js';
+import { getDistrict } from '../divisions/queries.js';
 import { fail, ok, route } from '../http/errors.js';
 import { validate } from '../http/validate.js';
-import { getDistrict } from '../divisions/queries.js';
 import { renderTile, type TileEncoder } from './encode.js';
 import { TILE_LAYERS } from './layers.js';
 
@@ -16,16 +18,17 @@ const tileParams = z.object({
 
 export function tileRoutes(db: Db, encoder: TileEncoder): Router {
   const r = Router();
-  r.get('/tiles/:layer.json', route(async (req) => {
-    const layer = TILE_LAYERS[req.params.layer as string];
-    if (!layer || !Object.hasOwn(TILE_LAYERS, req.params.layer as string)) return fail('not_found', `unknown tile layer ${req.params.layer}`);
-    const d = await getDistrict(db);
+  r.get('/tiles/:layer.json', guard('read', 'map'), route(async (req) => {
+    const name = req.params.layer as string;
+    if (!Object.hasOwn(TILE_LAYERS, name)) return fail('not_found', `unknown tile layer ${name}`);
+    const layer = TILE_LAYERS[name]!;
+    const d = await getDistrict(db, principalOf(req).scope);
     return ok({
       tilejson: '3.0.0',
-      name: req.params.layer,
+      name,
       description: layer.description,
       attribution: '© OpenStreetMap contributors',
-      tiles: [`/tiles/${req.params.layer}/{z}/{x}/{y}.pbf`],
+      tiles: [`/tiles/${name}/{z}/{x}/{y}.pbf`],
       minzoom: layer.minzoom,
       maxzoom: layer.maxzoom,
       bounds: d?.bbox ?? [-180, -85, 180, 85],
@@ -33,13 +36,15 @@ export function tileRoutes(db: Db, encoder: TileEncoder): Router {
       vector_layers: layer.sources.map((id) => ({ id, fields: {} })),
     });
   }));
-  r.get('/tiles/:layer/:z/:x/:y.pbf', route(async (req, res) => {
+  r.get('/tiles/:layer/:z/:x/:y.pbf', guard('read', 'map'), route(async (req, res) => {
     const p = validate(tileParams, req.params);
     if (!p.ok) return p;
     if (!Object.hasOwn(TILE_LAYERS, p.value.layer)) return fail('not_found', `unknown tile layer ${p.value.layer}`);
     const layer = TILE_LAYERS[p.value.layer]!;
-    const tile = await renderTile(db, encoder, layer.sources, p.value.z, p.value.x, p.value.y);
-    res.setHeader('Cache-Control', layer.maxAge ? `public, max-age=${layer.maxAge}` : 'no-cache');
+    const tile = await renderTile(db, encoder, layer.sources, p.value.z, p.value.x, p.value.y, mapFilter(principalOf(req).scope));
+    // Tiles differ per jurisdiction: caches must not share them between users.
+    res.setHeader('Cache-Control', layer.maxAge ? `private, max-age=${layer.maxAge}` : 'no-cache');
+    res.setHeader('Vary', 'Cookie, Authorization');
     if (tile.length === 0) {
       res.status(204).end();
       return undefined;

@@ -1,4 +1,8 @@
 -- Source queries for vector tiles, one per tile layer. Parameters: $1 z, $2 x, $3 y.
+-- They are fragments spliced into the wrappers at the end, which also provide the CTE `scope`
+-- (communities text[], grid_id int: the caller's jurisdiction; NULL = no limit). The OSM base
+-- layers (water, landuse, roads, boundaries) are public map data and not scoped; everything about
+-- grids, buildings, households, facilities and incidents is.
 -- Each returns (id, props jsonb, geom in EPSG:3857) for features touching the tile. The wrapper in
 -- tiles/encode.ts turns them into MVT with ST_AsMVT where PostGIS has protobuf support, else into
 -- tile coordinates (ST_ClipByBox2D + ST_Affine + ST_SnapToGrid) encoded in TypeScript.
@@ -25,8 +29,10 @@ SELECT r.id, jsonb_strip_nulls(jsonb_build_object('kind', r.kind, 'name', r.name
 SELECT b.id, jsonb_build_object('height', COALESCE(b.height_m, b.levels * 3.0, 10.0),
                                 'min_height', b.min_height_m, 'households', b.households) AS props,
        ST_Transform(b.geom, 3857) AS geom
-  FROM building b
- WHERE $1 >= 14 AND b.geom && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326);
+  FROM building b, scope
+ WHERE $1 >= 14 AND b.geom && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326)
+   AND (scope.communities IS NULL OR b.community_code = ANY(scope.communities))
+   AND (scope.grid_id IS NULL OR b.grid_id = scope.grid_id);
 
 -- name: boundaries
 SELECT f.id, jsonb_strip_nulls(jsonb_build_object('kind', f.kind, 'name', f.name)) AS props,
@@ -38,35 +44,43 @@ SELECT f.id, jsonb_strip_nulls(jsonb_build_object('kind', f.kind, 'name', f.name
 SELECT g.id, jsonb_build_object('id', g.id, 'code', g.code, 'name', g.name, 'households', g.households,
                                 'community_code', g.community_code, 'synthetic', g.synthetic) AS props,
        ST_Transform(g.geom, 3857) AS geom
-  FROM grid g
- WHERE g.geom && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326);
+  FROM grid g, scope
+ WHERE g.geom && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326)
+   AND (scope.communities IS NULL OR g.community_code = ANY(scope.communities))
+   AND (scope.grid_id IS NULL OR g.id = scope.grid_id);
 
 -- name: communities
 SELECT row_number() OVER (ORDER BY d.code) AS id,
        jsonb_build_object('code', d.code, 'name', d.name, 'level', d.level,
                           'synthetic', d.synthetic_geometry) AS props,
        ST_Transform(d.geom, 3857) AS geom
-  FROM division d
- WHERE d.geom IS NOT NULL AND d.geom && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326);
+  FROM division d, scope
+ WHERE d.geom IS NOT NULL AND d.geom && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326)
+   AND (scope.communities IS NULL OR d.code = ANY(scope.communities));
 
 -- name: facilities
 SELECT f.id, jsonb_strip_nulls(jsonb_build_object('id', f.id, 'name', f.name, 'service_class', f.service_class,
                                                   'synthetic', f.synthetic)) AS props,
        ST_Transform(f.geom, 3857) AS geom
-  FROM facility f
- WHERE f.geom && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326);
+  FROM facility f, scope
+ WHERE f.geom && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326)
+   AND (scope.communities IS NULL OR f.community_code = ANY(scope.communities))
+   AND (scope.grid_id IS NULL OR f.grid_id = scope.grid_id);
 
 -- name: incidents
 SELECT i.id, jsonb_build_object('id', i.id, 'category', i.category, 'status', i.status,
                                 'synthetic', i.synthetic) AS props,
        ST_Transform(i.geom, 3857) AS geom
-  FROM incident i
- WHERE i.geom && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326);
+  FROM incident i, scope
+ WHERE i.geom && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326)
+   AND (scope.communities IS NULL OR i.community_code = ANY(scope.communities))
+   AND (scope.grid_id IS NULL OR i.grid_id = scope.grid_id);
 
 -- name: nativeLayer
 -- ST_AsMVT over one of the source queries above (spliced in by encode.ts; never user input).
-WITH env AS (SELECT ST_TileEnvelope($1, $2, $3) AS e)
-SELECT ST_AsMVT(q, $4::text, 4096, 'geom', 'id') AS tile
+WITH env AS (SELECT ST_TileEnvelope($1, $2, $3) AS e),
+scope AS (SELECT $4::text[] AS communities, $5::int AS grid_id)
+SELECT ST_AsMVT(q, $6::text, 4096, 'geom', 'id') AS tile
   FROM (SELECT s.id::int8 AS id, s.props, ST_AsMVTGeom(s.geom, env.e, 4096, 64, true) AS geom
           FROM (__SOURCE__) s, env) q
  WHERE q.geom IS NOT NULL;
@@ -75,6 +89,7 @@ SELECT ST_AsMVT(q, $4::text, 4096, 'geom', 'id') AS tile
 -- The same clipping, simplification and transformation to tile coordinates as ST_AsMVTGeom
 -- (extent 4096, buffer 64, y down), done with functions every PostGIS build has.
 WITH env AS (SELECT ST_TileEnvelope($1, $2, $3) AS e),
+scope AS (SELECT $4::text[] AS communities, $5::int AS grid_id),
 k AS (SELECT e, ST_XMin(e) AS x0, ST_YMax(e) AS y1, 4096.0 / (ST_XMax(e) - ST_XMin(e)) AS s,
              (ST_XMax(e) - ST_XMin(e)) / 4096.0 AS px FROM env),
 t AS (

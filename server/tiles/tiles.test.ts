@@ -9,6 +9,7 @@ import { EventBus } from '../events/bus.js';
 import { createApp } from '../http/app.js';
 import { createTestDb, testDbKind, type TestDb } from '../testing/db.js';
 import { FIXTURE, loadFixture } from '../testing/fixture.js';
+import { loadPrincipals, type Principals } from '../testing/principals.js';
 import { detectEncoder, renderTile, type TileEncoder } from './encode.js';
 import { TILE_LAYERS } from './layers.js';
 
@@ -16,20 +17,24 @@ let t: TestDb;
 let app: Express;
 let encoder: TileEncoder;
 let grids: Awaited<ReturnType<typeof loadFixture>>;
+let who: Principals;
+const get = (url: string, token = who.tokens.leader) => request(app).get(url).set('Authorization', `Bearer ${token}`);
 
 beforeAll(async () => {
   t = await createTestDb();
   grids = await loadFixture(t.db);
+  who = await loadPrincipals(t.db, grids);
   encoder = await detectEncoder(t.db);
   app = createApp({ config: loadConfig({}), db: t.db, bus: new EventBus(), tileEncoder: encoder, log: () => undefined });
 }, 180_000);
 afterAll(async () => { await t?.drop(); });
 
 const Z = 14;
+const ALL = { communities: null, gridId: null };
 const { x: X, y: Y } = lonLatToTile(FIXTURE.pointA1[0], FIXTURE.pointA1[1], Z);
 
-async function getTile(url: string): Promise<VectorTile> {
-  const r = await request(app).get(url).buffer(true).parse((res, cb) => {
+async function getTile(url: string, token?: string): Promise<VectorTile> {
+  const r = await get(url, token).buffer(true).parse((res, cb) => {
     const chunks: Buffer[] = [];
     res.on('data', (c: Buffer) => chunks.push(c));
     res.on('end', () => cb(null, Buffer.concat(chunks)));
@@ -92,15 +97,37 @@ describe(`vector tiles on ${testDbKind()} (${testDbKind() === 'postgres' ? 'ST_A
   });
 
   it('an empty tile is 204; bad coordinates 400; unknown layers 404', async () => {
-    await request(app).get('/tiles/grids/15/0/0.pbf').expect(204);
-    expect((await request(app).get('/tiles/grids/3/8/0.pbf').expect(400)).body.error.code).toBe('invalid_request');
-    expect((await request(app).get('/tiles/grids/23/0/0.pbf').expect(400)).body.error.code).toBe('invalid_request');
-    expect((await request(app).get('/tiles/secret/1/0/0.pbf').expect(404)).body.error.code).toBe('not_found');
-    expect((await request(app).get('/tiles/__proto__/1/0/0.pbf').expect(404)).body.error.code).toBe('not_found');
+    await get('/tiles/grids/15/0/0.pbf').expect(204);
+    expect((await get('/tiles/grids/3/8/0.pbf').expect(400)).body.error.code).toBe('invalid_request');
+    expect((await get('/tiles/grids/23/0/0.pbf').expect(400)).body.error.code).toBe('invalid_request');
+    expect((await get('/tiles/secret/1/0/0.pbf').expect(404)).body.error.code).toBe('not_found');
+    expect((await get('/tiles/__proto__/1/0/0.pbf').expect(404)).body.error.code).toBe('not_found');
+  });
+
+  it('tiles never include data from outside the jurisdiction', async () => {
+    const ids = async (token: string, layer: string, source: string) =>
+      features(await getTile(`/tiles/${layer}/${Z}/${X}/${Y}.pbf`, token), source).map((f) => f.properties.id ?? f.id).sort();
+    expect(await ids(who.tokens.gridA1, 'grids', 'grids')).toEqual([grids.gridA1]);
+    expect(await ids(who.tokens.communityA, 'grids', 'grids')).toEqual([grids.gridA1, grids.gridA2].sort());
+    expect(await ids(who.tokens.communityB, 'grids', 'grids')).toEqual([grids.gridB1]);
+    // Buildings (households) and facilities of community A are absent from B's tiles; the OSM road
+    // network is public base map and stays.
+    const base = await getTile(`/tiles/base/${Z}/${X}/${Y}.pbf`, who.tokens.communityB);
+    expect(features(base, 'buildings').map((f) => f.properties.height)).toEqual([18]);
+    expect(features(base, 'roads').length).toBe(2);
+    const fac = await getTile(`/tiles/facilities/${Z}/${X}/${Y}.pbf`, who.tokens.communityB);
+    expect(features(fac, 'facilities').map((f) => f.properties.service_class)).toEqual(['party_centre']);
+    const comm = await getTile(`/tiles/communities/${Z}/${X}/${Y}.pbf`, who.tokens.gridA1);
+    expect(features(comm, 'communities').map((f) => f.properties.code)).toEqual(['T0101']);
+  });
+
+  it('tiles need credentials', async () => {
+    expect((await request(app).get(`/tiles/grids/${Z}/${X}/${Y}.pbf`).expect(401)).body.error.code).toBe('unauthorized');
+    await request(app).get(`/tiles/grids/${Z}/${X}/${Y}.pbf`).set('Authorization', 'Bearer gct_not-a-real-token').expect(401);
   });
 
   it('serves TileJSON with attribution and bounds', async () => {
-    const tj = (await request(app).get('/tiles/base.json').expect(200)).body;
+    const tj = (await get('/tiles/base.json').expect(200)).body;
     expect(tj.attribution).toContain('OpenStreetMap');
     expect(tj.vector_layers.map((l: { id: string }) => l.id)).toEqual(TILE_LAYERS.base!.sources);
     expect(tj.bounds).toEqual(FIXTURE.bbox);
@@ -108,8 +135,8 @@ describe(`vector tiles on ${testDbKind()} (${testDbKind() === 'postgres' ? 'ST_A
 
   it.runIf(testDbKind() === 'postgres')('the portable encoder matches ST_AsMVT feature for feature', async () => {
     for (const [name, layer] of Object.entries(TILE_LAYERS)) {
-      const native = new VectorTile(new PbfReader(await renderTile(t.db, 'native', layer.sources, Z, X, Y)));
-      const portable = new VectorTile(new PbfReader(await renderTile(t.db, 'portable', layer.sources, Z, X, Y)));
+      const native = new VectorTile(new PbfReader(await renderTile(t.db, 'native', layer.sources, Z, X, Y, ALL)));
+      const portable = new VectorTile(new PbfReader(await renderTile(t.db, 'portable', layer.sources, Z, X, Y, ALL)));
       expect(Object.keys(portable.layers).sort(), name).toEqual(Object.keys(native.layers).sort());
       for (const l of Object.keys(native.layers)) {
         const a = features(native, l).sort((p, q) => (p.id ?? 0) - (q.id ?? 0));

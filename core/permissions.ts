@@ -1,0 +1,78 @@
+// Roles, actions and resources as data (role × action × resource), checked in one place on the
+// server. Jurisdiction (which part of the division tree) is a separate, second check.
+
+export const ROLES = {
+  district_leader: '区领导',
+  subdistrict_staff: '街道',
+  community_staff: '社区',
+  grid_worker: '网格员',
+  department: '职能部门',
+  analyst: '分析员',
+  planner: '规划员',
+  admin: '管理员',
+  kiosk: '大屏',
+} as const;
+export type Role = keyof typeof ROLES;
+export const ROLE_CODES = Object.keys(ROLES) as Role[];
+
+export const RESOURCES = [
+  'map',            // base map, divisions, grids, buildings, facilities, tiles
+  'incident',       // cases
+  'resident_pii',   // residents' personal data (phones of callers, special-care groups)
+  'account',        // accounts, roles, jurisdictions
+  'token',          // API and kiosk tokens
+  'audit',          // the audit log
+  'export',         // CSV/GeoJSON exports
+  'grid_edit',      // redrawing grids
+  'coverage',       // 15-minute analysis
+] as const;
+export type Resource = (typeof RESOURCES)[number];
+
+export const ACTIONS = ['read', 'create', 'update', 'delete', 'read_full'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+type Grant = Partial<Record<Resource, readonly Action[]>>;
+
+const R = ['read'] as const;
+const CRU = ['read', 'create', 'update'] as const;
+const CRUD = ['read', 'create', 'update', 'delete'] as const;
+
+/**
+ * The permission table. `read_full` on resident_pii means unmasked personal data (audited).
+ * Jurisdiction still limits every grant to the account's subtree.
+ */
+export const PERMISSIONS: Record<Role, Grant> = {
+  district_leader:   { map: R, incident: R, export: R, coverage: R, resident_pii: R },
+  subdistrict_staff: { map: R, incident: CRU, export: R, coverage: R, resident_pii: ['read', 'read_full'] },
+  community_staff:   { map: R, incident: CRU, export: R, coverage: R, resident_pii: ['read', 'read_full'] },
+  grid_worker:       { map: R, incident: CRU, resident_pii: ['read', 'read_full'] },
+  department:        { map: R, incident: ['read', 'update'] },
+  analyst:           { map: R, incident: R, export: R, grid_edit: CRUD, coverage: R },
+  planner:           { map: R, export: R, coverage: CRU },
+  admin:             { map: R, incident: R, account: CRUD, token: CRUD, audit: R, export: R, resident_pii: R },
+  kiosk:             { map: R, incident: R },
+};
+
+export function can(role: Role, action: Action, resource: Resource): boolean {
+  return PERMISSIONS[role]?.[resource]?.includes(action) ?? false;
+}
+
+/** Mask a mainland mobile number for lists: 13812345678 → 138****5678. */
+export function maskPhone(phone: string): string {
+  const digits = phone.replace(/\s|-/g, '');
+  if (digits.length < 7) return '*'.repeat(digits.length);
+  return `${digits.slice(0, 3)}${'*'.repeat(digits.length - 7)}${digits.slice(-4)}`;
+}
+
+/** Where an account of each role is bound in the division tree (kiosk exists only as a token). */
+export const ROLE_BINDING: Record<Role, 'district' | 'subdistrict' | 'community' | 'grid' | 'department' | 'any'> = {
+  district_leader: 'district',
+  subdistrict_staff: 'subdistrict',
+  community_staff: 'community',
+  grid_worker: 'grid',
+  department: 'department',
+  analyst: 'district',
+  planner: 'district',
+  admin: 'any',
+  kiosk: 'any',
+};

@@ -1,0 +1,135 @@
+// Who is asking: an account (cookie session) or a token (Authorization: Bearer, kiosk or api).
+import { createHash, randomBytes } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { can, type Action, type Resource, type Role } from '../../core/permissions.js';
+import type { Db } from '../db/db.js';
+import { loadSql } from '../db/sql.js';
+import { fail, sendError } from '../http/errors.js';
+import { resolveScope, type Binding, type Scope } from './scope.js';
+
+export const SQL = loadSql(new URL('./auth.sql', import.meta.url), [
+  'accountByUsername', 'accountById', 'countAccounts', 'insertAccount', 'insertSession', 'sessionLookup',
+  'deleteSession', 'deleteAccountSessions', 'tokenLookup', 'touchToken', 'insertAudit', 'setPassword',
+]);
+
+export const SESSION_COOKIE = 'gc_session';
+export const CSRF_HEADER = 'x-csrf-token';
+
+export interface Principal {
+  kind: 'account' | 'token';
+  id: number;
+  name: string;
+  displayName: string;
+  role: Role;
+  binding: Binding;
+  scope: Scope;
+  via: 'session' | 'bearer';
+  tokenKind?: 'api' | 'kiosk';
+  sessionId?: string;
+  csrfToken?: string;
+  mustChangePassword: boolean;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+  }
+}
+
+export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+export const newSecret = (prefix: string) => `${prefix}_${randomBytes(24).toString('base64url')}`;
+
+function bearer(req: Request): string | null {
+  const h = req.headers.authorization;
+  if (!h) return null;
+  const m = /^Bearer\s+([A-Za-z0-9_\-.]{10,200})$/.exec(h.trim());
+  return m ? m[1]! : '';
+}
+
+/** Identify the principal; never rejects by itself (guards do). A malformed credential is 401. */
+export function authenticate(db: Db) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const token = bearer(req);
+      if (token === '') return sendError(res, fail('unauthorized', 'malformed Authorization header').error);
+      if (token) {
+        const t = (await db.query<Binding & { id: number; name: string; kind: 'api' | 'kiosk'; role: Role }>(
+          SQL.tokenLookup, [sha256(token)])).rows[0];
+        if (!t) return sendError(res, fail('unauthorized', 'unknown or revoked token').error);
+        await db.query(SQL.touchToken, [t.id]);
+        req.principal = {
+          kind: 'token', id: t.id, name: t.name, displayName: t.name, role: t.role,
+          binding: t, scope: await resolveScope(db, t), via: 'bearer', tokenKind: t.kind, mustChangePassword: false,
+        };
+        return next();
+      }
+      const cookie = req.cookies?.[SESSION_COOKIE] as string | undefined;
+      if (cookie) {
+        const s = (await db.query<Binding & {
+          session_id: string; csrf_token: string; id: number; username: string; display_name: string;
+          role: Role; must_change_password: boolean;
+        }>(SQL.sessionLookup, [sha256(cookie)])).rows[0];
+        if (s) {
+          req.principal = {
+            kind: 'account', id: s.id, name: s.username, displayName: s.display_name, role: s.role,
+            binding: s, scope: await resolveScope(db, s), via: 'session', sessionId: s.session_id,
+            csrfToken: s.csrf_token, mustChangePassword: s.must_change_password,
+          };
+        }
+      }
+      next();
+    } catch (e) {
+      next(e);
+    }
+  };
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * The one place permissions are checked: 401 without a principal, 403 when the role lacks the
+ * grant, 403 csrf_failed for a cookie session's write without the CSRF header.
+ */
+export function guard(action: Action, resource: Resource, opts: { allowPasswordChange?: boolean } = {}) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const p = req.principal;
+    if (!p) return sendError(res, fail('unauthorized', 'log in or send a token').error);
+    if (p.via === 'session' && UNSAFE.has(req.method) && req.get(CSRF_HEADER) !== p.csrfToken) {
+      return sendError(res, fail('csrf_failed', 'missing or wrong X-CSRF-Token header').error);
+    }
+    if (p.mustChangePassword && !opts.allowPasswordChange) {
+      return sendError(res, fail('password_change_required', 'change your password first').error);
+    }
+    if (!can(p.role, action, resource)) {
+      return sendError(res, fail('forbidden', `role ${p.role} may not ${action} ${resource}`).error);
+    }
+    next();
+  };
+}
+
+/** For handlers behind guard(): the principal is there. */
+export function principalOf(req: Request): Principal {
+  if (!req.principal) throw new Error('principalOf called on a route without guard()');
+  return req.principal;
+}
+
+export interface AuditEntry {
+  action: string;
+  resource: string;
+  resourceId?: string | number | null;
+  outcome?: 'ok' | 'denied' | 'failed';
+  detail?: Record<string, unknown>;
+  actor?: string;
+}
+
+/** Write one audit row for the request's principal (or the given actor for failed logins). */
+export async function audit(db: Pick<Db, 'query'>, req: Request, e: AuditEntry): Promise<void> {
+  const p = req.principal;
+  await db.query(SQL.insertAudit, [
+    p?.kind === 'account' ? p.id : null,
+    p?.kind === 'token' ? p.id : null,
+    e.actor ?? p?.name ?? 'anonymous',
+    e.action, e.resource, e.resourceId == null ? null : String(e.resourceId), e.outcome ?? 'ok',
+    req.ip ?? null, (req.get('user-agent') ?? '').slice(0, 300), JSON.stringify(e.detail ?? {}),
+  ]);
+}
