@@ -135,7 +135,7 @@ export function featureName(tags: Tags): string | null {
 
 export interface PoiClass {
   serviceClass: ServiceClassCode;
-  /** The tag value that decided it, e.g. "school", or "name" for name rules. */
+  /** The tag value that decided it, e.g. "school" (name rules: amenity/office value, else the class). */
   kind: string;
 }
 
@@ -153,7 +153,7 @@ export function classifyPoi(tags: Tags): PoiClass | null {
   if (!name) return null;
   for (const rule of NAME_RULES) {
     if (rule.suffix?.some((s) => name.endsWith(s)) || rule.includes?.some((s) => name.includes(s))) {
-      return { serviceClass: rule.serviceClass, kind: tags['amenity'] ?? tags['office'] ?? tags['building'] ?? 'name' };
+      return { serviceClass: rule.serviceClass, kind: tags['amenity'] ?? tags['office'] ?? rule.serviceClass };
     }
   }
   return null;

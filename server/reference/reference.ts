@@ -7,8 +7,9 @@ import type { Queryable } from '../db/db.js';
 
 const DATA = resolve(import.meta.dirname, '../../data');
 
+let classes: ServiceClass[] | null = null;
 export const serviceClasses = (): ServiceClass[] =>
-  (JSON.parse(readFileSync(resolve(DATA, 'service-classes.json'), 'utf8')) as { classes: ServiceClass[] }).classes;
+  (classes ??= (JSON.parse(readFileSync(resolve(DATA, 'service-classes.json'), 'utf8')) as { classes: ServiceClass[] }).classes);
 export const incidentCategories = (): IncidentCategory[] =>
   (JSON.parse(readFileSync(resolve(DATA, 'incident-categories.json'), 'utf8')) as { categories: IncidentCategory[] }).categories;
 
