@@ -1,0 +1,180 @@
+import { area, booleanValid, featureCollection, intersect, kinks, polygon as turfPolygon, feature } from '@turf/turf';
+import type { MultiPolygon, Polygon, Position } from 'geojson';
+import { describe, expect, it } from 'vitest';
+import { estimateHouseholds } from './households.js';
+import {
+  bisectUnits, buildCellComplex, chooseGroupCount, Coverage, GRID_TARGET, groupUnits, interiorPoint, localProjection,
+  partitionCommunity, pointInRings, repairContiguity, type GroupUnit, type PartitionBuilding, type XY,
+} from './partition.js';
+
+// A synthetic community near Lujiazui: metres → lon/lat.
+const LON0 = 121.51, LAT0 = 31.235;
+const proj = localProjection(LON0, LAT0);
+const ll = (x: number, y: number): Position => proj.toLonLat([x, y]);
+const rect = (x: number, y: number, w: number, h: number): Polygon =>
+  ({ type: 'Polygon', coordinates: [[ll(x, y), ll(x + w, y), ll(x + w, y + h), ll(x, y + h), ll(x, y)]] });
+
+/** An L-shaped community, 500 × 400 m with the north-east quarter missing, lined with 8-storey slabs. */
+function lShapedCommunity(): { boundary: Polygon; buildings: PartitionBuilding[] } {
+  const boundary: Polygon = { type: 'Polygon', coordinates: [[ll(0, 0), ll(500, 0), ll(500, 200), ll(250, 200), ll(250, 400), ll(0, 400), ll(0, 0)]] };
+  const buildings: PartitionBuilding[] = [];
+  let i = 0;
+  for (let y = 15; y < 390; y += 32) {
+    for (let x = 12; x < 490; x += 58) {
+      const fp = rect(x, y, 44 - (i % 3) * 6, 12);
+      const inside = x + 44 < 500 && (y + 12 < 200 || x + 44 < 250);
+      if (inside) buildings.push({ id: `b${i}`, footprint: fp, households: estimateHouseholds(area(fp), 8) });
+      i++;
+    }
+  }
+  // One building outside the boundary (in the missing quarter).
+  buildings.push({ id: 'outside', footprint: rect(400, 300, 30, 12), households: 20 });
+  return { boundary, buildings };
+}
+
+const toXY = (g: Polygon | MultiPolygon): XY[][][] =>
+  (g.type === 'Polygon' ? [g.coordinates] : g.coordinates).map((p) => p.map((r) => r.map((c) => proj.toXY(c))));
+
+describe('partitionCommunity', () => {
+  const input = lShapedCommunity();
+  const result = partitionCommunity(input);
+  const inside = input.buildings.filter((b) => b.id !== 'outside');
+  const total = inside.reduce((a, b) => a + b.households, 0);
+
+  it('assigns every building inside exactly once and reports the rest', () => {
+    const seen = result.grids.flatMap((g) => g.buildingIds);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.sort()).toEqual(inside.map((b) => b.id).sort());
+    expect(result.outside).toEqual(['outside']);
+    expect(result.grids.reduce((a, g) => a + g.households, 0)).toBe(total);
+  });
+
+  it('keeps household totals in or near the target range', () => {
+    expect(total).toBeGreaterThan(2000);
+    expect(result.grids.length).toBe(chooseGroupCount(total, 0));
+    const biggest = Math.max(...inside.map((b) => b.households));
+    for (const g of result.grids) {
+      expect(g.households).toBeGreaterThanOrEqual(GRID_TARGET.min - biggest);
+      expect(g.households).toBeLessThanOrEqual(GRID_TARGET.max + biggest);
+    }
+    const inRange = result.grids.filter((g) => g.households >= GRID_TARGET.min && g.households <= GRID_TARGET.max).length;
+    expect(inRange / result.grids.length).toBeGreaterThanOrEqual(0.7);
+  });
+
+  it('returns valid polygons that do not overlap and cover the community', () => {
+    for (const g of result.grids) {
+      const f = feature(g.geometry);
+      expect(booleanValid(f)).toBe(true);
+      expect(kinks(f).features).toHaveLength(0);
+    }
+    for (let i = 0; i < result.grids.length; i++) {
+      for (let j = i + 1; j < result.grids.length; j++) {
+        const x = intersect(featureCollection([feature(result.grids[i]!.geometry), feature(result.grids[j]!.geometry)]));
+        expect(x ? area(x) : 0).toBeLessThan(0.01); // m²: touching only
+      }
+    }
+    const covered = result.grids.reduce((a, g) => a + area(g.geometry), 0);
+    expect(Math.abs(covered / area(input.boundary) - 1)).toBeLessThan(0.01);
+  });
+
+  it('puts each building’s interior point (ST_PointOnSurface) inside its grid', () => {
+    for (const g of result.grids) {
+      const rings = toXY(g.geometry);
+      for (const id of g.buildingIds) {
+        const b = input.buildings.find((x) => x.id === id)!;
+        const p = proj.toXY(interiorPoint(b.footprint));
+        expect(rings.some((rs) => pointInRings(p, rs))).toBe(true);
+      }
+    }
+  });
+
+  it('is deterministic', () => {
+    expect(JSON.stringify(partitionCommunity(lShapedCommunity()))).toBe(JSON.stringify(result));
+  });
+});
+
+describe('grouping', () => {
+  it('chooses the grid count whose average is nearest 200–300 households', () => {
+    expect(chooseGroupCount(1000, 0)).toBe(4);
+    expect(chooseGroupCount(250, 0)).toBe(1);
+    expect(chooseGroupCount(90, 0)).toBe(1);
+    expect(chooseGroupCount(620, 0)).toBe(3); // 207 is in the range
+    expect(chooseGroupCount(350, 0)).toBe(2); // 175 is nearer the range than 350
+    expect(chooseGroupCount(0, 1_200_000, GRID_TARGET, 500_000)).toBe(3);
+    expect(chooseGroupCount(100, 1_200_000, GRID_TARGET, 500_000)).toBe(3);
+  });
+
+  it('bisects weighted units into balanced groups', () => {
+    const units: GroupUnit[] = [];
+    for (let x = 0; x < 10; x++) for (let y = 0; y < 4; y++) units.push({ x: x * 10, y: y * 10, households: 25, area: 100 });
+    const g = bisectUnits(units, 4, (u) => u.households);
+    const sums = [0, 0, 0, 0];
+    units.forEach((u, i) => { sums[g[i]!]! += u.households; });
+    expect(sums).toEqual([250, 250, 250, 250]);
+  });
+
+  it('makes groups contiguous', () => {
+    // A path of 5 units; group 0 is split in two by group 1.
+    const units: GroupUnit[] = [0, 1, 2, 3, 4].map((x) => ({ x, y: 0, households: 10, area: 1 }));
+    const adj = [[1], [0, 2], [1, 3], [2, 4], [3]];
+    const g = repairContiguity(units, adj, Int32Array.from([0, 0, 1, 0, 1]), (u) => u.households);
+    expect([...g]).toEqual([0, 0, 1, 1, 1]);
+  });
+
+  it('refines household totals into the range', () => {
+    // A row of 12 units of 50 households: 600 in two groups of 300 after refinement.
+    const units: GroupUnit[] = Array.from({ length: 12 }, (_, x) => ({ x, y: 0, households: 50, area: x < 4 ? 1000 : 1 }));
+    const adj = units.map((_, i) => [i - 1, i + 1].filter((j) => j >= 0 && j < 12));
+    const g = groupUnits(units, adj, { k: 2, areaShare: 0.5 });
+    const sums = [0, 0];
+    units.forEach((u, i) => { sums[g[i]!]! += u.households; });
+    for (const s of sums) expect(s).toBeLessThanOrEqual(300);
+  });
+});
+
+describe('coverage', () => {
+  // Four seeds in a row inside a 40 × 10 box: cells are 10 × 10 squares.
+  const cx = buildCellComplex([[5, 5], [15, 5], [25, 5], [35, 5]], [0, 0, 40, 10], proj);
+
+  it('unions cells exactly, sharing vertices with the neighbour', () => {
+    const cov = new Coverage(cx, Int32Array.from([0, 0, 1, 1]));
+    const mp = cov.multiPolygons();
+    const a = mp.get(0)!, b = mp.get(1)!;
+    expect(a.coordinates).toHaveLength(1);
+    const key = (p: Position) => `${p[0]},${p[1]}`;
+    const shared = a.coordinates[0]![0]!.map(key).filter((k) => b.coordinates[0]![0]!.map(key).includes(k));
+    expect(new Set(shared).size).toBe(2); // the common edge, same coordinates on both sides
+    expect(area(a)).toBeCloseTo(200, 0);
+    expect(cov.multiPolygons(() => 0).get(0)!.coordinates).toHaveLength(1);
+  });
+
+  it('leaves label -1 outside and splits a group into parts when it is not connected', () => {
+    const mp = new Coverage(cx, Int32Array.from([0, -1, 0, 1])).multiPolygons();
+    expect(mp.get(0)!.coordinates).toHaveLength(2);
+    for (const p of mp.get(0)!.coordinates) expect(booleanValid(turfPolygon(p))).toBe(true);
+  });
+
+  it('keeps a hole as an interior ring', () => {
+    const seeds: XY[] = [];
+    for (let x = 0; x < 3; x++) for (let y = 0; y < 3; y++) seeds.push([x * 10 + 5, y * 10 + 5]);
+    const c3 = buildCellComplex(seeds, [0, 0, 30, 30], proj);
+    const labels = Int32Array.from(seeds.map((_, i) => (i === 4 ? 1 : 0)));
+    const mp = new Coverage(c3, labels).multiPolygons();
+    expect(mp.get(0)!.coordinates).toHaveLength(1);
+    expect(mp.get(0)!.coordinates[0]).toHaveLength(2);
+    expect(area(mp.get(0)!)).toBeCloseTo(800, 0);
+  });
+});
+
+describe('interiorPoint', () => {
+  it('matches GEOS InteriorPointArea on simple shapes', () => {
+    const sq: Polygon = { type: 'Polygon', coordinates: [[[0, 0], [4, 0], [4, 2], [0, 2], [0, 0]]] };
+    expect(interiorPoint(sq)).toEqual([2, 1]);
+    // L shape: scan line halfway between the vertex Ys around the middle (1 and 4); PostGIS gives POINT(0.5 2.5).
+    const l: Polygon = { type: 'Polygon', coordinates: [[[0, 0], [4, 0], [4, 1], [1, 1], [1, 4], [0, 4], [0, 0]]] };
+    expect(interiorPoint(l)).toEqual([0.5, 2.5]);
+    // Multipolygon: the part with the widest section wins.
+    const mp: MultiPolygon = { type: 'MultiPolygon', coordinates: [sq.coordinates, [[[10, 0], [20, 0], [20, 1], [10, 1], [10, 0]]]] };
+    expect(interiorPoint(mp)).toEqual([15, 0.5]);
+  });
+});

@@ -1,0 +1,1042 @@
+// Partitioning an area into management grids (网格划分). Pure: no I/O.
+//
+// The method is a cell complex: a Voronoi diagram of labelled seed points (building outlines and
+// interior points, both sides of roads, water, filler points) computed in a local metric
+// projection. Every region we output — grids, communities, subdistricts — is a union of these
+// cells. The vertices are rounded once (to 1e-7°) and shared by neighbouring cells, and unions are
+// formed by cancelling shared edges, never by floating-point overlay. So two regions that touch
+// share exactly the same vertices along their common edge: they cannot overlap, not even by a
+// sliver, and a region is covered by its parent exactly. Boundaries are then simplified chain by
+// chain (each chain between two junctions is simplified once, for both sides), and a
+// simplification that would make chains cross or move a building to the other side is undone.
+//
+// Grouping cells into grids of a target household range: units (whole buildings with the ground
+// around them, or whole road-bounded blocks) are split by recursive weighted bisection, then
+// every group is made contiguous and boundary units are moved between neighbouring groups to
+// bring household totals into the target range where possible.
+import { featureCollection, point, voronoi } from '@turf/turf';
+import Flatbush from 'flatbush';
+import type { MultiPolygon, Polygon, Position } from 'geojson';
+
+export type XY = [number, number];
+/** [minX, minY, maxX, maxY] */
+export type Box = [number, number, number, number];
+
+// ---------------------------------------------------------------------------------------------
+// Local projection (equirectangular about a centre; metres; good to ~0.1% over a district)
+
+const EARTH_R = 6371008.8;
+
+export interface LocalProjection {
+  readonly lon0: number;
+  readonly lat0: number;
+  toXY(p: Position): XY;
+  toLonLat(p: XY): XY;
+}
+
+export function localProjection(lon0: number, lat0: number): LocalProjection {
+  const ky = (Math.PI / 180) * EARTH_R;
+  const kx = ky * Math.cos((lat0 * Math.PI) / 180);
+  return {
+    lon0,
+    lat0,
+    toXY: (p) => [(p[0]! - lon0) * kx, (p[1]! - lat0) * ky],
+    toLonLat: (p) => [p[0] / kx + lon0, p[1] / ky + lat0],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small planar helpers (projected coordinates)
+
+export function ringArea(ring: readonly XY[]): number {
+  let a = 0;
+  for (let i = 0, n = ring.length; i < n; i++) {
+    const p = ring[i]!, q = ring[(i + 1) % n]!;
+    a += p[0] * q[1] - q[0] * p[1];
+  }
+  return a / 2;
+}
+
+/** Even-odd point in ring (ring open or closed). */
+export function pointInRing(p: XY, ring: readonly XY[]): boolean {
+  let inside = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const a = ring[i]!, b = ring[j]!;
+    if ((a[1] > p[1]) !== (b[1] > p[1]) && p[0] < ((b[0] - a[0]) * (p[1] - a[1])) / (b[1] - a[1]) + a[0]) inside = !inside;
+  }
+  return inside;
+}
+
+/** Point in polygon given as rings (first exterior, rest holes), even-odd over all rings. */
+export function pointInRings(p: XY, rings: readonly (readonly XY[])[]): boolean {
+  let inside = false;
+  for (const r of rings) if (pointInRing(p, r)) inside = !inside;
+  return inside;
+}
+
+function distToSegment(p: XY, a: XY, b: XY): number {
+  const dx = b[0] - a[0], dy = b[1] - a[1];
+  const l2 = dx * dx + dy * dy;
+  let t = l2 > 0 ? ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / l2 : 0;
+  t = Math.max(0, Math.min(1, t));
+  return Math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy);
+}
+
+function orient(a: XY, b: XY, c: XY): number {
+  return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]);
+}
+
+/** Do segments ab and cd intersect (touching counts)? */
+export function segmentsIntersect(a: XY, b: XY, c: XY, d: XY): boolean {
+  const o1 = orient(a, b, c), o2 = orient(a, b, d), o3 = orient(c, d, a), o4 = orient(c, d, b);
+  if (((o1 > 0 && o2 < 0) || (o1 < 0 && o2 > 0)) && ((o3 > 0 && o4 < 0) || (o3 < 0 && o4 > 0))) return true;
+  const eps = 1e-9;
+  return distToSegment(c, a, b) < eps || distToSegment(d, a, b) < eps || distToSegment(a, c, d) < eps || distToSegment(b, c, d) < eps;
+}
+
+/**
+ * Interior point of a (multi)polygon exactly as GEOS/JTS InteriorPointArea computes it (PostGIS
+ * ST_PointOnSurface): the midpoint of the widest interior section of a horizontal scan line
+ * through the middle of the polygon. Used so that a building's seed is the very point PostGIS
+ * will test when assigning the building to a grid.
+ */
+export function interiorPoint(geom: Polygon | MultiPolygon): Position {
+  const polys = geom.type === 'Polygon' ? [geom.coordinates] : geom.coordinates;
+  let best: Position | null = null;
+  let bestWidth = -1;
+  for (const rings of polys) {
+    const shell = rings[0];
+    if (!shell || shell.length === 0) continue;
+    let minY = Infinity, maxY = -Infinity;
+    for (const p of shell) { minY = Math.min(minY, p[1]!); maxY = Math.max(maxY, p[1]!); }
+    const centreY = (minY + maxY) / 2;
+    let hiY = maxY, loY = minY;
+    for (const ring of rings) for (const p of ring) {
+      const y = p[1]!;
+      if (y <= centreY) { if (y > loY) loY = y; } else if (y < hiY) hiY = y;
+    }
+    const scanY = (hiY + loY) / 2;
+    const xs: number[] = [];
+    for (const ring of rings) {
+      for (let i = 1; i < ring.length; i++) {
+        const p0 = ring[i - 1]!, p1 = ring[i]!;
+        const y0 = p0[1]!, y1 = p1[1]!;
+        if (y0 > scanY && y1 > scanY) continue;
+        if (y0 < scanY && y1 < scanY) continue;
+        if (y0 === y1) continue;
+        if (y0 === scanY && y1 < scanY) continue;
+        if (y1 === scanY && y0 < scanY) continue;
+        const x0 = p0[0]!, x1 = p1[0]!;
+        xs.push(x0 === x1 ? x0 : x0 + (scanY - y0) / ((y1 - y0) / (x1 - x0)));
+      }
+    }
+    xs.sort((a, b) => a - b);
+    let width = 0;
+    let pt: Position = [shell[0]![0]!, shell[0]![1]!];
+    for (let i = 0; i + 1 < xs.length; i += 2) {
+      const w = xs[i + 1]! - xs[i]!;
+      if (w > width) { width = w; pt = [(xs[i]! + xs[i + 1]!) / 2, scanY]; }
+    }
+    if (width > bestWidth) { bestWidth = width; best = pt; }
+  }
+  if (!best) throw new Error('interiorPoint of an empty polygon');
+  return best;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seeds
+
+/** Points every `spacing` m along the rings, moved `inset` m to the left (inside a CCW shell). */
+export function ringSeeds(rings: readonly (readonly XY[])[], spacing: number, inset: number): XY[] {
+  const out: XY[] = [];
+  for (const ring of rings) {
+    const n = ring.length - (ring.length > 1 && ring[0]![0] === ring.at(-1)![0] && ring[0]![1] === ring.at(-1)![1] ? 1 : 0);
+    let carry = 0;
+    for (let i = 0; i < n; i++) {
+      const a = ring[i]!, b = ring[(i + 1) % n]!;
+      const len = Math.hypot(b[0] - a[0], b[1] - a[1]);
+      if (len === 0) continue;
+      const ux = (b[0] - a[0]) / len, uy = (b[1] - a[1]) / len;
+      for (let t = carry; t < len; t += spacing) {
+        out.push([a[0] + ux * t - uy * inset, a[1] + uy * t + ux * inset]);
+      }
+      carry = (((carry - len) % spacing) + spacing) % spacing;
+    }
+  }
+  return out;
+}
+
+/** Points every `spacing` m along a line, `offset` m to its left (side 1) and right (side -1). */
+export function lineSeeds(line: readonly XY[], spacing: number, offset: number): { p: XY; side: 1 | -1 }[] {
+  const out: { p: XY; side: 1 | -1 }[] = [];
+  let carry = spacing / 2;
+  for (let i = 0; i + 1 < line.length; i++) {
+    const a = line[i]!, b = line[i + 1]!;
+    const len = Math.hypot(b[0] - a[0], b[1] - a[1]);
+    if (len === 0) continue;
+    const ux = (b[0] - a[0]) / len, uy = (b[1] - a[1]) / len;
+    for (let t = carry; t < len; t += spacing) {
+      const x = a[0] + ux * t, y = a[1] + uy * t;
+      out.push({ p: [x - uy * offset, y + ux * offset], side: 1 }, { p: [x + uy * offset, y - ux * offset], side: -1 });
+    }
+    carry = (((carry - len) % spacing) + spacing) % spacing;
+  }
+  return out;
+}
+
+/**
+ * Keep seeds in order, dropping any closer than its radius to one already kept (so earlier seeds
+ * win). `radius` may vary per seed (e.g. filler points keep well clear of everything). Returns the
+ * kept indices.
+ */
+export function thinSeeds(points: readonly XY[], minDist: number, radius: (i: number) => number = () => minDist): number[] {
+  let cell = minDist;
+  for (let i = 0; i < points.length; i++) cell = Math.max(cell, radius(i));
+  const grid = new Map<string, number[]>();
+  const kept: number[] = [];
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i]!;
+    const r = radius(i);
+    const cx = Math.floor(p[0] / cell), cy = Math.floor(p[1] / cell);
+    let ok = true;
+    for (let dx = -1; dx <= 1 && ok; dx++) for (let dy = -1; dy <= 1 && ok; dy++) {
+      for (const j of grid.get(`${cx + dx},${cy + dy}`) ?? []) {
+        const q = points[j]!;
+        if (Math.hypot(q[0] - p[0], q[1] - p[1]) < r) { ok = false; break; }
+      }
+    }
+    if (!ok) continue;
+    kept.push(i);
+    const k = `${cx},${cy}`;
+    const list = grid.get(k);
+    if (list) list.push(i); else grid.set(k, [i]);
+  }
+  return kept;
+}
+
+/** Segment index over polylines, for "does the segment between two seeds cross a road?" tests. */
+export class SegmentIndex {
+  private readonly segs: [XY, XY][] = [];
+  private readonly index: Flatbush | null;
+  constructor(lines: readonly (readonly XY[])[]) {
+    for (const l of lines) for (let i = 0; i + 1 < l.length; i++) this.segs.push([l[i]!, l[i + 1]!]);
+    if (this.segs.length === 0) { this.index = null; return; }
+    const idx = new Flatbush(this.segs.length);
+    for (const [a, b] of this.segs) idx.add(Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[0], b[0]), Math.max(a[1], b[1]));
+    idx.finish();
+    this.index = idx;
+  }
+  crosses(a: XY, b: XY): boolean {
+    if (!this.index) return false;
+    const hits = this.index.search(Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[0], b[0]), Math.max(a[1], b[1]));
+    return hits.some((i) => { const s = this.segs[i]!; return segmentsIntersect(a, b, s[0], s[1]); });
+  }
+  near(p: XY, d: number): boolean {
+    if (!this.index) return false;
+    return this.index.search(p[0] - d, p[1] - d, p[0] + d, p[1] + d).some((i) => {
+      const s = this.segs[i]!;
+      return distToSegment(p, s[0], s[1]) < d;
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cell complex
+
+export interface CellComplex {
+  /** 10^decimals: node coordinates are integers / scale degrees. */
+  readonly scale: number;
+  /** Rounded lon/lat of each node. */
+  readonly lonLat: XY[];
+  /** Projected coordinates of each rounded node. */
+  readonly xy: XY[];
+  /** Seed of each cell (projected). */
+  readonly seeds: readonly XY[];
+  /** Each cell as a ring of node ids, counter-clockwise, not closed; empty if it collapsed. */
+  readonly cells: number[][];
+  /** Cells sharing an edge with each cell. */
+  readonly neighbours: number[][];
+  /** Area of each cell, m². */
+  readonly area: Float64Array;
+}
+
+/**
+ * Voronoi cells of the seeds inside `extent` (projected), with vertices rounded to `decimals`
+ * decimal degrees and shared between neighbouring cells. Seeds must be distinct and inside the
+ * extent (thin them first).
+ */
+export function buildCellComplex(seeds: readonly XY[], extent: Box, proj: LocalProjection, decimals = 7): CellComplex {
+  const scale = 10 ** decimals;
+  const fc = featureCollection(seeds.map((s) => point([s[0], s[1]])));
+  const vor = voronoi(fc, { bbox: extent });
+  const nodeOf = new Map<string, number>();
+  const lonLat: XY[] = [];
+  const xy: XY[] = [];
+  const node = (v: Position): number => {
+    const ll = proj.toLonLat([v[0]!, v[1]!]);
+    const li = Math.round(ll[0] * scale), ai = Math.round(ll[1] * scale);
+    const key = `${li},${ai}`;
+    let id = nodeOf.get(key);
+    if (id === undefined) {
+      id = lonLat.length;
+      nodeOf.set(key, id);
+      const r: XY = [li / scale, ai / scale];
+      lonLat.push(r);
+      xy.push(proj.toXY(r));
+    }
+    return id;
+  };
+  const cells: number[][] = [];
+  const area = new Float64Array(seeds.length);
+  vor.features.forEach((f, c) => {
+    const coords = f?.geometry?.coordinates[0] ?? [];
+    const ring: number[] = [];
+    for (let i = 0; i < coords.length - 1; i++) {
+      const id = node(coords[i]!);
+      if (ring.length === 0 || ring.at(-1) !== id) ring.push(id);
+    }
+    while (ring.length > 1 && ring[0] === ring.at(-1)) ring.pop();
+    if (ring.length < 3) { cells.push([]); return; }
+    let a = ringArea(ring.map((i) => xy[i]!));
+    if (a < 0) { ring.reverse(); a = -a; }
+    area[c] = a;
+    cells.push(a > 0 ? ring : []);
+  });
+  // Neighbours through shared edges.
+  const edgeCell = new Map<number, number>();
+  const neighbours: number[][] = cells.map(() => []);
+  const K = 2 ** 24;
+  cells.forEach((ring, c) => {
+    for (let i = 0; i < ring.length; i++) {
+      const a = ring[i]!, b = ring[(i + 1) % ring.length]!;
+      const key = Math.min(a, b) * K + Math.max(a, b);
+      const other = edgeCell.get(key);
+      if (other === undefined) edgeCell.set(key, c);
+      else if (other !== c) { neighbours[c]!.push(other); neighbours[other]!.push(c); }
+    }
+  });
+  for (const n of neighbours) { n.sort((a, b) => a - b); let w = 0; for (let i = 0; i < n.length; i++) if (i === 0 || n[i] !== n[i - 1]) n[w++] = n[i]!; n.length = w; }
+  return { scale, lonLat, xy, seeds, cells, neighbours, area };
+}
+
+/** Connected components of the cells where `include` holds, moving only where `pass` allows. */
+export function cellComponents(cx: CellComplex, include: (c: number) => boolean, pass: (a: number, b: number) => boolean = () => true): Int32Array {
+  const comp = new Int32Array(cx.cells.length).fill(-1);
+  let n = 0;
+  for (let s = 0; s < cx.cells.length; s++) {
+    if (comp[s] !== -1 || !include(s) || cx.cells[s]!.length === 0) continue;
+    comp[s] = n;
+    const stack = [s];
+    while (stack.length) {
+      const c = stack.pop()!;
+      for (const d of cx.neighbours[c]!) {
+        if (comp[d] !== -1 || !include(d) || cx.cells[d]!.length === 0 || !pass(c, d)) continue;
+        comp[d] = n;
+        stack.push(d);
+      }
+    }
+    n++;
+  }
+  return comp;
+}
+
+/**
+ * Multi-source nearest assignment over the cell graph: every included cell reachable from a
+ * labelled cell (`source[c]` ≥ 0) gets the label of the nearest source seed, measured as the
+ * straight distance to the source seed it was reached from (so territories follow the bisectors
+ * between sources, not the hop pattern of the cells). Unreachable cells stay -1.
+ */
+export function growLabels(cx: CellComplex, source: Int32Array, include: (c: number) => boolean, pass: (a: number, b: number) => boolean = () => true): Int32Array {
+  const label = Int32Array.from(source);
+  const origin = new Int32Array(cx.cells.length).fill(-1);
+  const dist = new Float64Array(cx.cells.length).fill(Infinity);
+  const heap = new MinHeap();
+  for (let c = 0; c < label.length; c++) if (label[c]! >= 0 && include(c)) { dist[c] = 0; origin[c] = c; heap.push(0, c); }
+  while (heap.size) {
+    const [d, c] = heap.pop();
+    if (d > dist[c]!) continue;
+    const o = cx.seeds[origin[c]!]!;
+    for (const n of cx.neighbours[c]!) {
+      if (!include(n) || cx.cells[n]!.length === 0 || !pass(c, n)) continue;
+      const sn = cx.seeds[n]!;
+      const nd = Math.max(d, Math.hypot(sn[0] - o[0], sn[1] - o[1]));
+      if (nd < dist[n]!) { dist[n] = nd; label[n] = label[c]!; origin[n] = origin[c]!; heap.push(nd, n); }
+    }
+  }
+  return label;
+}
+
+/** Deterministic jitter in [-0.5, 0.5) from two integers (for filler lattices). */
+export function jitter(i: number, j: number): number {
+  let h = (Math.imul(i, 0x27d4eb2d) ^ Math.imul(j, 0x165667b1)) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  return ((h ^ (h >>> 16)) >>> 0) / 4294967296 - 0.5;
+}
+
+class MinHeap {
+  private k: number[] = [];
+  private v: number[] = [];
+  get size(): number { return this.k.length; }
+  push(key: number, val: number): void {
+    const k = this.k, v = this.v;
+    let i = k.length;
+    k.push(key); v.push(val);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (k[p]! < key || (k[p] === key && v[p]! <= val)) break;
+      k[i] = k[p]!; v[i] = v[p]!; i = p;
+    }
+    k[i] = key; v[i] = val;
+  }
+  pop(): [number, number] {
+    const k = this.k, v = this.v;
+    const top: [number, number] = [k[0]!, v[0]!];
+    const lk = k.pop()!, lv = v.pop()!;
+    if (k.length) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i, mk = lk, mv = lv;
+        if (l < k.length && (k[l]! < mk || (k[l] === mk && v[l]! < mv))) { m = l; mk = k[l]!; mv = v[l]!; }
+        if (r < k.length && (k[r]! < mk || (k[r] === mk && v[r]! < mv))) { m = r; }
+        if (m === i) break;
+        k[i] = k[m]!; v[i] = v[m]!; i = m;
+      }
+      k[i] = lk; v[i] = lv;
+    }
+    return top;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Coverage: exact unions of labelled cells, with shared-chain simplification
+
+interface Chain {
+  nodes: number[];
+  orig: number[];
+  left: number;
+  right: number;
+  closed: boolean;
+}
+
+export interface CoverageOptions {
+  /** Douglas–Peucker tolerance for boundary chains, metres (0 = keep every vertex). */
+  tolerance?: number;
+  /** Points that must stay inside the region of a label (e.g. building interior points). */
+  keepInside?: readonly { p: XY; label: number }[];
+}
+
+export interface CoverageStats {
+  chains: number;
+  reverted: number;
+  vertices: number;
+}
+
+/**
+ * The boundary of a labelling of cells (label -1 = outside), as chains shared by the two sides.
+ * `multiPolygons(map)` returns, for every group of labels, its exact union as a MultiPolygon
+ * in lon/lat (exterior rings counter-clockwise).
+ */
+export class Coverage {
+  readonly chains: Chain[] = [];
+  readonly stats: CoverageStats;
+
+  constructor(private readonly cx: CellComplex, labels: Int32Array, opts: CoverageOptions = {}) {
+    this.buildChains(labels);
+    const reverted = this.simplify(opts.tolerance ?? 0, opts.keepInside ?? []);
+    this.stats = { chains: this.chains.length, reverted, vertices: this.chains.reduce((s, c) => s + c.nodes.length - 1, 0) };
+  }
+
+  private buildChains(labels: Int32Array): void {
+    const { cells } = this.cx;
+    const K = 2 ** 24;
+    const edgeCells = new Map<number, number[]>(); // undirected edge -> the cells using it
+    cells.forEach((ring, c) => {
+      for (let i = 0; i < ring.length; i++) {
+        const a = ring[i]!, b = ring[(i + 1) % ring.length]!;
+        const key = Math.min(a, b) * K + Math.max(a, b);
+        const l = edgeCells.get(key);
+        if (l) l.push(c); else edgeCells.set(key, [c]);
+      }
+    });
+    // Boundary edges, each once, directed with the larger label on its left.
+    const ea: number[] = [], eb: number[] = [], el: number[] = [], er: number[] = [];
+    cells.forEach((ring, c) => {
+      const lc = labels[c]!;
+      if (lc < 0) return;
+      for (let i = 0; i < ring.length; i++) {
+        const a = ring[i]!, b = ring[(i + 1) % ring.length]!;
+        const other = edgeCells.get(Math.min(a, b) * K + Math.max(a, b))!.find((x) => x !== c) ?? -1;
+        const lo = other >= 0 ? labels[other]! : -1;
+        if (lo >= lc) continue; // interior edge, or recorded from the other side
+        ea.push(a); eb.push(b); el.push(lc); er.push(lo);
+      }
+    });
+    const inc = new Map<number, number[]>();
+    for (let e = 0; e < ea.length; e++) for (const n of [ea[e]!, eb[e]!]) { const l = inc.get(n); if (l) l.push(e); else inc.set(n, [e]); }
+    const pairKey = (e: number) => `${el[e]}|${er[e]}`;
+    const isJunction = (n: number) => {
+      const l = inc.get(n)!;
+      return l.length !== 2 || pairKey(l[0]!) !== pairKey(l[1]!);
+    };
+    const used = new Uint8Array(ea.length);
+    const walk = (start: number, e0: number, closed: boolean) => {
+      const forward = ea[e0] === start;
+      const nodes = [start];
+      let e = e0, v = start;
+      for (;;) {
+        used[e] = 1;
+        v = ea[e] === v ? eb[e]! : ea[e]!;
+        nodes.push(v);
+        if (closed ? v === start : isJunction(v)) break;
+        const next = inc.get(v)!.find((x) => x !== e && !used[x]);
+        if (next === undefined) break;
+        e = next;
+      }
+      const left = forward ? el[e0]! : er[e0]!, right = forward ? er[e0]! : el[e0]!;
+      this.chains.push({ nodes, orig: nodes.slice(), left, right, closed });
+    };
+    const nodesSorted = [...inc.keys()].sort((a, b) => a - b);
+    for (const n of nodesSorted) {
+      if (!isJunction(n)) continue;
+      for (const e of inc.get(n)!) if (!used[e]) walk(n, e, false);
+    }
+    for (const n of nodesSorted) for (const e of inc.get(n)!) if (!used[e]) walk(n, e, true);
+  }
+
+  private simplify(tol: number, keep: readonly { p: XY; label: number }[]): number {
+    if (tol <= 0) return 0;
+    const xy = this.cx.xy;
+    for (const ch of this.chains) ch.nodes = simplifyChain(ch.orig, xy, tol, ch.closed);
+    let reverted = 0;
+    for (let round = 0; round < 50; round++) {
+      const bad = new Set<number>(this.conflicts());
+      if (bad.size === 0 && keep.length) {
+        const rings = this.ringsByLabel();
+        for (const k of keep) {
+          const rs = rings.get(k.label);
+          if (rs && pointInRings(k.p, rs)) continue;
+          this.chains.forEach((ch, i) => { if ((ch.left === k.label || ch.right === k.label) && ch.nodes.length !== ch.orig.length) bad.add(i); });
+        }
+      }
+      const fix = [...bad].filter((i) => this.chains[i]!.nodes.length !== this.chains[i]!.orig.length);
+      if (fix.length === 0) break;
+      for (const i of fix) { this.chains[i]!.nodes = this.chains[i]!.orig.slice(); reverted++; }
+    }
+    return reverted;
+  }
+
+  /** Chains whose segments cross, touch or duplicate another's (other than at shared nodes). */
+  conflicts(): number[] {
+    const xy = this.cx.xy;
+    const segs: { a: number; b: number; ch: number }[] = [];
+    this.chains.forEach((ch, i) => { for (let j = 0; j + 1 < ch.nodes.length; j++) segs.push({ a: ch.nodes[j]!, b: ch.nodes[j + 1]!, ch: i }); });
+    if (segs.length === 0) return [];
+    const idx = new Flatbush(segs.length);
+    for (const s of segs) {
+      const p = xy[s.a]!, q = xy[s.b]!;
+      idx.add(Math.min(p[0], q[0]), Math.min(p[1], q[1]), Math.max(p[0], q[0]), Math.max(p[1], q[1]));
+    }
+    idx.finish();
+    const bad = new Set<number>();
+    const eps = 1e-6;
+    segs.forEach((s, i) => {
+      const p = xy[s.a]!, q = xy[s.b]!;
+      if (s.a === s.b) { bad.add(s.ch); return; }
+      for (const j of idx.search(Math.min(p[0], q[0]) - eps, Math.min(p[1], q[1]) - eps, Math.max(p[0], q[0]) + eps, Math.max(p[1], q[1]) + eps)) {
+        if (j <= i) continue;
+        const t = segs[j]!;
+        const shared = [s.a, s.b].filter((n) => n === t.a || n === t.b).length;
+        const r = xy[t.a]!, u = xy[t.b]!;
+        let hit: boolean;
+        if (shared === 2) hit = true;
+        else if (shared === 1) {
+          // Touching at the shared node is fine; overlapping along a line is not.
+          const sOther = s.a === t.a || s.a === t.b ? q : p;
+          const tOther = t.a === s.a || t.a === s.b ? u : r;
+          hit = distToSegment(sOther, r, u) < eps || distToSegment(tOther, p, q) < eps;
+        } else hit = segmentsIntersect(p, q, r, u);
+        if (hit) { bad.add(s.ch); bad.add(t.ch); }
+      }
+    });
+    return [...bad].sort((a, b) => a - b);
+  }
+
+  /** Projected rings (closed) of each label, for point-in-polygon tests. */
+  ringsByLabel(): Map<number, XY[][]> {
+    const out = new Map<number, XY[][]>();
+    for (const [label, rings] of this.trace((l) => l)) out.set(label, rings.map((r) => r.map((n) => this.cx.xy[n]!)));
+    return out;
+  }
+
+  /** Node rings per group: groups are map(label); labels mapping to -1 are outside. */
+  private trace(map: (label: number) => number): Map<number, number[][]> {
+    const xy = this.cx.xy;
+    const byGroup = new Map<number, [number, number][]>();
+    const add = (g: number, nodes: number[], reverse: boolean) => {
+      let list = byGroup.get(g);
+      if (!list) byGroup.set(g, (list = []));
+      for (let j = 0; j + 1 < nodes.length; j++) list.push(reverse ? [nodes[j + 1]!, nodes[j]!] : [nodes[j]!, nodes[j + 1]!]);
+    };
+    for (const ch of this.chains) {
+      const gl = ch.left >= 0 ? map(ch.left) : -1;
+      const gr = ch.right >= 0 ? map(ch.right) : -1;
+      if (gl === gr) continue;
+      if (gl >= 0) add(gl, ch.nodes, false);
+      if (gr >= 0) add(gr, ch.nodes, true);
+    }
+    const out = new Map<number, number[][]>();
+    for (const [g, edges] of [...byGroup].sort((a, b) => a[0] - b[0])) {
+      const outgoing = new Map<number, number[]>();
+      edges.forEach(([a], i) => { const l = outgoing.get(a); if (l) l.push(i); else outgoing.set(a, [i]); });
+      const used = new Uint8Array(edges.length);
+      const rings: number[][] = [];
+      for (let s = 0; s < edges.length; s++) {
+        if (used[s]) continue;
+        const ring = [edges[s]![0]];
+        let e = s;
+        for (let guard = 0; guard <= edges.length; guard++) {
+          used[e] = 1;
+          const [u, v] = edges[e]!;
+          if (v === ring[0]) break;
+          ring.push(v);
+          const cands = (outgoing.get(v) ?? []).filter((x) => !used[x]);
+          if (cands.length === 0) throw new Error(`open boundary at node ${v}`);
+          // Leftmost turn keeps rings minimal (a region pinched at a vertex becomes two rings).
+          const d: XY = [xy[v]![0] - xy[u]![0], xy[v]![1] - xy[u]![1]];
+          let best = cands[0]!, bestAngle = -Infinity;
+          for (const c of cands) {
+            const w = edges[c]![1];
+            const o: XY = [xy[w]![0] - xy[v]![0], xy[w]![1] - xy[v]![1]];
+            const ang = Math.atan2(d[0] * o[1] - d[1] * o[0], d[0] * o[0] + d[1] * o[1]);
+            if (ang > bestAngle) { bestAngle = ang; best = c; }
+          }
+          e = best;
+        }
+        rings.push(ring);
+      }
+      out.set(g, rings);
+    }
+    return out;
+  }
+
+  /** Exact unions per group as lon/lat MultiPolygons (shells CCW, holes CW, rings closed). */
+  multiPolygons(map: (label: number) => number = (l) => l): Map<number, MultiPolygon> {
+    const xy = this.cx.xy, ll = this.cx.lonLat;
+    const out = new Map<number, MultiPolygon>();
+    for (const [g, rings] of this.trace(map)) {
+      const shells: { ring: number[]; area: number; pts: XY[] }[] = [];
+      const holes: { ring: number[]; pts: XY[] }[] = [];
+      for (const r of rings) {
+        const pts = r.map((n) => xy[n]!);
+        const a = ringArea(pts);
+        if (a > 0) shells.push({ ring: r, area: a, pts });
+        else if (a < 0) holes.push({ ring: r, pts });
+      }
+      shells.sort((a, b) => a.area - b.area);
+      const polys: number[][][] = shells.map((s) => [s.ring]);
+      for (const h of holes) {
+        const p0 = h.pts[0]!, p1 = h.pts[1]!;
+        const probe: XY = [(p0[0] + p1[0]) / 2, (p0[1] + p1[1]) / 2];
+        const i = shells.findIndex((s) => pointInRing(probe, s.pts));
+        if (i < 0) throw new Error(`hole outside every shell in group ${g}`);
+        polys[i]!.push(h.ring);
+      }
+      const coords = polys.map((rs) => rs.map((r) => [...r, r[0]!].map((n) => [ll[n]![0], ll[n]![1]])));
+      out.set(g, { type: 'MultiPolygon', coordinates: coords });
+    }
+    return out;
+  }
+}
+
+function simplifyChain(nodes: number[], xy: XY[], tol: number, closed: boolean): number[] {
+  if (nodes.length <= 2) return nodes.slice();
+  if (!closed) return dp(nodes, xy, tol);
+  // Closed: split at the node farthest from the start, keep at least a triangle.
+  const p0 = xy[nodes[0]!]!;
+  let far = 1, fd = -1;
+  for (let i = 1; i < nodes.length - 1; i++) {
+    const p = xy[nodes[i]!]!;
+    const d = Math.hypot(p[0] - p0[0], p[1] - p0[1]);
+    if (d > fd) { fd = d; far = i; }
+  }
+  const a = dp(nodes.slice(0, far + 1), xy, tol);
+  const b = dp(nodes.slice(far), xy, tol);
+  let out = [...a, ...b.slice(1)];
+  if (out.length < 4) {
+    // Add the vertex farthest from the line start–far.
+    const pf = xy[nodes[far]!]!;
+    let best = -1, bd = -1;
+    for (let i = 1; i < nodes.length - 1; i++) {
+      if (i === far) continue;
+      const d = distToSegment(xy[nodes[i]!]!, p0, pf);
+      if (d > bd) { bd = d; best = i; }
+    }
+    if (best < 0) return nodes.slice();
+    out = best < far ? [nodes[0]!, nodes[best]!, nodes[far]!, nodes[0]!] : [nodes[0]!, nodes[far]!, nodes[best]!, nodes[0]!];
+  }
+  return out;
+}
+
+function dp(nodes: number[], xy: XY[], tol: number): number[] {
+  const keep = new Uint8Array(nodes.length);
+  keep[0] = 1; keep[nodes.length - 1] = 1;
+  const stack: [number, number][] = [[0, nodes.length - 1]];
+  while (stack.length) {
+    const [i, j] = stack.pop()!;
+    const a = xy[nodes[i]!]!, b = xy[nodes[j]!]!;
+    let best = -1, bd = tol;
+    for (let k = i + 1; k < j; k++) {
+      const d = distToSegment(xy[nodes[k]!]!, a, b);
+      if (d > bd) { bd = d; best = k; }
+    }
+    if (best >= 0) { keep[best] = 1; stack.push([i, best], [best, j]); }
+  }
+  return nodes.filter((_, i) => keep[i]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Grouping units into balanced, contiguous groups
+
+export interface GroupUnit {
+  x: number;
+  y: number;
+  households: number;
+  area: number;
+}
+
+export interface TargetRange {
+  min: number;
+  max: number;
+}
+
+export const GRID_TARGET: TargetRange = { min: 200, max: 300 };
+
+/**
+ * How many grids for an area: household-based (the count whose average is nearest the target
+ * range), at least ceil(area / maxArea) when maxArea is given, at least 1.
+ */
+export function chooseGroupCount(households: number, areaM2: number, target: TargetRange = GRID_TARGET, maxArea?: number): number {
+  const mid = (target.min + target.max) / 2;
+  const dev = (k: number) => { const a = households / k; return a < target.min ? target.min - a : a > target.max ? a - target.max : 0; };
+  let k = Math.max(1, Math.round(households / mid));
+  for (const c of [Math.floor(households / mid), Math.ceil(households / mid), Math.ceil(households / target.max), Math.floor(households / target.min)]) {
+    if (c >= 1 && (dev(c) < dev(k) || (dev(c) === dev(k) && Math.abs(households / c - mid) < Math.abs(households / k - mid)))) k = c;
+  }
+  if (maxArea && maxArea > 0) k = Math.max(k, Math.ceil(areaM2 / maxArea));
+  return Math.max(1, k);
+}
+
+/** Recursive weighted bisection along the principal axis into k groups (group index per unit). */
+export function bisectUnits(units: readonly GroupUnit[], k: number, weight: (u: GroupUnit) => number): Int32Array {
+  const group = new Int32Array(units.length).fill(0);
+  let next = 0;
+  const w = units.map(weight);
+  const split = (ids: number[], parts: number) => {
+    if (parts <= 1 || ids.length <= 1) { const g = next++; for (const i of ids) group[i] = g; next += parts > 1 ? parts - 1 : 0; return; }
+    let W = 0, mx = 0, my = 0;
+    for (const i of ids) { const wi = w[i]! + 1e-9; W += wi; mx += wi * units[i]!.x; my += wi * units[i]!.y; }
+    mx /= W; my /= W;
+    let sxx = 0, syy = 0, sxy = 0;
+    for (const i of ids) {
+      const wi = w[i]! + 1e-9, dx = units[i]!.x - mx, dy = units[i]!.y - my;
+      sxx += wi * dx * dx; syy += wi * dy * dy; sxy += wi * dx * dy;
+    }
+    const theta = 0.5 * Math.atan2(2 * sxy, sxx - syy);
+    const ex = Math.cos(theta), ey = Math.sin(theta);
+    const t = (i: number) => (units[i]!.x - mx) * ex + (units[i]!.y - my) * ey;
+    const sorted = ids.slice().sort((a, b) => t(a) - t(b) || a - b);
+    const k1 = Math.floor(parts / 2);
+    const target = (W * k1) / parts;
+    let cum = 0, cut = 1, bestD = Infinity;
+    for (let j = 0; j < sorted.length - 1; j++) {
+      cum += w[sorted[j]!]! + 1e-9;
+      const d = Math.abs(cum - target);
+      if (d < bestD) { bestD = d; cut = j + 1; }
+    }
+    split(sorted.slice(0, cut), k1);
+    split(sorted.slice(cut), parts - k1);
+  };
+  split(units.map((_, i) => i), k);
+  return renumber(group);
+}
+
+function renumber(group: Int32Array): Int32Array {
+  const map = new Map<number, number>();
+  return group.map((g) => { if (g < 0) return g; let n = map.get(g); if (n === undefined) { n = map.size; map.set(g, n); } return n; });
+}
+
+/** Groups' connected pieces; each group keeps its heaviest piece, the rest join a neighbour group. */
+export function repairContiguity(units: readonly GroupUnit[], adj: readonly number[][], groupIn: Int32Array, weight: (u: GroupUnit) => number): Int32Array {
+  const group = Int32Array.from(groupIn);
+  for (let iter = 0; iter < 50; iter++) {
+    let changed = false;
+    const ng = Math.max(-1, ...group) + 1;
+    // Pieces of each group.
+    const piece = new Int32Array(units.length).fill(-1);
+    const pieces: { g: number; ids: number[]; w: number }[] = [];
+    for (let s = 0; s < units.length; s++) {
+      if (piece[s] !== -1) continue;
+      const g = group[s]!, ids = [s];
+      piece[s] = pieces.length;
+      for (let q = 0; q < ids.length; q++) for (const n of adj[ids[q]!]!) if (piece[n] === -1 && group[n] === g) { piece[n] = pieces.length; ids.push(n); }
+      pieces.push({ g, ids, w: ids.reduce((a, i) => a + weight(units[i]!) + 1e-9 * units[i]!.area, 0) });
+    }
+    const main = new Int32Array(ng).fill(-1);
+    pieces.forEach((p, i) => { const m = main[p.g]!; if (m < 0 || p.w > pieces[m]!.w || (p.w === pieces[m]!.w && p.ids.length > pieces[m]!.ids.length)) main[p.g] = i; });
+    for (let pi = 0; pi < pieces.length; pi++) {
+      const p = pieces[pi]!;
+      if (main[p.g] === pi) continue;
+      const links = new Map<number, number>();
+      for (const i of p.ids) for (const n of adj[i]!) if (piece[n] !== pi) links.set(group[n]!, (links.get(group[n]!) ?? 0) + 1);
+      let target = -1, bestL = -1;
+      for (const [g, l] of [...links].sort((a, b) => a[0] - b[0])) if (g !== p.g && l > bestL) { bestL = l; target = g; }
+      if (target < 0) continue; // an island: no neighbours at all, it stays where bisection put it
+      for (const i of p.ids) group[i] = target;
+      changed = true;
+    }
+    if (!changed) break;
+  }
+  return renumber(group);
+}
+
+/**
+ * Move boundary units between neighbouring groups while that reduces how far group household
+ * totals are outside [min, max], keeping every group contiguous and non-empty.
+ */
+export function refineBalance(units: readonly GroupUnit[], adj: readonly number[][], groupIn: Int32Array, target: TargetRange, maxMoves = 500): Int32Array {
+  const group = Int32Array.from(groupIn);
+  const ng = Math.max(-1, ...group) + 1;
+  const hh = new Float64Array(ng);
+  const count = new Int32Array(ng);
+  units.forEach((u, i) => { hh[group[i]!]! += u.households; count[group[i]!]!++; });
+  const viol = (h: number) => (h < target.min ? target.min - h : h > target.max ? h - target.max : 0);
+  const connectedWithout = (g: number, skip: number): boolean => {
+    let start = -1, total = 0;
+    for (let i = 0; i < units.length; i++) if (group[i] === g && i !== skip) { total++; if (start < 0) start = i; }
+    if (total === 0) return false;
+    const seen = new Uint8Array(units.length);
+    seen[start] = 1;
+    const stack = [start];
+    let n = 1;
+    while (stack.length) { const c = stack.pop()!; for (const d of adj[c]!) if (!seen[d] && d !== skip && group[d] === g) { seen[d] = 1; n++; stack.push(d); } }
+    return n === total;
+  };
+  const blocked = new Set<number>();
+  for (let move = 0; move < maxMoves; ) {
+    let best: { i: number; to: number; gain: number } | null = null;
+    for (let i = 0; i < units.length; i++) {
+      const u = units[i]!;
+      if (u.households <= 0 || blocked.has(i)) continue;
+      const from = group[i]!;
+      const seen = new Set<number>();
+      for (const n of adj[i]!) {
+        const to = group[n]!;
+        if (to === from || seen.has(to)) continue;
+        seen.add(to);
+        const before = viol(hh[from]!) + viol(hh[to]!);
+        const after = viol(hh[from]! - u.households) + viol(hh[to]! + u.households);
+        const gain = before - after;
+        if (gain > 1e-9 && (!best || gain > best.gain)) best = { i, to, gain };
+      }
+    }
+    if (!best) break;
+    const from = group[best.i]!;
+    if (count[from]! <= 1 || !connectedWithout(from, best.i)) { blocked.add(best.i); continue; }
+    group[best.i] = best.to;
+    hh[from]! -= units[best.i]!.households;
+    hh[best.to]! += units[best.i]!.households;
+    count[from]!--;
+    count[best.to]!++;
+    blocked.clear();
+    move++;
+  }
+  return group;
+}
+
+export interface GroupOptions {
+  /** Number of groups; default chooseGroupCount(total households, total area). */
+  k?: number;
+  target?: TargetRange;
+  /** Largest group area (m²) used when choosing k. */
+  maxArea?: number;
+  /** Share of the balancing weight given to area rather than households (0..1). */
+  areaShare?: number;
+  /** Move units to bring household totals into the target range (default true). */
+  refine?: boolean;
+}
+
+/** Balanced contiguous groups of units: bisection, contiguity repair, household refinement. */
+export function groupUnits(units: readonly GroupUnit[], adj: readonly number[][], opts: GroupOptions = {}): Int32Array {
+  if (units.length === 0) return new Int32Array(0);
+  const target = opts.target ?? GRID_TARGET;
+  const H = units.reduce((a, u) => a + u.households, 0);
+  const A = units.reduce((a, u) => a + u.area, 0);
+  const k = Math.min(units.length, opts.k ?? chooseGroupCount(H, A, target, opts.maxArea));
+  const share = H > 0 ? (opts.areaShare ?? 0.1) : 1;
+  const perArea = H > 0 ? (share * H) / (1 - Math.min(share, 0.99)) / Math.max(A, 1) : 1;
+  const weight = (u: GroupUnit) => (H > 0 ? u.households : 0) + perArea * u.area;
+  let g = bisectUnits(units, k, weight);
+  g = repairContiguity(units, adj, g, weight);
+  if (H > 0 && opts.refine !== false) g = refineBalance(units, adj, g, target);
+  return renumber(g);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A whole community at once
+
+export interface PartitionBuilding {
+  id: string;
+  footprint: Polygon | MultiPolygon;
+  households: number;
+}
+
+export interface PartitionInput {
+  /** The community (lon/lat). */
+  boundary: Polygon | MultiPolygon;
+  buildings: readonly PartitionBuilding[];
+  target?: TargetRange;
+  /** Largest grid area, m². */
+  maxArea?: number;
+  /** Boundary simplification tolerance, metres (default 1). */
+  tolerance?: number;
+}
+
+export interface PartitionGrid {
+  geometry: MultiPolygon;
+  buildingIds: string[];
+  households: number;
+}
+
+export interface PartitionResult {
+  grids: PartitionGrid[];
+  /** Buildings whose interior point is outside the boundary (not assigned). */
+  outside: string[];
+}
+
+const SEED = { building: 4, inset: 0.5, boundary: 3, boundaryOffset: 0.4, filler: 12, minDist: 0.3 };
+
+/**
+ * Split one community into grids. The grids are a partition of (a cell approximation of) the
+ * boundary — within about a metre of it — that never cuts a building's interior point; every
+ * building whose interior point lies inside is in exactly one grid.
+ */
+export function partitionCommunity(input: PartitionInput): PartitionResult {
+  const polys = input.boundary.type === 'Polygon' ? [input.boundary.coordinates] : input.boundary.coordinates;
+  let minLon = Infinity, minLat = Infinity, maxLon = -Infinity, maxLat = -Infinity;
+  for (const p of polys) for (const q of p[0]!) { minLon = Math.min(minLon, q[0]!); maxLon = Math.max(maxLon, q[0]!); minLat = Math.min(minLat, q[1]!); maxLat = Math.max(maxLat, q[1]!); }
+  const proj = localProjection((minLon + maxLon) / 2, (minLat + maxLat) / 2);
+  const bRings = polys.map((p) => p.map((r) => orientRing(r.map((c) => proj.toXY(c)), false)));
+  const inside = (p: XY) => bRings.some((rs) => pointInRings(p, rs));
+  const lo = proj.toXY([minLon, minLat]), hi = proj.toXY([maxLon, maxLat]);
+  const pad = 50;
+  const extent: Box = [lo[0] - pad, lo[1] - pad, hi[0] + pad, hi[1] + pad];
+
+  // Seeds: kind 0 = building (ref = building index), 1 = free inside, 2 = outside.
+  const pts: XY[] = [], kind: number[] = [], ref: number[] = [];
+  const add = (p: XY, k: number, r: number) => {
+    if (!(p[0] > extent[0] && p[0] < extent[2] && p[1] > extent[1] && p[1] < extent[3])) return;
+    pts.push(p); kind.push(k); ref.push(r);
+  };
+  const ips: (XY | null)[] = input.buildings.map((b) => { const p = proj.toXY(interiorPoint(b.footprint)); return inside(p) ? p : null; });
+  const ipSeed = new Map<number, number>(); // building -> index in pts
+  ips.forEach((p, i) => { if (p) { ipSeed.set(i, pts.length); add(p, 0, i); } }); // inside the padded extent
+  input.buildings.forEach((b, i) => {
+    if (!ips[i]) return;
+    const bp = b.footprint.type === 'Polygon' ? [b.footprint.coordinates] : b.footprint.coordinates;
+    for (const rings of bp) {
+      const xr = rings.map((r, j) => orientRing(r.map((c) => proj.toXY(c)), j > 0));
+      for (const s of ringSeeds(xr, SEED.building, SEED.inset)) if (pointInRings(s, xr) && inside(s)) add(s, 0, i);
+    }
+  });
+  for (const rings of bRings) {
+    for (const s of ringSeeds(rings, SEED.boundary, SEED.boundaryOffset)) add(s, 1, -1);
+    for (const s of ringSeeds(rings, SEED.boundary, -SEED.boundaryOffset)) add(s, 2, -1);
+  }
+  for (let i = 0, x0 = extent[0] + SEED.filler / 2; x0 < extent[2]; i++, x0 += SEED.filler) {
+    for (let j = 0, y0 = extent[1] + SEED.filler / 2; y0 < extent[3]; j++, y0 += SEED.filler) {
+      const p: XY = [x0 + jitter(i, j) * SEED.filler * 0.8, y0 + jitter(j + 7919, i) * SEED.filler * 0.8];
+      add(p, inside(p) ? 1 : 2, -1);
+    }
+  }
+  const keep = thinSeeds(pts, SEED.minDist);
+  const seedOfPt = new Map<number, number>(keep.map((pi, si) => [pi, si]));
+  const seeds = keep.map((i) => pts[i]!);
+  const skind = keep.map((i) => kind[i]!), sref = keep.map((i) => ref[i]!);
+  const cx = buildCellComplex(seeds, extent, proj);
+  const isIn = (c: number) => skind[c] !== 2;
+
+  // Units: each building with the ground nearest to it; ground reaching no building is one unit per piece.
+  const src = new Int32Array(seeds.length).fill(-1);
+  skind.forEach((k, c) => { if (k === 0) src[c] = sref[c]!; });
+  const territory = growLabels(cx, src, isIn);
+  const comp = cellComponents(cx, (c) => isIn(c) && territory[c]! < 0);
+  const unitOfCell = new Int32Array(seeds.length).fill(-1);
+  const unitKey = new Map<string, number>();
+  const units: GroupUnit[] = [];
+  const unitBuildings: number[][] = [];
+  for (let c = 0; c < seeds.length; c++) {
+    if (!isIn(c) || cx.cells[c]!.length === 0) continue;
+    const key = territory[c]! >= 0 ? `b${territory[c]}` : `f${comp[c]}`;
+    let u = unitKey.get(key);
+    if (u === undefined) {
+      u = units.length;
+      unitKey.set(key, u);
+      units.push({ x: 0, y: 0, households: 0, area: 0 });
+      unitBuildings.push([]);
+    }
+    unitOfCell[c] = u;
+    const un = units[u]!;
+    const a = cx.area[c]!;
+    un.x = (un.x * un.area + seeds[c]![0] * a) / (un.area + a || 1);
+    un.y = (un.y * un.area + seeds[c]![1] * a) / (un.area + a || 1);
+    un.area += a;
+  }
+  // A building belongs to the unit holding its interior point (the cell of that point's seed).
+  const ipCell = ips.map((p, i) => {
+    if (!p) return -1;
+    const si = seedOfPt.get(ipSeed.get(i) ?? -1);
+    if (si !== undefined) return si;
+    let best = -1, bd = Infinity; // thinned away next to another seed: the cell it lies in
+    seeds.forEach((s, c) => { const d = Math.hypot(s[0] - p[0], s[1] - p[1]); if (d < bd) { bd = d; best = c; } });
+    return best;
+  });
+  ipCell.forEach((c, i) => {
+    const u = c >= 0 ? unitOfCell[c]! : -1;
+    if (u < 0) return;
+    units[u]!.households += input.buildings[i]!.households;
+    unitBuildings[u]!.push(i);
+  });
+  const adjSet = units.map(() => new Set<number>());
+  for (let c = 0; c < seeds.length; c++) {
+    const u = unitOfCell[c]!;
+    if (u < 0) continue;
+    for (const n of cx.neighbours[c]!) { const v = unitOfCell[n]!; if (v >= 0 && v !== u) adjSet[u]!.add(v); }
+  }
+  const adj = adjSet.map((s) => [...s].sort((a, b) => a - b));
+  const groupOfUnit = groupUnits(units, adj, { target: input.target, maxArea: input.maxArea });
+  const labels = new Int32Array(seeds.length).fill(-1);
+  for (let c = 0; c < seeds.length; c++) if (unitOfCell[c]! >= 0) labels[c] = groupOfUnit[unitOfCell[c]!]!;
+  const keepInside: { p: XY; label: number }[] = [];
+  ips.forEach((p, i) => { const c = ipCell[i]!; if (p && c >= 0 && labels[c]! >= 0) keepInside.push({ p, label: labels[c]! }); });
+  const cov = new Coverage(cx, labels, { tolerance: input.tolerance ?? 1, keepInside });
+  const mps = cov.multiPolygons();
+  const ng = Math.max(-1, ...groupOfUnit) + 1;
+  const grids: PartitionGrid[] = [];
+  for (let g = 0; g < ng; g++) grids.push({ geometry: mps.get(g)!, buildingIds: [], households: 0 });
+  units.forEach((_, i) => {
+    const g = grids[groupOfUnit[i]!]!;
+    for (const b of unitBuildings[i]!) { g.buildingIds.push(input.buildings[b]!.id); g.households += input.buildings[b]!.households; }
+  });
+  const outside = input.buildings.filter((_, i) => ipCell[i]! < 0 || unitOfCell[ipCell[i]!]! < 0).map((b) => b.id);
+  return { grids: grids.filter((g) => g.geometry), outside };
+}
+
+/** Orient a projected ring: counter-clockwise for shells, clockwise for holes; drops closing point. */
+export function orientRing(ring: XY[], hole: boolean): XY[] {
+  const r = ring.length > 1 && ring[0]![0] === ring.at(-1)![0] && ring[0]![1] === ring.at(-1)![1] ? ring.slice(0, -1) : ring.slice();
+  const a = ringArea(r);
+  if ((a < 0) !== hole) r.reverse();
+  return r;
+}
