@@ -3,49 +3,49 @@
 -- (communities text[], grid_id int: the caller's jurisdiction; NULL = no limit). The OSM base
 -- layers (water, landuse, roads, boundaries) are public map data and not scoped; everything about
 -- grids, buildings, households, facilities and incidents is.
--- Each returns (id, props jsonb, geom in EPSG:3857) for features touching the tile. The wrapper in
--- tiles/encode.ts turns them into MVT with ST_AsMVT where PostGIS has protobuf support, else into
--- tile coordinates (ST_ClipByBox2D + ST_Affine + ST_SnapToGrid) encoded in TypeScript.
+-- Each returns (id, props jsonb, geom in EPSG:4326) for features touching the tile. The wrapper in
+-- tiles/encode.ts turns them into MVT with ST_AsMVT where PostGIS has protobuf support; elsewhere
+-- PostGIS pre-clips them to the buffered tile and geojson-vt + vt-pbf cut and encode them in Node.
 
 -- name: water
-SELECT f.id, jsonb_build_object('kind', f.kind) AS props, ST_Transform(f.geom, 3857) AS geom
+SELECT f.id, jsonb_build_object('kind', f.kind) AS props, f.geom AS geom
   FROM base_feature f
- WHERE f.layer = 'water' AND f.geom && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326);
+ WHERE f.layer = 'water' AND f.geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326);
 
 -- name: landuse
-SELECT f.id, jsonb_build_object('kind', f.kind) AS props, ST_Transform(f.geom, 3857) AS geom
+SELECT f.id, jsonb_build_object('kind', f.kind) AS props, f.geom AS geom
   FROM base_feature f
- WHERE f.layer = 'landuse' AND $1 >= 12 AND f.geom && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326);
+ WHERE f.layer = 'landuse' AND $1 >= 12 AND f.geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326);
 
 -- name: roads
 -- Minor paths appear from zoom 14.
 SELECT r.id, jsonb_strip_nulls(jsonb_build_object('kind', r.kind, 'name', r.name, 'footway', r.footway)) AS props,
-       ST_Transform(r.geom, 3857) AS geom
+       r.geom AS geom
   FROM road r
- WHERE r.geom && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326)
+ WHERE r.geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326)
    AND ($1 >= 14 OR NOT r.footway);
 
 -- name: buildings
 SELECT b.id, jsonb_build_object('height', COALESCE(b.height_m, b.levels * 3.0, 10.0),
                                 'min_height', b.min_height_m, 'households', b.households) AS props,
-       ST_Transform(b.geom, 3857) AS geom
+       b.geom AS geom
   FROM building b, scope
- WHERE $1 >= 14 AND b.geom && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326)
+ WHERE $1 >= 14 AND b.geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326)
    AND (scope.communities IS NULL OR b.community_code = ANY(scope.communities))
    AND (scope.grid_id IS NULL OR b.grid_id = scope.grid_id);
 
 -- name: boundaries
 SELECT f.id, jsonb_strip_nulls(jsonb_build_object('kind', f.kind, 'name', f.name)) AS props,
-       ST_Transform(f.geom, 3857) AS geom
+       f.geom AS geom
   FROM base_feature f
- WHERE f.layer = 'boundary' AND f.geom && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326);
+ WHERE f.layer = 'boundary' AND f.geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326);
 
 -- name: grids
 SELECT g.id, jsonb_build_object('id', g.id, 'code', g.code, 'name', g.name, 'households', g.households,
                                 'community_code', g.community_code, 'synthetic', g.synthetic) AS props,
-       ST_Transform(g.geom, 3857) AS geom
+       g.geom AS geom
   FROM grid g, scope
- WHERE g.geom && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326)
+ WHERE g.geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326)
    AND (scope.communities IS NULL OR g.community_code = ANY(scope.communities))
    AND (scope.grid_id IS NULL OR g.id = scope.grid_id);
 
@@ -53,26 +53,26 @@ SELECT g.id, jsonb_build_object('id', g.id, 'code', g.code, 'name', g.name, 'hou
 SELECT row_number() OVER (ORDER BY d.code) AS id,
        jsonb_build_object('code', d.code, 'name', d.name, 'level', d.level,
                           'synthetic', d.synthetic_geometry) AS props,
-       ST_Transform(d.geom, 3857) AS geom
+       d.geom AS geom
   FROM division d, scope
- WHERE d.geom IS NOT NULL AND d.geom && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326)
+ WHERE d.geom IS NOT NULL AND d.geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326)
    AND (scope.communities IS NULL OR d.code = ANY(scope.communities));
 
 -- name: facilities
 SELECT f.id, jsonb_strip_nulls(jsonb_build_object('id', f.id, 'name', f.name, 'service_class', f.service_class,
                                                   'synthetic', f.synthetic)) AS props,
-       ST_Transform(f.geom, 3857) AS geom
+       f.geom AS geom
   FROM facility f, scope
- WHERE f.geom && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326)
+ WHERE f.geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326)
    AND (scope.communities IS NULL OR f.community_code = ANY(scope.communities))
    AND (scope.grid_id IS NULL OR f.grid_id = scope.grid_id);
 
 -- name: incidents
 SELECT i.id, jsonb_build_object('id', i.id, 'category', i.category, 'status', i.status,
                                 'synthetic', i.synthetic) AS props,
-       ST_Transform(i.geom, 3857) AS geom
+       i.geom AS geom
   FROM incident i, scope
- WHERE i.geom && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326)
+ WHERE i.geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326)
    AND (scope.communities IS NULL OR i.community_code = ANY(scope.communities))
    AND (scope.grid_id IS NULL OR i.grid_id = scope.grid_id);
 
@@ -81,27 +81,14 @@ SELECT i.id, jsonb_build_object('id', i.id, 'category', i.category, 'status', i.
 WITH env AS (SELECT ST_TileEnvelope($1, $2, $3) AS e),
 scope AS (SELECT $4::text[] AS communities, $5::int AS grid_id)
 SELECT ST_AsMVT(q, $6::text, 4096, 'geom', 'id') AS tile
-  FROM (SELECT s.id::int8 AS id, s.props, ST_AsMVTGeom(s.geom, env.e, 4096, 64, true) AS geom
+  FROM (SELECT s.id::int8 AS id, s.props, ST_AsMVTGeom(ST_Transform(s.geom, 3857), env.e, 4096, 64, true) AS geom
           FROM (__SOURCE__) s, env) q
  WHERE q.geom IS NOT NULL;
 
 -- name: portableLayer
--- The same clipping, simplification and transformation to tile coordinates as ST_AsMVTGeom
--- (extent 4096, buffer 64, y down), done with functions every PostGIS build has.
-WITH env AS (SELECT ST_TileEnvelope($1, $2, $3) AS e),
-scope AS (SELECT $4::text[] AS communities, $5::int AS grid_id),
-k AS (SELECT e, ST_XMin(e) AS x0, ST_YMax(e) AS y1, 4096.0 / (ST_XMax(e) - ST_XMin(e)) AS s,
-             (ST_XMax(e) - ST_XMin(e)) / 4096.0 AS px FROM env),
-t AS (
-  SELECT s.id, s.props,
-         ST_SetSRID(ST_SnapToGrid(ST_Affine(
-           CASE WHEN ST_Dimension(s.geom) = 0 THEN s.geom
-                ELSE ST_ClipByBox2D(ST_Simplify(s.geom, k.px / 2, true), ST_Expand(k.e, 64 * k.px)) END,
-           k.s, 0, 0, -k.s, -k.x0 * k.s, k.y1 * k.s), 1), 0) AS g
-    FROM (__SOURCE__) s, k
-)
-SELECT id::int8 AS id, props, ST_AsGeoJSON(g, 0)::json AS geometry
-  FROM t
- WHERE g IS NOT NULL AND NOT ST_IsEmpty(g)
-   AND ST_Intersects(g, ST_MakeEnvelope(-64, -64, 4160, 4160))
-   AND (ST_Dimension(g) <> 2 OR ST_Area(g) > 0);
+-- For engines without ST_AsMVT: the tile's features (found by the GiST index) as WGS84 GeoJSON;
+-- geojson-vt cuts and simplifies them exactly as maplibre does for GeoJSON sources. Clipping or
+-- transforming in SQL first was measured slower on PGlite's WASM GEOS (docs/BENCHMARKS.md).
+WITH scope AS (SELECT $4::text[] AS communities, $5::int AS grid_id)
+SELECT s.id::int8 AS id, s.props, ST_AsGeoJSON(s.geom, 7)::json AS geometry
+  FROM (__SOURCE__) s;
