@@ -9,6 +9,7 @@ export const ERROR_STATUS = {
   weak_password: 400,
   outside_district: 422,
   client_key_conflict: 409,
+  invalid_transition: 409,
   conflict: 409,
   unauthorized: 401,
   invalid_credentials: 401,

@@ -20,6 +20,11 @@ describe('permissions', () => {
       }
     }
   });
+  it('reports for leaders, subdistrict, community and analysts; only admins edit the responsibility list', () => {
+    expect(ROLE_CODES.filter((r) => can(r, 'read', 'report')).sort()).toEqual(['analyst', 'community_staff', 'district_leader', 'subdistrict_staff']);
+    expect(ROLE_CODES.filter((r) => can(r, 'update', 'workflow'))).toEqual(['admin']);
+    expect(ROLE_CODES.filter((r) => can(r, 'read', 'workflow'))).toEqual(['admin']);
+  });
   it('masks phone numbers', () => {
     expect(maskPhone('13812345678')).toBe('138****5678');
     expect(maskPhone('138-1234-5678')).toBe('138****5678');

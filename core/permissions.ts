@@ -25,6 +25,8 @@ export const RESOURCES = [
   'export',         // CSV/GeoJSON exports
   'grid_edit',      // redrawing grids
   'coverage',       // 15-minute analysis
+  'report',         // case statistics (grid solve share, on-time rates, hotspots)
+  'workflow',       // the responsibility list (category × level → handler, deadlines)
 ] as const;
 export type Resource = (typeof RESOURCES)[number];
 
@@ -42,14 +44,14 @@ const CRUD = ['read', 'create', 'update', 'delete'] as const;
  * Jurisdiction still limits every grant to the account's subtree.
  */
 export const PERMISSIONS: Record<Role, Grant> = {
-  district_leader:   { map: R, incident: R, export: R, coverage: R, resident_pii: R },
-  subdistrict_staff: { map: R, incident: CRU, export: R, coverage: R, resident_pii: ['read', 'read_full'] },
-  community_staff:   { map: R, incident: CRU, export: R, coverage: R, resident_pii: ['read', 'read_full'] },
+  district_leader:   { map: R, incident: R, export: R, coverage: R, resident_pii: R, report: R },
+  subdistrict_staff: { map: R, incident: CRU, export: R, coverage: R, resident_pii: ['read', 'read_full'], report: R },
+  community_staff:   { map: R, incident: CRU, export: R, coverage: R, resident_pii: ['read', 'read_full'], report: R },
   grid_worker:       { map: R, incident: CRU, resident_pii: ['read', 'read_full'] },
   department:        { map: R, incident: ['read', 'update'] },
-  analyst:           { map: R, incident: R, export: R, grid_edit: CRUD, coverage: R },
+  analyst:           { map: R, incident: R, export: R, grid_edit: CRUD, coverage: R, report: R },
   planner:           { map: R, export: R, coverage: CRU },
-  admin:             { map: R, incident: R, account: CRUD, token: CRUD, audit: R, export: R, resident_pii: R },
+  admin:             { map: R, incident: R, account: CRUD, token: CRUD, audit: R, export: R, resident_pii: R, workflow: ['read', 'update'] },
   kiosk:             { map: R, incident: R },
 };
 

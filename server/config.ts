@@ -37,6 +37,12 @@ const schema = z.object({
   INTAKE_RATE_LIMIT: z.coerce.number().int().positive().default(600),
   /** Trust X-Forwarded-* from a reverse proxy (Express 'trust proxy'). */
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  /** Duplicate candidates: open cases of the same category within this many metres … */
+  DUPLICATE_RADIUS_M: z.coerce.number().positive().max(10_000).default(50),
+  /** … and this many hours of a case. */
+  DUPLICATE_WINDOW_HOURS: z.coerce.number().positive().max(24 * 365).default(72),
+  /** How often the escalation clock looks for cases past their deadline, in seconds. */
+  ESCALATION_INTERVAL_SECONDS: z.coerce.number().positive().max(24 * 3600).default(60),
 });
 
 export interface Config {
@@ -57,6 +63,9 @@ export interface Config {
   loginRateLimit: number;
   intakeRateLimit: number;
   trustProxy: boolean;
+  duplicateRadiusM: number;
+  duplicateWindowHours: number;
+  escalationIntervalMs: number;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -85,5 +94,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     intakeRateLimit: e.INTAKE_RATE_LIMIT,
     trustProxy: e.TRUST_PROXY === 'true',
+    duplicateRadiusM: e.DUPLICATE_RADIUS_M,
+    duplicateWindowHours: e.DUPLICATE_WINDOW_HOURS,
+    escalationIntervalMs: Math.round(e.ESCALATION_INTERVAL_SECONDS * 1000),
   };
 }

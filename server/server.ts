@@ -12,6 +12,7 @@ import { EventBus } from './events/bus.js';
 import { attachSockets } from './events/sockets.js';
 import { createApp } from './http/app.js';
 import { detectEncoder } from './tiles/encode.js';
+import { startEscalationClock } from './incidents/escalation.js';
 
 export interface Running {
   http: HttpServer;
@@ -66,11 +67,13 @@ export async function start(config: Config, log: (msg: string, err?: unknown) =>
     const tileEncoder = await detectEncoder(db);
     const app = createApp({ config, db, bus, tileEncoder, log });
     const sockets = attachSockets(http, db, bus);
+    const stopClock = startEscalationClock(db, bus, config.escalationIntervalMs, { log });
     handler = app;
     const opened = db;
     return {
       http, db: opened, bus, port,
       async close() {
+        await stopClock();
         await sockets.close();
         await new Promise<void>((resolve) => http.close(() => resolve()));
         http.closeAllConnections?.();

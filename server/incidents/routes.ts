@@ -1,14 +1,52 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import { z } from 'zod';
 import { incidentCreateSchema, incidentListSchema } from '../../core/incident-schema.js';
+import { can } from '../../core/permissions.js';
+import { ACTIONS, LEVELS, RATINGS, WORKFLOW, type CaseView } from '../../core/workflow.js';
 import { audit, guard, principalOf } from '../auth/principal.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import type { EventBus } from '../events/bus.js';
-import { fail, ok, route, sendError } from '../http/errors.js';
+import { fail, ok, route, sendError, type Result } from '../http/errors.js';
 import { validate } from '../http/validate.js';
 import { scopedDivision } from '../layers/filters.js';
+import { reportRoutes } from '../reports/routes.js';
+import { act, actorOf, caseDetail, duplicateCandidates, type ActionRequest, type Who } from './actions.js';
 import { createIncident, listIncidents } from './commands.js';
+import { responsibilityRoutes } from './responsibility.js';
+
+const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 31 - 1) });
+const STATE_CODES = WORKFLOW.states.map((s) => s.code);
+
+const listSchema = incidentListSchema.extend({
+  /** One or more states, comma-separated. */
+  state: z.string().max(500).transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(STATE_CODES as [string, ...string[]])).min(1)).optional(),
+  overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  level: z.enum(LEVELS).optional(),
+});
+
+const photos = z.array(z.string().min(1).max(500)).max(20);
+const actionSchema = z.object({
+  action: z.enum(ACTIONS as [string, ...string[]]),
+  note: z.string().max(2000).optional(),
+  photos: photos.optional(),
+  level: z.enum(LEVELS).optional(),
+  departmentCode: z.string().min(1).max(64).optional(),
+  rating: z.enum(RATINGS).optional(),
+  into: z.number().int().positive().max(2 ** 31 - 1).optional(),
+});
+const mergeSchema = z.object({
+  into: z.number().int().positive().max(2 ** 31 - 1),
+  note: z.string().max(2000).optional(),
+  photos: photos.optional(),
+});
+
+async function who(db: Db, req: Request): Promise<Who> {
+  const p = principalOf(req);
+  return { actor: await actorOf(db, p), scope: p.scope };
+}
 
 export function incidentRoutes(db: Db, bus: EventBus, config: Config): Router {
   const r = Router();
@@ -23,7 +61,8 @@ export function incidentRoutes(db: Db, bus: EventBus, config: Config): Router {
   r.post('/api/incidents', guard('create', 'incident'), intakeLimiter, route(async (req, res) => {
     const input = validate(incidentCreateSchema, req.body);
     if (!input.ok) return input;
-    const out = await createIncident(db, bus, input.value, principalOf(req).scope);
+    const w = await who(db, req);
+    const out = await createIncident(db, bus, input.value, w.scope, w.actor);
     if (!out.ok) return out;
     if (out.value.created) {
       await audit(db, req, { action: 'create', resource: 'incident', resourceId: out.value.incident.id });
@@ -33,14 +72,77 @@ export function incidentRoutes(db: Db, bus: EventBus, config: Config): Router {
     return ok(out.value.incident);
   }));
   r.get('/api/incidents', guard('read', 'incident'), route(async (req) => {
-    const q = validate(incidentListSchema, req.query);
+    const q = validate(listSchema, req.query);
     if (!q.ok) return q;
     const scope = principalOf(req).scope;
     const filter = await scopedDivision(db, scope, q.value.division);
     if (!filter.ok) return filter;
     const now = (await db.query<{ now: Date }>('SELECT now() AS now')).rows[0]!.now;
-    const incidents = await listIncidents(db, q.value.since, filter.value, q.value.limit, scope);
+    const incidents = await listIncidents(db, { since: q.value.since, states: q.value.state, overdue: q.value.overdue, level: q.value.level },
+      filter.value, q.value.limit, scope);
     return ok({ incidents, now: new Date(now).toISOString() });
   }));
+
+  // The workflow itself, for forms and legends: states, levels, actions, ratings.
+  r.get('/api/workflow', guard('read', 'incident'), route(async () => ok({
+    states: WORKFLOW.states,
+    levels: WORKFLOW.levels.map((l) => ({ code: l.code, name: l.name, up: l.up })),
+    ratings: WORKFLOW.ratings,
+    transitions: WORKFLOW.transitions.map((t) => ({ action: t.action, name: t.name, from: t.from, to: t.to, roles: t.roles })),
+    events: WORKFLOW.events,
+  })));
+
+  // One case with its readable trail (who, when, what, notes, photos) and the caller's next actions.
+  r.get('/api/incidents/:id', guard('read', 'incident'), route(async (req) => {
+    const p = validate(idParam, req.params);
+    if (!p.ok) return p;
+    const detail = await caseDetail(db, p.value.id, await who(db, req), can(principalOf(req).role, 'update', 'incident'));
+    return detail ? ok(detail) : fail('not_found', `incident ${p.value.id} not found`);
+  }));
+
+  r.get('/api/incidents/:id/duplicates', guard('read', 'incident'), route(async (req) => {
+    const p = validate(idParam, req.params);
+    if (!p.ok) return p;
+    const found = await duplicateCandidates(db, p.value.id, principalOf(req).scope, config.duplicateRadiusM, config.duplicateWindowHours);
+    if (!found) return fail('not_found', `incident ${p.value.id} not found`);
+    return ok({ radiusM: config.duplicateRadiusM, windowHours: config.duplicateWindowHours, duplicates: found });
+  }));
+
+  /** Act, audit (refusals for lack of right too), and return the changed case(s). */
+  const perform = async (req: Request, id: number, body: ActionRequest): Promise<Result<{ incident: CaseView; into?: CaseView }>> => {
+    const out = await act(db, bus, id, await who(db, req), body);
+    if (!out.ok) {
+      if (out.error.code === 'forbidden') {
+        await audit(db, req, { action: body.action, resource: 'incident', resourceId: id, outcome: 'denied', detail: { reason: out.error.message } });
+      }
+      return out;
+    }
+    const { incident, into } = out.value;
+    await audit(db, req, { action: body.action, resource: 'incident', resourceId: id,
+      detail: { status: incident.status, level: incident.level, ...(into ? { into: into.id } : {}) } });
+    return out;
+  };
+
+  r.post('/api/incidents/:id/actions', guard('update', 'incident'), route(async (req) => {
+    const p = validate(idParam, req.params);
+    if (!p.ok) return p;
+    const body = validate(actionSchema, req.body);
+    if (!body.ok) return body;
+    const out = await perform(req, p.value.id, body.value);
+    return out.ok ? ok(out.value.incident) : out;
+  }));
+
+  r.post('/api/incidents/:id/merge', guard('update', 'incident'), route(async (req) => {
+    const p = validate(idParam, req.params);
+    if (!p.ok) return p;
+    const body = validate(mergeSchema, req.body);
+    if (!body.ok) return body;
+    // The merged case (now a duplicate) and the surviving case with every reporter.
+    const out = await perform(req, p.value.id, { action: 'merge', ...body.value });
+    return out.ok ? ok({ merged: out.value.incident, into: out.value.into }) : out;
+  }));
+
+  r.use(responsibilityRoutes(db));
+  r.use(reportRoutes(db));
   return r;
 }

@@ -2,7 +2,9 @@
 // so editing a file and restarting is enough.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { ResponsibilityRule } from '../../core/routing.js';
 import type { IncidentCategory, ServiceClass } from '../../core/types.js';
+import { WORKFLOW } from '../../core/workflow.js';
 import type { Queryable } from '../db/db.js';
 
 const DATA = resolve(import.meta.dirname, '../../data');
@@ -28,6 +30,32 @@ export async function upsertReferenceData(db: Queryable): Promise<void> {
        FROM json_array_elements($1::json) WITH ORDINALITY AS t(e, o)
      ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, sort = EXCLUDED.sort`,
     [JSON.stringify(incidentCategories())],
+  );
+  await upsertWorkflowData(db);
+}
+
+/** The responsibility list's seed and targets (data/responsibility.json). */
+export const responsibilitySeed = (): { targets: { gridSolvedShare: number }; rules: ResponsibilityRule[] } =>
+  JSON.parse(readFileSync(resolve(DATA, 'responsibility.json'), 'utf8')) as { targets: { gridSolvedShare: number }; rules: ResponsibilityRule[] };
+
+/**
+ * Workflow states from data/incident-workflow.json (upserted every start), and the responsibility
+ * list from data/responsibility.json, copied only into an empty table: after that an admin owns it.
+ */
+export async function upsertWorkflowData(db: Queryable): Promise<void> {
+  await db.query(
+    `INSERT INTO incident_state (code, name, type, sort)
+     SELECT e->>'code', e->>'name', e->>'type', (e->>'sort')::int FROM json_array_elements($1::json) AS t(e)
+     ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, type = EXCLUDED.type, sort = EXCLUDED.sort`,
+    [JSON.stringify(WORKFLOW.states)],
+  );
+  await db.query(
+    `INSERT INTO responsibility_rule (category, level, handler, deadline_hours, report_hours)
+     SELECT e->>'category', e->>'level', e->>'handler', (e->>'deadlineHours')::float8, (e->>'reportHours')::float8
+       FROM json_array_elements($1::json) AS t(e)
+      WHERE NOT EXISTS (SELECT 1 FROM responsibility_rule)
+     ON CONFLICT (category, level) DO NOTHING`,
+    [JSON.stringify(responsibilitySeed().rules)],
   );
 }
 

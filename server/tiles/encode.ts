@@ -49,7 +49,7 @@ export async function renderTile(db: Queryable, encoder: TileEncoder, sources: S
       type: 'Feature', id: Number(row.id), properties: row.props, geometry: row.geometry!,
     }));
     if (!features.length) continue;
-    const tile = geoJSONToTile({ type: 'FeatureCollection', features }, z, x, y, { extent: 4096, buffer: 64 });
+    const tile = geoJSONToTile({ type: 'FeatureCollection', features }, z, x, y, { extent: 4096, buffer: 64, clip: true });
     if (tile?.features.length) layers[s] = tile;
   }
   if (Object.keys(layers).length === 0) return new Uint8Array(0);

@@ -22,7 +22,7 @@ async function naiveTile(db: Db, sources: SourceLayer[], z: number, x: number, y
       SELECT s.id, s.props, ST_AsGeoJSON(s.geom)::json AS g FROM (${unfiltered}) s`;
     const rows = (await db.query<{ id: number; props: Record<string, unknown>; g: Geometry }>(sql, [z, x, y, null, null])).rows;
     const fc = { type: 'FeatureCollection' as const, features: rows.map((r): Feature => ({ type: 'Feature', id: Number(r.id), properties: r.props, geometry: r.g })) };
-    const t = geoJSONToTile(fc, z, x, y, { extent: 4096, buffer: 64 });
+    const t = geoJSONToTile(fc, z, x, y, { extent: 4096, buffer: 64, clip: true });
     if (t && t.features.length) layers[s] = t;
   }
   return Object.keys(layers).length ? fromGeojsonVt(layers as never, { version: 2, extent: 4096 }) : new Uint8Array(0);

@@ -1,0 +1,128 @@
+// Workflow actions on stored cases: lock the case, let core/workflow.ts decide, write the next
+// state and its trail entry in one transaction, then publish. Also merging, the readable trail and
+// duplicate candidates. No HTTP here.
+import { actionName, actionsFor, applyTransition, statesOfType, type ActionInput, type Actor, type CaseEventView, type CaseView } from '../../core/workflow.js';
+import type { Principal } from '../auth/principal.js';
+import type { Scope } from '../auth/scope.js';
+import type { Db, Queryable } from '../db/db.js';
+import type { EventBus } from '../events/bus.js';
+import { fail, ok, type Result } from '../http/errors.js';
+import { caseInScope, dbNow, loadRules, selectIncidents, WF_SQL } from './commands.js';
+import { caseParams, eventParams, presentEvent, toCaseState, type CaseRow, type EventRow } from './presenter.js';
+
+/** The acting principal as the workflow sees it (a department account knows its department code). */
+export async function actorOf(db: Queryable, p: Principal): Promise<Actor> {
+  const depId = p.binding.department_id;
+  const departmentCode = depId == null ? null
+    : (await db.query<{ code: string }>(WF_SQL.departmentCodeById, [depId])).rows[0]?.code ?? null;
+  return { kind: p.kind, id: p.id, label: p.displayName, role: p.role, departmentCode };
+}
+
+export interface Who {
+  actor: Actor;
+  scope: Scope;
+}
+
+export interface ActionRequest extends ActionInput {
+  action: string;
+}
+
+const OPEN_STATES = statesOfType(['open']);
+
+/**
+ * Take one workflow action on case `id`. Refusals (404 outside the jurisdiction, 409 not in this
+ * state, 403 not for this actor, 400 missing input) change nothing. `now` is for tests (default:
+ * the database's clock). Returns the case and, after a merge, the case it was merged into.
+ */
+export async function act(db: Db, bus: EventBus, id: number, who: Who, req: ActionRequest, now?: Date): Promise<Result<{ incident: CaseView; into?: CaseView }>> {
+  const out = await db.transaction(async (tx): Promise<Result<number[]>> => {
+    const ids = req.action === 'merge' && req.into !== undefined && req.into !== id ? [id, req.into] : [id];
+    const rows = (await tx.query<CaseRow>(WF_SQL.lockCases, [ids])).rows;
+    const row = rows.find((r) => r.id === id);
+    if (!row || !caseInScope(who.scope, row)) return fail('not_found', `incident ${id} not found`);
+    const at = now ?? await dbNow(tx);
+    const applied = applyTransition(toCaseState(row), req.action, who.actor, req, at, await loadRules(tx));
+    if (!applied.ok) return fail(applied.code, applied.message);
+    const { next, event } = applied.value;
+
+    let target: CaseRow | undefined;
+    if (req.action === 'merge') {
+      if (req.into === id) return fail('invalid_request', 'a case cannot be merged into itself');
+      target = rows.find((r) => r.id === req.into);
+      if (!target || !caseInScope(who.scope, target)) return fail('not_found', `incident ${req.into} not found`);
+      if (!OPEN_STATES.includes(target.status)) return fail('invalid_transition', `incident ${req.into} is not open (${target.status})`);
+    }
+
+    let departmentId = row.department_id;
+    if (next.departmentCode !== toCaseState(row).departmentCode) {
+      departmentId = null;
+      if (next.departmentCode != null) {
+        departmentId = (await tx.query<{ id: number }>(WF_SQL.departmentByCode, [next.departmentCode])).rows[0]?.id ?? null;
+        if (departmentId == null) return fail('invalid_request', `unknown department ${next.departmentCode}`);
+      }
+    }
+    await tx.query(WF_SQL.updateCase, caseParams(id, next, departmentId));
+    await tx.query(WF_SQL.insertEvent, eventParams(id, event, row.department_id));
+    if (target) {
+      // The surviving case keeps every reporter and source of the merged one.
+      await tx.query(WF_SQL.copyReporters, [id, target.id]);
+      await tx.query(WF_SQL.insertEvent, eventParams(target.id, {
+        ...event, action: 'merged_in', fromState: target.status, toState: target.status, fromLevel: target.level,
+        toLevel: target.level, deadlineAt: target.deadline_at, onTime: null, detail: { from: id },
+      }, target.department_id));
+      await tx.query(WF_SQL.touch, [target.id]);
+    }
+    return ok(target ? [id, target.id] : [id]);
+  });
+  if (!out.ok) return out;
+  const cases = await selectIncidents(db, out.value);
+  for (const c of cases) bus.publish('incident.updated', { incident: c });
+  const incident = cases.find((c) => c.id === id)!;
+  const into = cases.find((c) => c.id !== id);
+  return ok(into ? { incident, into } : { incident });
+}
+
+export interface Reporter {
+  source: string;
+  clientKey: string;
+  reportedAt: string;
+  reportedBy: string | null;
+  mergedFrom: number | null;
+}
+
+export interface CaseDetail {
+  incident: CaseView;
+  events: CaseEventView[];
+  reporters: Reporter[];
+  /** What the caller may do next (empty for read-only roles). */
+  allowedActions: { action: string; name: string }[];
+}
+
+/** A case with its trail, its reporters and the caller's next actions; null outside the jurisdiction. */
+export async function caseDetail(db: Queryable, id: number, who: Who, canAct: boolean): Promise<CaseDetail | null> {
+  const row = (await db.query<CaseRow>(WF_SQL.caseById, [id])).rows[0];
+  if (!row || !caseInScope(who.scope, row)) return null;
+  const [incident] = await selectIncidents(db, [id]);
+  const events = (await db.query<EventRow>(WF_SQL.trail, [id])).rows.map(presentEvent);
+  const reporters = (await db.query<{ source: string; client_key: string; reported_at: Date; actor_label: string | null; merged_from: number | null }>(
+    WF_SQL.reporters, [id])).rows.map((r) => ({
+    source: r.source, clientKey: r.client_key, reportedAt: new Date(r.reported_at).toISOString(),
+    reportedBy: r.actor_label, mergedFrom: r.merged_from,
+  }));
+  const allowed = canAct ? actionsFor(toCaseState(row), who.actor) : [];
+  return { incident: incident!, events, reporters, allowedActions: allowed.map((a) => ({ action: a, name: actionName(a) })) };
+}
+
+/**
+ * Open cases of the same category near case `id` in space and time, inside the caller's
+ * jurisdiction: candidates to merge it into. null when the case itself is not visible.
+ */
+export async function duplicateCandidates(db: Queryable, id: number, scope: Scope, radiusM: number, windowHours: number)
+  : Promise<(CaseView & { distanceM: number })[] | null> {
+  const row = (await db.query<CaseRow>(WF_SQL.caseById, [id])).rows[0];
+  if (!row || !caseInScope(scope, row)) return null;
+  const near = (await db.query<CaseRow & { distance_m: number }>(WF_SQL.duplicates, [id, radiusM, windowHours, OPEN_STATES]))
+    .rows.filter((r) => caseInScope(scope, r));
+  const cases = new Map((await selectIncidents(db, near.map((r) => r.id))).map((c) => [c.id, c]));
+  return near.map((r) => ({ ...cases.get(r.id)!, distanceM: Math.round(r.distance_m * 10) / 10 }));
+}

@@ -1,0 +1,135 @@
+// Every (state × level × action × principal) combination through the HTTP API: the expected answer
+// is generated from the workflow table (core/workflow.ts over data/incident-workflow.json) plus the
+// server's own checks (grants, jurisdiction). Allowed actions are taken on a fresh copy of the case;
+// refused ones must leave the case, its trail, its reporters and the merge target untouched.
+import request from 'supertest';
+import type { Express } from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { can, type Role } from '../../core/permissions.js';
+import type { ResponsibilityRule } from '../../core/routing.js';
+import { ACTIONS, applyTransition, LEVELS, WORKFLOW, type Actor, type Level } from '../../core/workflow.js';
+import { loadConfig } from '../config.js';
+import { EventBus } from '../events/bus.js';
+import { createApp } from '../http/app.js';
+import { insertCase, snapshot, tokenIds } from '../testing/cases.js';
+import { createTestDb, testDbKind, type TestDb } from '../testing/db.js';
+import { FIXTURE, loadFixture } from '../testing/fixture.js';
+import { loadPrincipals, type Principals } from '../testing/principals.js';
+import { detectEncoder } from '../tiles/encode.js';
+import { caseInScope, loadRules, WF_SQL } from './commands.js';
+import { toCaseState, type CaseRow } from './presenter.js';
+
+let t: TestDb;
+let app: Express;
+let who: Principals;
+let ids: Record<string, number>;
+let target: number;
+
+beforeAll(async () => {
+  t = await createTestDb();
+  const g = await loadFixture(t.db);
+  who = await loadPrincipals(t.db, g);
+  ids = await tokenIds(t.db);
+  app = createApp({ config: loadConfig({}), db: t.db, bus: new EventBus(), tileEncoder: await detectEncoder(t.db), log: () => undefined });
+  target = await insertCase(t.db, { state: 'reported', level: 'grid', lonLat: FIXTURE.pointA1, reporterToken: ids.gridB1 });
+}, 180_000);
+afterAll(async () => { await t?.drop(); });
+
+type Who = 'gridA1' | 'communityA' | 'subdistrict' | 'department';
+const ACTING: Who[] = ['gridA1', 'communityA', 'subdistrict', 'department'];
+/** Who holds a case at each level: reporter of every case is gridA1; the resolver is the level's holder. */
+const HOLDER: Record<Level, Who> = { grid: 'gridA1', community: 'communityA', subdistrict: 'subdistrict', department: 'department' };
+const STATES = WORKFLOW.states.map((s) => s.code);
+const RESOLVED_STATES = ['resolved', 'verified', 'closed', 'rated'];
+const STATUS = { ok: 200, invalid_request: 400, forbidden: 403, not_found: 404, invalid_transition: 409 } as const;
+
+const input = () => ({ note: '矩阵测试', photos: ['m.jpg'], rating: 'dissatisfied', level: 'grid', departmentCode: 'cg', into: target });
+const post = (w: keyof Principals['tokens'], id: number, body: object) =>
+  request(app).post(`/api/incidents/${id}/actions`).set('Authorization', `Bearer ${who.tokens[w]}`).send(body);
+
+const spec = (state: string, level: Level) => ({
+  state, level, lonLat: FIXTURE.pointA1,
+  departmentId: level === 'department' ? who.departmentId : null,
+  reporterToken: ids.gridA1,
+  resolverToken: RESOLVED_STATES.includes(state) ? ids[HOLDER[level]] : null,
+  rating: state === 'rated' ? ('dissatisfied' as const) : null,
+});
+
+interface Want { status: number; code: string; to?: string; level?: Level }
+
+/** What the table (and the server's grant and jurisdiction checks) say `w` gets for `action` on the case. */
+function expected(row: CaseRow, rules: ResponsibilityRule[], w: Who, action: string): Want {
+  const role = who.roles[w] as Role;
+  if (!can(role, 'update', 'incident')) return { status: 403, code: 'forbidden' };
+  const scope = w === 'department' ? { kind: 'department' as const, departmentId: who.departmentId } : { kind: 'all' as const };
+  if (!caseInScope(scope, row)) return { status: 404, code: 'not_found' };
+  const actor: Actor = { kind: 'token', id: ids[w]!, label: w, role, departmentCode: w === 'department' ? 'cg' : null };
+  const r = applyTransition(toCaseState(row), action, actor, input(), new Date(), rules);
+  if (!r.ok) return { status: STATUS[r.code], code: r.code };
+  return { status: 200, code: 'ok', to: r.value.next.state, level: r.value.next.level };
+}
+
+/** Run refusals a few at a time: they change nothing, so their order does not matter. */
+async function inParallel<T>(items: T[], fn: (x: T) => Promise<void>, width = 8) {
+  for (let i = 0; i < items.length; i += width) await Promise.all(items.slice(i, i + width).map(fn));
+}
+
+describe(`every transition through the API on ${testDbKind()}`, () => {
+  const tally = { allowed: 0, refused: 0 };
+
+  for (const level of LEVELS) {
+    it(`cases at ${level} level: every state × action × principal`, async () => {
+      const rules = await loadRules(t.db);
+      for (const state of STATES) {
+        const base = await insertCase(t.db, spec(state, level));
+        const row = (await t.db.query<CaseRow>(WF_SQL.caseById, [base])).rows[0]!;
+        const before = await snapshot(t.db, [base, target]);
+        const combos = ACTIONS.flatMap((action) => ACTING.map((w) => ({ action, w, want: expected(row, rules, w, action) })));
+
+        await inParallel(combos.filter((c) => c.want.status !== 200), async ({ action, w, want }) => {
+          const r = await post(w, base, { action, ...input() });
+          const label = `${state}@${level} ${action} by ${w}`;
+          expect(r.status, `${label}: ${JSON.stringify(r.body)}`).toBe(want.status);
+          expect(r.body.error.code, label).toBe(want.code);
+          tally.refused++;
+        });
+        // Neither the case nor the merge target changed.
+        expect(await snapshot(t.db, [base, target]), `${state}@${level}: refusals changed something`).toEqual(before);
+
+        for (const { action, w, want } of combos.filter((c) => c.want.status === 200)) {
+          const label = `${state}@${level} ${action} by ${w}`;
+          const copy = await insertCase(t.db, spec(state, level));
+          const r = await post(w, copy, { action, ...input() });
+          expect(r.status, `${label}: ${JSON.stringify(r.body)}`).toBe(200);
+          expect(r.body, label).toMatchObject({ id: copy, status: want.to, level: want.level });
+          const last = (await t.db.query<{ action: string; actor_label: string; note: string; photos: string[] }>(
+            'SELECT action, actor_label, note, photos FROM incident_event WHERE incident_id = $1 ORDER BY id DESC LIMIT 1', [copy])).rows[0]!;
+          expect(last, label).toEqual({ action, actor_label: w, note: '矩阵测试', photos: ['m.jpg'] });
+          tally.allowed++;
+        }
+      }
+    });
+  }
+
+  it('read-only roles are refused by their grant and other jurisdictions do not see the case at all', async () => {
+    for (const state of ['reported', 'in_progress', 'resolved', 'rated']) {
+      const base = await insertCase(t.db, spec(state, 'grid'));
+      const before = await snapshot(t.db, [base]);
+      const outsiders = [['leader', 403, 'forbidden'], ['analyst', 403, 'forbidden'], ['kiosk', 403, 'forbidden'],
+        ['gridB1', 404, 'not_found'], ['communityB', 404, 'not_found']] as const;
+      await inParallel(ACTIONS.flatMap((action) => outsiders.map((o) => [action, ...o] as const)), async ([action, w, status, code]) => {
+        const r = await post(w, base, { action, ...input() });
+        expect(r.status, `${state} ${action} by ${w}`).toBe(status);
+        expect(r.body.error.code).toBe(code);
+      });
+      expect(await snapshot(t.db, [base])).toEqual(before);
+    }
+  });
+
+  it('covered every combination, both outcomes many times over', () => {
+    // The four level tests ran before this one (vitest runs a file's tests in order).
+    expect(tally.allowed + tally.refused).toBe(LEVELS.length * STATES.length * ACTIONS.length * ACTING.length);
+    expect(tally.allowed).toBeGreaterThan(200);
+    expect(tally.refused).toBeGreaterThan(2000);
+  });
+});
