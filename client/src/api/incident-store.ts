@@ -1,0 +1,68 @@
+// Client-side set of incidents, kept current by socket diffs (core/diff.ts applyDiff) and HTTP catch-ups.
+import { applyDiff, type Diff } from '../../../core/diff.js';
+import type { Incident } from '../../../core/types.js';
+
+const idOf = (i: Incident) => i.id;
+
+/** Newer of two versions of one incident (by updatedAt; ties keep the incoming one). */
+function newer(a: Incident | undefined, b: Incident): boolean {
+  if (!a) return true;
+  return Date.parse(b.updatedAt) >= Date.parse(a.updatedAt);
+}
+
+/** `live` is true for socket diffs, false for HTTP loads and catch-ups. */
+export type IncidentListener = (diff: Diff<Incident>, store: IncidentStore, live: boolean) => void;
+
+export class IncidentStore {
+  private byId: Map<number, Incident> = new Map();
+  private listeners = new Set<IncidentListener>();
+  /** Ids in the order they first became known to this page (for "newly arrived" effects). */
+  private arrival = new Map<number, number>();
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  get(id: number): Incident | undefined {
+    return this.byId.get(id);
+  }
+
+  /** All incidents, newest first. */
+  list(): Incident[] {
+    return [...this.byId.values()].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || b.id - a.id);
+  }
+
+  /** Local time (ms) an incident first arrived on this page, if it arrived live. */
+  arrivedAt(id: number): number | undefined {
+    return this.arrival.get(id);
+  }
+
+  /** Apply a server diff. Returns the diff actually applied (stale updates dropped). */
+  apply(diff: Diff<Incident>, live = true): Diff<Incident> {
+    const eff: Diff<Incident> = {
+      add: diff.add.filter((i) => newer(this.byId.get(i.id), i)),
+      update: diff.update.filter((i) => newer(this.byId.get(i.id), i)),
+      remove: diff.remove.filter((id) => this.byId.has(id)),
+    };
+    if (eff.add.length + eff.update.length + eff.remove.length === 0) return eff;
+    const now = Date.now();
+    if (live) for (const i of [...eff.add, ...eff.update]) if (!this.byId.has(i.id)) this.arrival.set(i.id, now);
+    for (const id of eff.remove) this.arrival.delete(id);
+    this.byId = applyDiff(this.byId, eff, idOf);
+    for (const l of this.listeners) l(eff, this, live);
+    return eff;
+  }
+
+  /** Merge a list fetched over HTTP (initial load or catch-up after reconnect). */
+  merge(list: Incident[]): Diff<Incident> {
+    const add: Incident[] = [];
+    const update: Incident[] = [];
+    for (const i of list) (this.byId.has(i.id) ? update : add).push(i);
+    return this.apply({ add, update, remove: [] }, false);
+  }
+
+  subscribe(l: IncidentListener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+}

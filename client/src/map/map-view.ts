@@ -1,0 +1,122 @@
+// The one small interface every map renderer implements. Pages talk to a MapView with
+// engine-agnostic layer specs; only client/src/map/<engine>/ imports maplibre, deck.gl or Cesium.
+import type { FeatureCollection, LineString, MultiLineString, MultiPolygon, Polygon } from 'geojson';
+
+/** [r, g, b, a], each 0–255. */
+export type RGBA = [number, number, number, number];
+export type LonLat = [number, number];
+export type BBox = [number, number, number, number];
+
+/** A constant or a per-item accessor. Accessors are plain functions, so any engine can evaluate them. */
+export type Accessor<T, V> = V | ((item: T) => V);
+
+export function resolveAccessor<T, V>(a: Accessor<T, V>, item: T): V {
+  return typeof a === 'function' ? (a as (item: T) => V)(item) : a;
+}
+
+interface BaseLayerSpec {
+  /** Stable id: a spec with the same id updates the existing layer in place. */
+  id: string;
+  visible?: boolean;
+  /** Clicks on this layer are reported to onClick handlers. */
+  pickable?: boolean;
+  /** Zoom range (web-mercator zoom; 3D engines map it to camera height). */
+  minZoom?: number;
+  maxZoom?: number;
+}
+
+/** Areas: grids, divisions, buildings. `extrude` turns them into 3D blocks where the engine can. */
+export interface PolygonLayerSpec<P = Record<string, unknown>> extends BaseLayerSpec {
+  kind: 'polygons';
+  data: FeatureCollection<Polygon | MultiPolygon, P>;
+  fillColor: Accessor<P, RGBA>;
+  lineColor?: Accessor<P, RGBA>;
+  /** Outline width in pixels (0 = none). */
+  lineWidth?: number;
+  /** Dashed outline (e.g. synthetic boundaries). */
+  dashed?: boolean;
+  extrude?: { height: (p: P) => number; base?: (p: P) => number };
+  /** Feature id used for picking and highlighting. */
+  idOf?: (p: P) => string | number;
+  /** Id of the feature drawn highlighted (selected), if any. */
+  highlightId?: string | number | null;
+  highlightColor?: RGBA;
+}
+
+export interface LineLayerSpec<P = Record<string, unknown>> extends BaseLayerSpec {
+  kind: 'lines';
+  data: FeatureCollection<LineString | MultiLineString, P>;
+  color: Accessor<P, RGBA>;
+  /** Width in pixels. */
+  width: Accessor<P, number>;
+}
+
+export interface PointDatum<P = Record<string, unknown>> {
+  id: string | number;
+  position: LonLat;
+  properties: P;
+}
+
+export interface PointLayerSpec<P = Record<string, unknown>> extends BaseLayerSpec {
+  kind: 'points';
+  data: PointDatum<P>[];
+  color: Accessor<PointDatum<P>, RGBA>;
+  /** Radius in pixels. */
+  radius: Accessor<PointDatum<P>, number>;
+  strokeColor?: RGBA;
+  strokeWidth?: number;
+}
+
+export interface LabelDatum {
+  position: LonLat;
+  text: string;
+  /** Pixels. */
+  size?: number;
+  color?: RGBA;
+}
+
+export interface LabelLayerSpec extends BaseLayerSpec {
+  kind: 'labels';
+  data: LabelDatum[];
+  color?: RGBA;
+  haloColor?: RGBA;
+  size?: number;
+  /** Label height above ground in metres (3D). */
+  height?: number;
+}
+
+export interface HeatLayerSpec extends BaseLayerSpec {
+  kind: 'heat';
+  data: { position: LonLat; weight: number }[];
+  radiusPixels?: number;
+  intensity?: number;
+}
+
+export type LayerSpec =
+  | PolygonLayerSpec<any>
+  | LineLayerSpec<any>
+  | PointLayerSpec<any>
+  | LabelLayerSpec
+  | HeatLayerSpec;
+
+export interface MapClickEvent {
+  lngLat: LonLat;
+  /** Pickable features under the cursor, topmost first. */
+  hits: { layerId: string; id: string | number | null; properties: Record<string, unknown> }[];
+}
+
+export type FlyTarget = { bbox: BBox; padding?: number } | { center: LonLat; zoom?: number };
+
+export interface MapView {
+  readonly engine: 'maplibre' | 'cesium';
+  /** Resolves once the base map is set up and setLayers may be called. */
+  ready(): Promise<void>;
+  /** Replace the data layers (by id; unchanged data is not re-uploaded). Order = bottom to top. */
+  setLayers(specs: LayerSpec[]): void;
+  flyTo(target: FlyTarget, options?: { animate?: boolean }): void;
+  onClick(handler: (e: MapClickEvent) => void): () => void;
+  /** Resolves after the current layers have been drawn at least once (tiles and data loaded). */
+  rendered(): Promise<void>;
+  getCanvas(): HTMLCanvasElement;
+  destroy(): void;
+}

@@ -1,0 +1,68 @@
+// Portal (index.html): links to the 2D and 3D pages, system status, district overview.
+import '../styles/app.css';
+import { api, isAuthError } from '../api/http.js';
+import { loginUrl } from '../shell/auth.js';
+import type { DivisionNode } from '../../../core/types.js';
+import { mountHeader } from '../shell/header.js';
+import { $, fmtInt, h } from '../shell/dom.js';
+import { DB_NAMES } from '../shell/labels.js';
+
+const header = mountHeader('home');
+
+function countLevel(node: DivisionNode, level: DivisionNode['level']): number {
+  return (node.level === level ? 1 : 0) + node.children.reduce((s, c) => s + countLevel(c, level), 0);
+}
+
+async function main() {
+  header.health.then((hl) => {
+    const svc = $('#st-service');
+    if (hl) {
+      svc.textContent = hl.status === 'ok' ? '正常运行' : hl.status;
+      svc.className = hl.status === 'ok' ? 'ok' : 'bad';
+      $('#st-db').textContent = `${DB_NAMES[hl.database] ?? hl.database}${hl.database === 'embedded' ? '（PGlite 嵌入式 PostgreSQL）' : ''}`;
+      $('#st-postgis').textContent = hl.postgis;
+    } else {
+      svc.textContent = '无法连接服务器';
+      svc.className = 'bad';
+    }
+  });
+
+  try {
+    const district = await api.district();
+    header.setDistrict(district);
+    $('#st-district').textContent = `${district.name}（${district.code}）`;
+    $('#st-bbox').textContent = district.bbox.map((n) => n.toFixed(4)).join(', ');
+    $('#st-attrib').textContent = district.attribution;
+    const syn = district.synthetic;
+    if (syn && (syn.grids || syn.households || syn.divisions || syn.incidents)) $('#synthetic-badge').hidden = false;
+  } catch (e) {
+    if (isAuthError(e)) $('#st-district').replaceChildren(h('a', { href: loginUrl() }, '登录后查看辖区信息'));
+    else $('#st-district').textContent = `加载失败：${(e as Error).message}`;
+  }
+
+  try {
+    const { tree } = await api.divisions();
+    $('#stat-sub').textContent = fmtInt(countLevel(tree, 'subdistrict'));
+    $('#stat-comm').textContent = fmtInt(countLevel(tree, 'community'));
+    $('#stat-grids').textContent = fmtInt(tree.gridCount);
+    $('#stat-hh').textContent = fmtInt(tree.households);
+    const rows: HTMLElement[] = [];
+    for (const sub of tree.children) {
+      rows.push(
+        h('li', {}, h('span', { class: 'lvl' }, '街道'), sub.name, h('span', { class: 'n' }, `${fmtInt(sub.gridCount)} 网格 · ${fmtInt(sub.households)} 户`)),
+      );
+      for (const c of sub.children) {
+        rows.push(
+          h('li', { class: 'c' }, h('span', { class: 'lvl' }, '社区'), c.name, h('span', { class: 'n' }, `${fmtInt(c.gridCount)} 网格 · ${fmtInt(c.households)} 户`)),
+        );
+      }
+    }
+    $('#division-tree').replaceChildren(...(rows.length ? rows : [h('li', {}, '暂无区划数据')]));
+  } catch (e) {
+    $('#division-tree').replaceChildren(
+      h('li', {}, isAuthError(e) ? h('a', { href: loginUrl() }, '登录后查看区划与网格') : `加载失败：${(e as Error).message}`),
+    );
+  }
+}
+
+void main();

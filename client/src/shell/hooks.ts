@@ -1,0 +1,29 @@
+// Test hooks shared by the map pages (browser tests rely on these names — keep them exact):
+//   document.body.dataset.ready = 'true' once the map has rendered with grid polygons drawn;
+//   window.__gc = { ready, gridCount, incidentCount, view } kept current (+ project(lon, lat) on 2D).
+
+export interface GcHooks {
+  ready: boolean;
+  gridCount: number;
+  incidentCount: number;
+  view: 'map' | '3d';
+  /** 2D page: lon/lat → CSS pixels relative to the top-left corner of the map canvas. */
+  project?: (lon: number, lat: number) => [number, number];
+}
+
+declare global {
+  interface Window {
+    __gc?: GcHooks;
+  }
+}
+
+export function initHooks(view: GcHooks['view'], target: { __gc?: GcHooks } = window): GcHooks {
+  const hooks: GcHooks = { ready: false, gridCount: 0, incidentCount: 0, view };
+  target.__gc = hooks;
+  return hooks;
+}
+
+export function markReady(hooks: GcHooks, body: HTMLElement = document.body): void {
+  hooks.ready = true;
+  body.dataset.ready = 'true';
+}
