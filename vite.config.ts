@@ -1,6 +1,6 @@
 // Vite config for the GridCommand client: a multi-page app (portal, 2D map, 3D city) under client/.
 // Everything the pages need is bundled or copied into dist/client — nothing is loaded from the internet.
-import { cpSync, createReadStream, existsSync, statSync } from 'node:fs';
+import { cpSync, createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
@@ -78,10 +78,9 @@ export default defineConfig({
     chunkSizeWarningLimit: 6000,
     sourcemap: false,
     rolldownOptions: {
+      // Every client/*.html is a page: adding a screen needs no change here.
       input: {
-        index: resolve(CLIENT, 'index.html'),
-        map: resolve(CLIENT, 'map.html'),
-        '3d': resolve(CLIENT, '3d.html'),
+        ...Object.fromEntries(readdirSync(CLIENT).filter((f) => f.endsWith('.html')).map((f) => [f.replace(/\.html$/, ''), resolve(CLIENT, f)])),
       },
     },
   },

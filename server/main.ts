@@ -1,6 +1,6 @@
 // Entry point: `node --import tsx server/main.ts` (npm start does this after install and build).
 import { loadConfig } from './config.js';
-import { PAGES } from './http/app.js';
+import { pagePaths } from './http/app.js';
 import { PortInUseError, start } from './server.js';
 
 const config = loadConfig();
@@ -16,7 +16,7 @@ try {
   const health = (await running.db.query<{ v: string }>('SELECT postgis_lib_version() AS v')).rows[0]!.v;
   log(`ready — database: ${running.db.kind}, PostGIS ${health}. Map data © OpenStreetMap contributors; grids, households and incidents are synthetic.`);
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
-  for (const p of PAGES) console.log(`http://${host}:${running.port}${p}`);
+  for (const p of pagePaths(config)) console.log(`http://${host}:${running.port}${p}`);
   let closing = false;
   const shutdown = async (sig: string) => {
     if (closing) return;

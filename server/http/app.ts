@@ -1,6 +1,5 @@
 // Express app composed from one router per capability.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
 import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
@@ -15,6 +14,8 @@ import { gridRoutes } from '../grids/routes.js';
 import { healthRoutes } from '../health/routes.js';
 import { incidentRoutes } from '../incidents/routes.js';
 import { layerRoutes } from '../layers/routes.js';
+import { open311Routes } from '../open311/routes.js';
+import { photoRoutes } from '../photos/routes.js';
 import type { TileEncoder } from '../tiles/encode.js';
 import { tileRoutes } from '../tiles/routes.js';
 import { residentRoutes } from '../residents/routes.js';
@@ -54,6 +55,8 @@ export function createApp({ config, db, bus, tileEncoder, log }: AppDeps): Expre
   app.use(cookieParser());
   app.use(['/api', '/tiles'], authenticate(db));
   app.use('/api', express.json({ limit: config.maxBodyBytes, strict: true }));
+  // The one multipart route, before the JSON-only rule below.
+  app.use(photoRoutes(db, config));
   app.use('/api', (req, res, next) => {
     // JSON only for writes: anything else is refused before it reaches a route.
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
@@ -73,6 +76,8 @@ export function createApp({ config, db, bus, tileEncoder, log }: AppDeps): Expre
   app.use(incidentRoutes(db, bus, config));
   app.use(residentRoutes(db));
   app.use(tileRoutes(db, tileEncoder));
+  // Open311 GeoReport v2 (its own authentication by api_key, body formats and error format).
+  app.use(open311Routes(db, bus, config));
 
   app.use(['/api', '/tiles'], (req, res) => sendError(res, fail('not_found', `no route ${req.method} ${req.path}`).error));
 
@@ -87,6 +92,10 @@ export function createApp({ config, db, bus, tileEncoder, log }: AppDeps): Expre
   return app;
 }
 
-export const PAGES = ['/', '/login.html', '/map.html', '/3d.html', '/admin.html'];
-export const clientPageExists = (config: Config, page: string) =>
-  existsSync(join(config.clientDist, page === '/' ? 'index.html' : page));
+/** Every page of the built client ('/' for index.html; '/wall' for wall.html, served without .html). */
+export function pagePaths(config: Config): string[] {
+  if (!existsSync(config.clientDist)) return ['/'];
+  const pages = readdirSync(config.clientDist).filter((f) => f.endsWith('.html')).sort();
+  return pages.map((f) => (f === 'index.html' ? '/' : `/${f.replace(/\.html$/, '')}`))
+    .sort((a, b) => (a === '/' ? -1 : b === '/' ? 1 : a.localeCompare(b)));
+}
