@@ -43,6 +43,10 @@ const schema = z.object({
   DUPLICATE_WINDOW_HOURS: z.coerce.number().positive().max(24 * 365).default(72),
   /** How often the escalation clock looks for cases past their deadline, in seconds. */
   ESCALATION_INTERVAL_SECONDS: z.coerce.number().positive().max(24 * 3600).default(60),
+  /** Largest photo upload (POST /api/photos), in bytes. */
+  MAX_PHOTO_BYTES: z.coerce.number().int().positive().max(100 * 1024 * 1024).default(8 * 1024 * 1024),
+  /** Open311 requests without attribute[client_key]: the same token, device and body within this many minutes is one request. */
+  OPEN311_REPLAY_WINDOW_MINUTES: z.coerce.number().positive().max(24 * 60).default(10),
 });
 
 export interface Config {
@@ -66,6 +70,8 @@ export interface Config {
   duplicateRadiusM: number;
   duplicateWindowHours: number;
   escalationIntervalMs: number;
+  maxPhotoBytes: number;
+  open311ReplayWindowMs: number;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -97,5 +103,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     duplicateRadiusM: e.DUPLICATE_RADIUS_M,
     duplicateWindowHours: e.DUPLICATE_WINDOW_HOURS,
     escalationIntervalMs: Math.round(e.ESCALATION_INTERVAL_SECONDS * 1000),
+    maxPhotoBytes: e.MAX_PHOTO_BYTES,
+    open311ReplayWindowMs: Math.round(e.OPEN311_REPLAY_WINDOW_MINUTES * 60_000),
   };
 }

@@ -7,8 +7,9 @@ import type { Scope } from '../auth/scope.js';
 import type { Db, Queryable } from '../db/db.js';
 import type { EventBus } from '../events/bus.js';
 import { fail, ok, type Result } from '../http/errors.js';
+import { accessiblePhotos, photoUrl, SQL as PHOTO_SQL } from '../photos/access.js';
 import { caseInScope, dbNow, loadRules, selectIncidents, WF_SQL } from './commands.js';
-import { caseParams, eventParams, presentEvent, toCaseState, type CaseRow, type EventRow } from './presenter.js';
+import { caseParams, eventParams, presentEvent, toCaseState, type CaseRow, type EventRow, type IncidentView } from './presenter.js';
 
 /** The acting principal as the workflow sees it (a department account knows its department code). */
 export async function actorOf(db: Queryable, p: Principal): Promise<Actor> {
@@ -23,27 +24,46 @@ export interface Who {
   scope: Scope;
 }
 
-export interface ActionRequest extends ActionInput {
+export interface ActionRequest extends Omit<ActionInput, 'photos'> {
   action: string;
+  /** Uploaded photos by id (or their /api/photos/:id URL), or free-form references kept as given. */
+  photos?: (number | string)[];
 }
 
 const OPEN_STATES = statesOfType(['open']);
+const PHOTO_URL = /^\/api\/photos\/(\d{1,10})$/;
+
+/** Uploaded photos referenced by an action, and the trail's list (uploads as their URL). */
+function photoRefs(photos: (number | string)[] = []): { ids: number[]; trail: string[] } {
+  const ids: number[] = [];
+  const trail = photos.map((p) => {
+    const id = typeof p === 'number' ? p : Number(PHOTO_URL.exec(p)?.[1] ?? NaN);
+    if (!Number.isInteger(id)) return p as string;
+    ids.push(id);
+    return photoUrl(id);
+  });
+  return { ids: [...new Set(ids)], trail };
+}
 
 /**
  * Take one workflow action on case `id`. Refusals (404 outside the jurisdiction, 409 not in this
  * state, 403 not for this actor, 400 missing input) change nothing. `now` is for tests (default:
  * the database's clock). Returns the case and, after a merge, the case it was merged into.
  */
-export async function act(db: Db, bus: EventBus, id: number, who: Who, req: ActionRequest, now?: Date): Promise<Result<{ incident: CaseView; into?: CaseView }>> {
+export async function act(db: Db, bus: EventBus, id: number, who: Who, req: ActionRequest, now?: Date): Promise<Result<{ incident: IncidentView; into?: IncidentView }>> {
   const out = await db.transaction(async (tx): Promise<Result<number[]>> => {
     const ids = req.action === 'merge' && req.into !== undefined && req.into !== id ? [id, req.into] : [id];
     const rows = (await tx.query<CaseRow>(WF_SQL.lockCases, [ids])).rows;
     const row = rows.find((r) => r.id === id);
     if (!row || !caseInScope(who.scope, row)) return fail('not_found', `incident ${id} not found`);
     const at = now ?? await dbNow(tx);
-    const applied = applyTransition(toCaseState(row), req.action, who.actor, req, at, await loadRules(tx));
+    const photos = photoRefs(req.photos);
+    const applied = applyTransition(toCaseState(row), req.action, who.actor, { ...req, photos: photos.trail }, at, await loadRules(tx));
     if (!applied.ok) return fail(applied.code, applied.message);
     const { next, event } = applied.value;
+    const usable = await accessiblePhotos(tx, photos.ids, who.actor, who.scope);
+    const missing = photos.ids.filter((p) => !usable.has(p));
+    if (missing.length) return fail('invalid_request', `photo ${missing.join(', ')} not found (upload with POST /api/photos first)`, { photos: missing });
 
     let target: CaseRow | undefined;
     if (req.action === 'merge') {
@@ -62,7 +82,10 @@ export async function act(db: Db, bus: EventBus, id: number, who: Who, req: Acti
       }
     }
     await tx.query(WF_SQL.updateCase, caseParams(id, next, departmentId));
-    await tx.query(WF_SQL.insertEvent, eventParams(id, event, row.department_id));
+    const eventId = (await tx.query<{ id: number | string }>(WF_SQL.insertEvent, eventParams(id, event, row.department_id))).rows[0]!.id;
+    if (photos.ids.length) {
+      await tx.query(PHOTO_SQL.link, [JSON.stringify(photos.ids.map((p) => ({ incident_id: id, photo_id: p, event_id: String(eventId) }))), at]);
+    }
     if (target) {
       // The surviving case keeps every reporter and source of the merged one.
       await tx.query(WF_SQL.copyReporters, [id, target.id]);
@@ -91,7 +114,7 @@ export interface Reporter {
 }
 
 export interface CaseDetail {
-  incident: CaseView;
+  incident: IncidentView;
   events: CaseEventView[];
   reporters: Reporter[];
   /** What the caller may do next (empty for read-only roles). */

@@ -1,20 +1,28 @@
 // Incident intake: convert the datum, locate to grid/community/subdistrict/district, route by the
-// responsibility list, store once per client key (with its first trail entry and reporter, in one
-// transaction), then publish a domain event. No HTTP here.
+// responsibility list, store once per client key (with its first trail entry, reporter, caller and
+// photos, in one transaction), then publish a domain event. One report or a batch take the same
+// path: a fixed handful of statements per batch, whatever its size. Hotline reports that cannot be
+// located (outside the district, or an address only) go to the district desk flagged unlocated;
+// anything else outside the district is refused. No HTTP here.
 import { createHash } from 'node:crypto';
 import { isLonLat, toWgs84 } from '../../core/crs.js';
-import type { IncidentCreate } from '../../core/incident-schema.js';
+import { isHotline, type IncidentCreate } from '../../core/incident-schema.js';
 import { initialRouting, type ResponsibilityRule } from '../../core/routing.js';
-import { SYSTEM_ACTOR, type Actor, type CaseView } from '../../core/workflow.js';
+import { SYSTEM_ACTOR, type Actor } from '../../core/workflow.js';
+import type { Scope } from '../auth/scope.js';
 import type { Db, Queryable } from '../db/db.js';
 import { loadSql } from '../db/sql.js';
 import type { EventBus } from '../events/bus.js';
-import type { Scope } from '../auth/scope.js';
-import { fail, ok, type Result } from '../http/errors.js';
-import { presentIncident, type IncidentRow } from './presenter.js';
+import { fail, ok, type Result, type UserError } from '../http/errors.js';
+import { accessiblePhotos, photoUrl, SQL as PHOTO_SQL } from '../photos/access.js';
+import { caseInScope, type Located } from './jurisdiction.js';
+import { presentIncident, type IncidentRow, type IncidentView } from './presenter.js';
 
-export const SQL = loadSql(new URL('./incidents.sql', import.meta.url),
-  ['locate', 'categoryExists', 'byClientKey', 'insert', 'select', 'list', 'insertReporter']);
+export { caseInScope, type Located } from './jurisdiction.js';
+
+export const SQL = loadSql(new URL('./incidents.sql', import.meta.url), [
+  'locateMany', 'deskDistrict', 'knownCategories', 'byClientKeys', 'insertMany', 'insertContacts', 'contacts', 'select', 'list',
+]);
 export const WF_SQL = loadSql(new URL('./workflow.sql', import.meta.url), [
   'now', 'rules', 'deleteRules', 'insertRules', 'categories', 'departments', 'departmentByCode', 'departmentCodeById',
   'lockCases', 'caseById', 'updateCase', 'touch', 'insertEvent', 'trail', 'reporters', 'copyReporters', 'duplicates',
@@ -31,98 +39,214 @@ export const loadRules = async (db: Queryable): Promise<ResponsibilityRule[]> =>
 /** Hash of everything but the key: a replayed key must carry the same body. */
 export function bodyHash(input: IncidentCreate): string {
   const { clientKey: _k, ...rest } = input;
-  const canonical = JSON.stringify(Object.keys(rest).sort().map((k) => [k, (rest as Record<string, unknown>)[k]]));
+  const fields = rest as Record<string, unknown>;
+  const canonical = JSON.stringify(Object.keys(fields).filter((k) => fields[k] !== undefined).sort().map((k) => [k, fields[k]]));
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-export async function selectIncidents(db: Queryable, ids: number[]): Promise<CaseView[]> {
+export async function selectIncidents(db: Queryable, ids: number[]): Promise<IncidentView[]> {
   const r = await db.query<IncidentRow>(SQL.select, [ids]);
   return r.rows.map(presentIncident);
 }
 
 export interface CreateOutcome {
-  incident: CaseView;
+  incident: IncidentView;
   created: boolean;
 }
 
-export interface Located {
-  grid_id: number | null; community_code: string | null; subdistrict_code: string | null; district_code: string | null;
-  /** The department a case is with (departments see only those). */
-  department_id?: number | null;
-}
-
-/** Is a located case inside a jurisdiction? */
-export function caseInScope(scope: Scope, loc: Located): boolean {
-  switch (scope.kind) {
-    case 'all': return true;
-    case 'department': return loc.department_id != null && loc.department_id === scope.departmentId;
-    case 'division': return [loc.community_code, loc.subdistrict_code, loc.district_code].some((c) => c != null && scope.codes.includes(c));
-    case 'grid': return loc.grid_id === scope.gridId;
-  }
-}
-
-async function replay(db: Queryable, key: string, hash: string, scope: Scope): Promise<Result<CreateOutcome> | null> {
-  const prior = await db.query<Located & { id: number; body_hash: string }>(SQL.byClientKey, [key]);
-  const row = prior.rows[0];
-  if (!row) return null;
-  // A key used by someone else, or for another body, is a conflict; the case is not disclosed.
-  if (row.body_hash !== hash || !caseInScope(scope, row)) {
-    return fail('client_key_conflict', 'this clientKey was already used for a different report');
-  }
-  const [incident] = await selectIncidents(db, [row.id]);
-  return ok({ incident: incident!, created: false });
+interface Prior extends Located {
+  id: number; client_key: string; body_hash: string; reported_by_kind: string | null; reported_by_id: number | null;
 }
 
 /**
- * Store a new case: located, routed to the first level of the responsibility ladder with its
- * deadline, its reporter and first trail entry written in the same transaction. `now` is for
- * tests and imports (default: the database's clock).
+ * A stored key: the same case again, or a conflict. A key used by someone who cannot see the case
+ * (unless they reported it: an unlocated hotline case is not in its operator's jurisdiction), or
+ * for another body, is a conflict; the case is not disclosed.
  */
+function replayOf(row: Prior, hash: string, scope: Scope, actor: Actor): Result<number> {
+  const reporter = actor.kind !== 'system' && row.reported_by_kind === actor.kind && row.reported_by_id === actor.id;
+  if (row.body_hash !== hash || !(caseInScope(scope, row) || reporter)) {
+    return fail('client_key_conflict', 'this clientKey was already used for a different report');
+  }
+  return ok(row.id);
+}
+
+/** The divisions whose district's desk takes the operator's unlocated cases (null = any). */
+function deskCodes(scope: Scope): string[] | null {
+  switch (scope.kind) {
+    case 'all': case 'department': return null;
+    case 'division': return [...scope.codes, ...scope.ancestors];
+    case 'grid': return [scope.communityCode, ...scope.ancestors];
+  }
+}
+
+/** A report that passed every check and is about to be stored. */
+interface NewCase {
+  i: number;
+  input: IncidentCreate;
+  hash: string;
+  lon: number | null;
+  lat: number | null;
+  loc: Located;
+  unlocated: boolean;
+}
+
+type Slot =
+  | { kind: 'error'; error: UserError }
+  | { kind: 'replay'; id: number }
+  /** The same key and body earlier in the batch. */
+  | { kind: 'same'; of: number }
+  | { kind: 'new' };
+
+const NOWHERE: Located = { grid_id: null, community_code: null, subdistrict_code: null, district_code: null };
+const refuse = (r: { ok: false; error: UserError }): Slot => ({ kind: 'error', error: r.error });
+
+/**
+ * Store reports, each located, routed to the first level of the responsibility ladder with its
+ * deadline, its reporter, caller, photos and first trail entry written in one transaction for the
+ * whole batch; then publish each new case. One result per input, in order: a refused report
+ * (stable code, nothing stored for it) does not stop the others. `now` is for tests and imports
+ * (default: the database's clock).
+ */
+export async function createIncidents(db: Db, bus: EventBus, inputs: IncidentCreate[], scope: Scope,
+  actor: Actor = SYSTEM_ACTOR, now?: Date): Promise<Result<CreateOutcome>[]> {
+  const hashes = inputs.map(bodyHash);
+  const slots: Slot[] = [];
+  const prior = new Map((await db.query<Prior>(SQL.byClientKeys, [[...new Set(inputs.map((x) => x.clientKey))]])).rows
+    .map((r) => [r.client_key, r]));
+  const first = new Map<string, number>();
+  const candidates: NewCase[] = [];
+  for (const [i, input] of inputs.entries()) {
+    const stored = prior.get(input.clientKey);
+    const earlier = first.get(input.clientKey);
+    if (stored) {
+      const r = replayOf(stored, hashes[i]!, scope, actor);
+      slots.push(r.ok ? { kind: 'replay', id: r.value } : refuse(r));
+    } else if (earlier !== undefined) {
+      slots.push(hashes[earlier] === hashes[i] ? { kind: 'same', of: earlier }
+        : refuse(fail('client_key_conflict', 'this clientKey was already used for a different report')));
+    } else {
+      first.set(input.clientKey, i);
+      if (input.lon !== undefined && input.lat !== undefined && !isLonLat([input.lon, input.lat])) {
+        slots.push(refuse(fail('invalid_crs', 'lon/lat must be degrees (WGS84, CGCS2000, GCJ-02 or BD-09), not projected metres')));
+        continue;
+      }
+      const [lon, lat] = input.lon !== undefined && input.lat !== undefined ? toWgs84([input.lon, input.lat], input.crs) : [null, null];
+      slots.push({ kind: 'new' });
+      candidates.push({ i, input, hash: hashes[i]!, lon, lat, loc: NOWHERE, unlocated: false });
+    }
+  }
+
+  // Checks that need the database, each one statement for the whole batch.
+  const known = new Set((await db.query<{ code: string }>(SQL.knownCategories, [[...new Set(candidates.map((c) => c.input.category))]]))
+    .rows.map((r) => r.code));
+  const points = candidates.filter((c) => c.lon !== null);
+  const located = points.length === 0 ? [] : (await db.query<Located & { i: number }>(SQL.locateMany,
+    [JSON.stringify(points.map((c) => ({ i: c.i, lon: c.lon, lat: c.lat })))])).rows;
+  const locOf = new Map(located.map((l) => [l.i, l]));
+  const photoIds = [...new Set(candidates.flatMap((c) => c.input.photos ?? []))];
+  const photos = await accessiblePhotos(db, photoIds, actor, scope);
+  let desk: string | null | undefined;
+  const accepted: NewCase[] = [];
+  for (const c of candidates) {
+    const lonLat = { lon: c.lon, lat: c.lat };
+    if (!known.has(c.input.category)) {
+      slots[c.i] = refuse(fail('unknown_category', `unknown category ${c.input.category}`));
+      continue;
+    }
+    const loc = locOf.get(c.i);
+    if (loc?.district_code) {
+      if (!caseInScope(scope, loc)) {
+        slots[c.i] = refuse(fail('forbidden', 'the location is outside your jurisdiction', lonLat));
+        continue;
+      }
+      c.loc = loc;
+    } else if (isHotline(c.input.source)) {
+      // Never dropped: the district desk takes it, flagged, to be located by hand.
+      desk ??= (await db.query<{ code: string }>(SQL.deskDistrict, [deskCodes(scope)])).rows[0]?.code ?? null;
+      if (!desk) {
+        slots[c.i] = refuse(fail('outside_district', 'no district desk to take an unlocated report', lonLat));
+        continue;
+      }
+      c.loc = { ...NOWHERE, district_code: desk };
+      c.unlocated = true;
+    } else {
+      slots[c.i] = refuse(fail('outside_district', 'the location is outside the district', lonLat));
+      continue;
+    }
+    const missing = (c.input.photos ?? []).filter((id) => !photos.has(id));
+    if (missing.length) {
+      slots[c.i] = refuse(fail('invalid_request', `photo ${missing.join(', ')} not found (upload with POST /api/photos first)`, { photos: missing }));
+      continue;
+    }
+    accepted.push(c);
+  }
+
+  const ids = new Map<number, number>(); // input index → new case id
+  if (accepted.length) {
+    await db.transaction(async (tx) => {
+      const at = now ?? await dbNow(tx);
+      const rules = await loadRules(tx);
+      const rows = accepted.map((c) => {
+        const routed = initialRouting(c.input.category,
+          { gridId: c.loc.grid_id, communityCode: c.loc.community_code, subdistrictCode: c.loc.subdistrict_code }, rules, at);
+        const deadlineAt = routed.deadlineAt?.toISOString() ?? null;
+        return {
+          i: c.i, client_key: c.input.clientKey, body_hash: c.hash, category: c.input.category, description: c.input.description,
+          source: c.input.source, lon: c.lon, lat: c.lat, input_crs: c.input.crs, ...c.loc, synthetic: c.input.synthetic,
+          level: routed.level, handler: routed.handler, deadline_at: deadlineAt,
+          unlocated: c.unlocated, address: c.input.address ?? null, media_url: c.input.mediaUrl ?? null,
+          photos: (c.input.photos ?? []).map(photoUrl),
+          detail: { source: c.input.source, handler: routed.handler, deadlineAt, ...(c.unlocated ? { unlocated: true } : {}) },
+        };
+      });
+      const inserted = (await tx.query<{ id: number; client_key: string; event_id: string }>(SQL.insertMany,
+        [JSON.stringify(rows), actor.kind, actor.id, actor.label, actor.role, at])).rows;
+      const byKey = new Map(inserted.map((r) => [r.client_key, r]));
+      const stored = accepted.filter((c) => byKey.has(c.input.clientKey));
+      for (const c of stored) ids.set(c.i, byKey.get(c.input.clientKey)!.id);
+      const idOf = (c: NewCase) => ids.get(c.i)!;
+      const contacts = stored.filter((c) => c.input.caller).map((c) => ({
+        incident_id: idOf(c), name: c.input.caller!.name ?? null, phone: c.input.caller!.phone ?? null, email: c.input.caller!.email ?? null,
+        device_id: c.input.caller!.deviceId ?? null, account_id: c.input.caller!.accountId ?? null,
+      }));
+      if (contacts.length) await tx.query(SQL.insertContacts, [JSON.stringify(contacts)]);
+      const links = stored.flatMap((c) => [...new Set(c.input.photos ?? [])].map((photo_id) => ({
+        incident_id: idOf(c), photo_id, event_id: byKey.get(c.input.clientKey)!.event_id,
+      })));
+      if (links.length) await tx.query(PHOTO_SQL.link, [JSON.stringify(links), at]);
+    });
+  }
+
+  // Keys a concurrent request stored first: replay them now.
+  const lost = accepted.filter((c) => !ids.has(c.i));
+  if (lost.length) {
+    const again = new Map((await db.query<Prior>(SQL.byClientKeys, [lost.map((c) => c.input.clientKey)])).rows.map((r) => [r.client_key, r]));
+    for (const c of lost) {
+      const r = replayOf(again.get(c.input.clientKey)!, c.hash, scope, actor);
+      slots[c.i] = r.ok ? { kind: 'replay', id: r.value } : refuse(r);
+    }
+  }
+
+  const idAt = (i: number): number | undefined => {
+    const s = slots[i]!;
+    return s.kind === 'replay' ? s.id : s.kind === 'new' ? ids.get(i) : undefined;
+  };
+  const wanted = slots.map((s, i) => idAt(s.kind === 'same' ? s.of : i)).filter((id): id is number => id !== undefined);
+  const views = new Map((await selectIncidents(db, [...new Set(wanted)])).map((v) => [v.id, v]));
+  for (const [i, s] of slots.entries()) if (s.kind === 'new') bus.publish('incident.created', { incident: views.get(ids.get(i)!)! });
+  return slots.map((s, i): Result<CreateOutcome> => {
+    const at = s.kind === 'same' ? s.of : i;
+    const target = slots[at]!;
+    if (target.kind === 'error') return { ok: false, error: target.error };
+    return ok({ incident: views.get(idAt(at)!)!, created: s.kind === 'new' });
+  });
+}
+
+/** Store one report (createIncidents with one input). */
 export async function createIncident(db: Db, bus: EventBus, input: IncidentCreate, scope: Scope,
   actor: Actor = SYSTEM_ACTOR, now?: Date): Promise<Result<CreateOutcome>> {
-  const hash = bodyHash(input);
-  const again = await replay(db, input.clientKey, hash, scope);
-  if (again) return again;
-
-  if (!isLonLat([input.lon, input.lat])) {
-    return fail('invalid_crs', 'lon/lat must be degrees (WGS84, CGCS2000, GCJ-02 or BD-09), not projected metres');
-  }
-  const [lon, lat] = toWgs84([input.lon, input.lat], input.crs);
-  if ((await db.query(SQL.categoryExists, [input.category])).rows.length === 0) {
-    return fail('unknown_category', `unknown category ${input.category}`);
-  }
-  const loc = (await db.query<Located>(SQL.locate, [lon, lat])).rows[0]!;
-  if (!loc.district_code) {
-    return fail('outside_district', 'the location is outside the district', { lon, lat });
-  }
-  if (!caseInScope(scope, loc)) {
-    return fail('forbidden', 'the location is outside your jurisdiction', { lon, lat });
-  }
-  const id = await db.transaction(async (tx) => {
-    const at = now ?? await dbNow(tx);
-    const routed = initialRouting(input.category,
-      { gridId: loc.grid_id, communityCode: loc.community_code, subdistrictCode: loc.subdistrict_code }, await loadRules(tx), at);
-    const inserted = await tx.query<{ id: number }>(SQL.insert, [
-      input.clientKey, hash, input.category, input.description, input.source, lon, lat, input.crs,
-      loc.grid_id, loc.community_code, loc.subdistrict_code, loc.district_code, input.synthetic,
-      routed.level, routed.handler, routed.deadlineAt, actor.kind, actor.id, actor.label, at,
-    ]);
-    const newId = inserted.rows[0]?.id;
-    if (newId === undefined) return undefined;
-    await tx.query(SQL.insertReporter, [newId, input.source, input.clientKey, at, actor.kind, actor.id, actor.label]);
-    await tx.query(WF_SQL.insertEvent, [
-      newId, 'report', null, 'reported', null, routed.level, null, null, null, actor.kind, actor.id, actor.label, actor.role,
-      at, null, '[]', JSON.stringify({ source: input.source, handler: routed.handler, deadlineAt: routed.deadlineAt?.toISOString() ?? null }),
-    ]);
-    return newId;
-  });
-  if (id === undefined) {
-    // Lost a race with a concurrent request carrying the same key.
-    return (await replay(db, input.clientKey, hash, scope))!;
-  }
-  const [incident] = await selectIncidents(db, [id]);
-  bus.publish('incident.created', { incident: incident! });
-  return ok({ incident: incident!, created: true });
+  return (await createIncidents(db, bus, [input], scope, actor, now))[0]!;
 }
 
 export interface ListFilter {
@@ -133,7 +257,7 @@ export interface ListFilter {
 }
 
 export async function listIncidents(db: Queryable, f: ListFilter, filter: { communities: string[] | null; gridId: number | null },
-  limit: number, scope: Scope): Promise<CaseView[]> {
+  limit: number, scope: Scope): Promise<IncidentView[]> {
   const r = await db.query<IncidentRow>(SQL.list, [
     f.since ?? null, filter.communities, limit, filter.gridId, scope.kind === 'department' ? scope.departmentId : null,
     f.states ?? null, f.overdue ?? null, f.level ?? null,

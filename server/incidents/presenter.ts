@@ -1,4 +1,5 @@
 // Rows ↔ domain values: the API's view of a case, the workflow's CaseState, and trail events.
+import type { IntakeFields } from '../../core/incident-schema.js';
 import type { InputCrs } from '../../core/types.js';
 import {
   actionName, levelDef, stateDef,
@@ -10,20 +11,26 @@ const date = (d: Date | string | null): Date | null => (d == null ? null : new D
 
 export interface IncidentRow {
   id: number; client_key: string; category: string; description: string; source: string; status: string;
-  lon: number; lat: number; input_crs: InputCrs; grid_id: number | null; grid_name: string | null;
+  lon: number | null; lat: number | null; input_crs: InputCrs; grid_id: number | null; grid_name: string | null;
   community_code: string | null; subdistrict_code: string | null; district_code: string | null;
   synthetic: boolean; created_at: Date; updated_at: Date;
   level: Level; handler: string | null; department_code: string | null; department_name: string | null;
   deadline_at: Date | null; overdue: boolean; escalations: number; resolved_by_label: string | null;
   resolved_at: Date | null; verified_by_label: string | null; verified_at: Date | null; closed_at: Date | null;
   rating: Rating | null; merged_into: number | null; reporters: number;
+  /** lon/lat are null only for an unlocated case given by address. */
+  unlocated: boolean; address: string | null; media_url: string | null;
 }
 
-export function presentIncident(r: IncidentRow): CaseView {
+/** A case as the API shows it: the workflow's view plus the intake fields. */
+export type IncidentView = CaseView & IntakeFields;
+
+export function presentIncident(r: IncidentRow): IncidentView {
   const s = stateDef(r.status);
   return {
     id: r.id, clientKey: r.client_key, category: r.category, description: r.description,
-    source: r.source, status: r.status, lon: r.lon, lat: r.lat, inputCrs: r.input_crs,
+    // null for a hotline case given by address only (unlocated); core/types.ts still says number.
+    source: r.source, status: r.status, lon: r.lon as number, lat: r.lat as number, inputCrs: r.input_crs,
     gridId: r.grid_id, gridName: r.grid_name, communityCode: r.community_code,
     subdistrictCode: r.subdistrict_code, districtCode: r.district_code, synthetic: r.synthetic,
     createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString(),
@@ -34,6 +41,7 @@ export function presentIncident(r: IncidentRow): CaseView {
     resolvedBy: r.resolved_by_label, resolvedAt: iso(r.resolved_at), verifiedBy: r.verified_by_label,
     verifiedAt: iso(r.verified_at), closedAt: iso(r.closed_at), rating: r.rating, mergedInto: r.merged_into,
     reporters: r.reporters,
+    unlocated: r.unlocated, address: r.address, mediaUrl: r.media_url,
   };
 }
 

@@ -44,3 +44,11 @@ export async function loadPrincipals(db: Db, g: { gridA1: number; gridB1: number
   await db.query(RESIDENT_SQL.seedSynthetic);
   return { tokens, roles, departmentId: dep };
 }
+
+/** One more API token with a secret of the test's choosing (e.g. the Open311 spec's api_key "xyz"). */
+export async function insertToken(db: Db, secret: string, name: string, role: Role,
+  b: { divisionCode?: string; gridId?: number; departmentId?: number }): Promise<number> {
+  return (await db.query<{ id: number }>(`INSERT INTO api_token (token_hash, prefix, name, kind, role, division_code, grid_id, department_id)
+                    VALUES ($1, $2, $3, 'api', $4, $5, $6, $7) RETURNING id`,
+  [sha256(secret), secret.slice(0, 8), name, role, b.divisionCode ?? null, b.gridId ?? null, b.departmentId ?? null])).rows[0]!.id;
+}

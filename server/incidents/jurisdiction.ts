@@ -1,0 +1,18 @@
+// Is a case inside a principal's jurisdiction? One rule, used by intake, the workflow and photos.
+import type { Scope } from '../auth/scope.js';
+
+export interface Located {
+  grid_id: number | null; community_code: string | null; subdistrict_code: string | null; district_code: string | null;
+  /** The department a case is with (departments see only those). */
+  department_id?: number | null;
+}
+
+/** Is a located case inside a jurisdiction? */
+export function caseInScope(scope: Scope, loc: Located): boolean {
+  switch (scope.kind) {
+    case 'all': return true;
+    case 'department': return loc.department_id != null && loc.department_id === scope.departmentId;
+    case 'division': return [loc.community_code, loc.subdistrict_code, loc.district_code].some((c) => c != null && scope.codes.includes(c));
+    case 'grid': return loc.grid_id === scope.gridId;
+  }
+}

@@ -1,0 +1,46 @@
+// Who may see or attach a photo: the principal who uploaded it, or anyone who can see a case it is
+// on. One rule for GET /api/photos/:id, intake and workflow actions.
+import type { ActorRef } from '../../core/workflow.js';
+import type { Scope } from '../auth/scope.js';
+import type { Queryable } from '../db/db.js';
+import { loadSql } from '../db/sql.js';
+import { caseInScope, type Located } from '../incidents/jurisdiction.js';
+
+export const SQL = loadSql(new URL('./photos.sql', import.meta.url), ['insert', 'byUpload', 'byIds', 'casesOf', 'ofIncident', 'link']);
+
+export interface PhotoRow {
+  id: number; sha256: string; mime: string; bytes: number; width: number; height: number;
+  created_by_kind: string; created_by_id: number; created_at: Date;
+}
+
+export const photoUrl = (id: number) => `/api/photos/${id}`;
+export const thumbUrl = (id: number) => `/api/photos/${id}/thumb`;
+
+/** The photos among `ids` that `actor` (with `scope`) may see or attach, by id. */
+export async function accessiblePhotos(db: Queryable, ids: number[], actor: ActorRef, scope: Scope): Promise<Map<number, PhotoRow>> {
+  const out = new Map<number, PhotoRow>();
+  if (ids.length === 0) return out;
+  const rows = (await db.query<PhotoRow>(SQL.byIds, [ids])).rows;
+  const cases = (await db.query<Located & { photo_id: number }>(SQL.casesOf, [ids])).rows;
+  for (const p of rows) {
+    const mine = actor.kind !== 'system' && p.created_by_kind === actor.kind && p.created_by_id === actor.id;
+    if (mine || cases.some((c) => c.photo_id === p.id && caseInScope(scope, c))) out.set(p.id, p);
+  }
+  return out;
+}
+
+export interface CasePhoto {
+  id: number; url: string; thumbUrl: string; mime: string; bytes: number; width: number; height: number;
+  /** The trail entry the photo came with (report, resolve, …). */
+  action: string | null; addedAt: string; uploadedBy: string;
+}
+
+/** The photos on a case (the caller has been checked to see the case). */
+export async function photosOfIncident(db: Queryable, incidentId: number): Promise<CasePhoto[]> {
+  const rows = (await db.query<{ id: number; mime: string; bytes: number; width: number; height: number; added_at: Date;
+    action: string | null; created_by_label: string }>(SQL.ofIncident, [incidentId])).rows;
+  return rows.map((r) => ({
+    id: r.id, url: photoUrl(r.id), thumbUrl: thumbUrl(r.id), mime: r.mime, bytes: r.bytes, width: r.width, height: r.height,
+    action: r.action, addedAt: new Date(r.added_at).toISOString(), uploadedBy: r.created_by_label,
+  }));
+}

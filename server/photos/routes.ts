@@ -1,0 +1,91 @@
+// Photos: POST /api/photos takes one image (multipart/form-data, field "photo"), JPEG, PNG or WebP
+// by content, at most MAX_PHOTO_BYTES; a retried upload of the same bytes is the same photo. A
+// photo is shown to whoever uploaded it and to anyone who can see a case it is on. Mounted before
+// the app's JSON-only rule for /api (this is the one multipart route).
+import type { Request, Response } from 'express';
+import { Router } from 'express';
+import multer from 'multer';
+import { z } from 'zod';
+import { audit, guard, principalOf } from '../auth/principal.js';
+import type { Config } from '../config.js';
+import type { Db } from '../db/db.js';
+import { fail, ok, route, type Result } from '../http/errors.js';
+import { validate } from '../http/validate.js';
+import { actorOf } from '../incidents/actions.js';
+import { accessiblePhotos, photoUrl, SQL, thumbUrl, type PhotoRow } from './access.js';
+import { photoPath, storePhoto, thumbPath } from './store.js';
+
+const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 31 - 1) });
+export const PHOTO_FIELD = 'photo';
+
+const present = (p: Pick<PhotoRow, 'id' | 'sha256' | 'mime' | 'bytes' | 'width' | 'height' | 'created_at'>) => ({
+  id: p.id, sha256: p.sha256, mime: p.mime, bytes: p.bytes, width: p.width, height: p.height,
+  url: photoUrl(p.id), thumbUrl: thumbUrl(p.id), createdAt: new Date(p.created_at).toISOString(),
+});
+
+export function photoRoutes(db: Db, config: Config): Router {
+  const r = Router();
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: config.maxPhotoBytes, files: 1, fields: 10, fieldSize: 1024, parts: 11 },
+  }).single(PHOTO_FIELD);
+
+  /** The uploaded file, or why not (nothing is written anywhere by multer's memory storage). */
+  const receive = (req: Request, res: Response) => new Promise<Result<Express.Multer.File>>((resolve, reject) => {
+    if (!req.is('multipart/form-data')) {
+      resolve(fail('unsupported_media_type', `send multipart/form-data with one image in the field "${PHOTO_FIELD}"`));
+      return;
+    }
+    upload(req, res, (err: unknown) => {
+      if (err instanceof multer.MulterError) {
+        if (err.code === 'LIMIT_FILE_SIZE') resolve(fail('payload_too_large', `a photo may have at most ${config.maxPhotoBytes} bytes`));
+        else resolve(fail('invalid_request', `${err.message}${err.field ? ` (${err.field})` : ''}: send one image in the field "${PHOTO_FIELD}"`));
+      } else if (err) {
+        // A broken multipart body is the client's; anything else is a bug.
+        if (err instanceof Error && /multipart|boundary|unexpected end/i.test(err.message)) resolve(fail('invalid_request', 'malformed multipart body'));
+        else reject(err);
+      } else if (!req.file) {
+        resolve(fail('invalid_request', `no file in the field "${PHOTO_FIELD}"`));
+      } else {
+        resolve(ok(req.file));
+      }
+    });
+  });
+
+  r.post('/api/photos', guard('update', 'incident'), route(async (req, res) => {
+    const file = await receive(req, res);
+    if (!file.ok) return file;
+    const stored = await storePhoto(config.dataDir, file.value.buffer);
+    if (!stored.ok) return stored;
+    const f = stored.value;
+    const actor = await actorOf(db, principalOf(req));
+    const who = [actor.kind, actor.id, actor.label];
+    const inserted = (await db.query<PhotoRow>(SQL.insert, [f.sha256, f.mime, f.bytes, f.width, f.height, ...who])).rows[0];
+    if (!inserted) {
+      // The same bytes from the same uploader: the same photo.
+      const again = (await db.query<PhotoRow>(SQL.byUpload, [f.sha256, actor.kind, actor.id])).rows[0]!;
+      res.status(200).setHeader('Idempotent-Replayed', 'true');
+      return ok(present(again));
+    }
+    await audit(db, req, { action: 'create', resource: 'photo', resourceId: inserted.id, detail: { sha256: f.sha256, bytes: f.bytes } });
+    res.status(201);
+    return ok(present(inserted));
+  }));
+
+  const serve = (kind: 'photo' | 'thumb') => route(async (req, res) => {
+    const p = validate(idParam, req.params);
+    if (!p.ok) return p;
+    const me = principalOf(req);
+    const photo = (await accessiblePhotos(db, [p.value.id], await actorOf(db, me), me.scope)).get(p.value.id);
+    if (!photo) return fail('not_found', `photo ${p.value.id} not found`);
+    // Our own path (DATA_DIR may well be ./.data, hence dotfiles allowed); the name is a sha256 from the database.
+    const path = kind === 'photo' ? photoPath(config.dataDir, photo.sha256) : thumbPath(config.dataDir, photo.sha256);
+    res.type(kind === 'photo' ? photo.mime : 'image/jpeg');
+    res.setHeader('Cache-Control', 'private, max-age=86400, immutable');
+    await new Promise<void>((resolve, reject) => res.sendFile(path, { etag: true, lastModified: false, dotfiles: 'allow' }, (e) => (e ? reject(e) : resolve())));
+    return undefined;
+  });
+  r.get('/api/photos/:id', guard('read', 'incident'), serve('photo'));
+  r.get('/api/photos/:id/thumb', guard('read', 'incident'), serve('thumb'));
+  return r;
+}
