@@ -2,7 +2,7 @@
 // headless Chromium (the system one; never downloaded), and pixel checks on screenshots.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -111,6 +111,39 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
   }
   console.log(`[harness] server healthy at ${url} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { url, adminPassword, output: () => out, stop };
+}
+
+/**
+ * A private, consistent copy of the built client (dist/client) for one test server: pass it as
+ * `startServer({ CLIENT_DIST: dir })`. While several people work in one tree, someone's rebuild
+ * can empty dist/client under a running test; a copy cannot change. Remove it after the tests.
+ */
+export async function snapshotClient(): Promise<{ dir: string; remove(): void }> {
+  await ensureClient();
+  const src = join(ROOT, 'dist/client');
+  for (let attempt = 0; ; attempt++) {
+    const dir = mkdtempSync(join(tmpdir(), 'gc-client-'));
+    try {
+      cpSync(src, dir, { recursive: true });
+      if (clientComplete(dir)) return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+    } catch {
+      // a build was replacing files while we copied: try again
+    }
+    rmSync(dir, { recursive: true, force: true });
+    if (attempt >= 60) throw new Error('dist/client kept changing; could not take a consistent copy');
+    await sleep(2_000);
+  }
+}
+
+/** Every page's own assets (scripts, styles, preloads) are there, and Cesium's static files. */
+function clientComplete(dir: string): boolean {
+  const pages = readdirSync(dir).filter((f) => f.endsWith('.html'));
+  if (pages.length === 0 || !existsSync(join(dir, 'cesium'))) return false;
+  for (const page of pages) {
+    const html = readFileSync(join(dir, page), 'utf8');
+    for (const m of html.matchAll(/(?:src|href)="\/(assets\/[^"?#]+)"/g)) if (!existsSync(join(dir, m[1]!))) return false;
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -431,4 +464,84 @@ export async function waitForNonBlank(
 
 export function describeStats(s: PixelStats): string {
   return `${s.width}×${s.height}, ${s.distinctColors} colours, ${(s.contentShare * 100).toFixed(1)} % content, background rgb(${s.dominant.join(',')})`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// People and phones (tests/browser/mobile.test.ts, tests/browser/dispatch.test.ts)
+
+export interface TestAccount {
+  id: number;
+  username: string;
+  password: string;
+}
+
+/** An account made by `admin` with a known password (so no forced change at first login). */
+export async function createAccount(
+  admin: ApiClient,
+  spec: { username: string; role: string; displayName?: string; gridId?: number; divisionCode?: string; departmentId?: number },
+): Promise<TestAccount> {
+  const password = `Pw-${randomBytes(6).toString('hex')}-1a`;
+  const res = await admin.post<{ id?: number }>('api/accounts', { displayName: spec.displayName ?? spec.username, password, ...spec });
+  if (res.status !== 201 || !res.body.id) throw new Error(`creating account ${spec.username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.id, username: spec.username, password };
+}
+
+/**
+ * Log the page's browser context in as `account` and open `next`: through /login.html when the
+ * server has a login page (the form's #username, #password, #login-submit), otherwise with
+ * POST /api/auth/login from inside the page. Returns which way it went.
+ */
+export async function loginInPage(tp: TestPage, server: TestServer, account: Pick<TestAccount, 'username' | 'password'>, next = '/'): Promise<'login-page' | 'api'> {
+  const { page } = tp;
+  const hasLoginPage = (await fetch(new URL('login.html', server.url), { method: 'HEAD' })).status === 200;
+  if (hasLoginPage) {
+    await page.goto(new URL(`login.html?next=${encodeURIComponent(next)}`, server.url).toString(), { waitUntil: 'domcontentloaded' });
+    await page.locator('#username').fill(account.username);
+    await page.locator('#password').fill(account.password);
+    await page.locator('#login-submit').click();
+    const want = new URL(next, server.url).pathname;
+    await page.waitForURL((u) => u.pathname === want, { timeout: 30_000 });
+    return 'login-page';
+  }
+  await page.goto(server.url, { waitUntil: 'domcontentloaded' });
+  const status = await page.evaluate(async ({ username, password }) => {
+    const r = await fetch('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+    return r.status;
+  }, { username: account.username, password: account.password });
+  if (status !== 200) throw new Error(`login as ${account.username} failed: ${status}`);
+  await page.goto(new URL(next, server.url).toString(), { waitUntil: 'domcontentloaded' });
+  return 'api';
+}
+
+/** A phone: 390×844 viewport and a GPS fix at `lonLat` (geolocation allowed for the server's origin). */
+export async function usePhone(tp: TestPage, server: TestServer, lonLat: [number, number]): Promise<void> {
+  await tp.page.setViewportSize({ width: 390, height: 844 });
+  await tp.context.grantPermissions(['geolocation'], { origin: new URL(server.url).origin });
+  await tp.context.setGeolocation({ longitude: lonLat[0], latitude: lonLat[1], accuracy: 8 });
+}
+
+/**
+ * A point well inside a polygon (not on its edge): of a 24×24 sample of its bbox, the inside point
+ * farthest from the boundary. For GPS fixes and map taps that must land in one grid.
+ */
+export async function interiorPoint(f: import('geojson').Feature<import('geojson').Polygon | import('geojson').MultiPolygon>): Promise<[number, number]> {
+  const turf = await import('@turf/turf');
+  const [a, b, c, d] = turf.bbox(f);
+  const edges = turf.polygonToLine(f);
+  const lines = (edges.type === 'FeatureCollection' ? edges.features : [edges]) as import('geojson').Feature<import('geojson').LineString | import('geojson').MultiLineString>[];
+  let best: [number, number] | null = null;
+  let bestD = -1;
+  for (let i = 1; i < 24; i++) {
+    for (let j = 1; j < 24; j++) {
+      const p: [number, number] = [a + ((c - a) * i) / 24, b + ((d - b) * j) / 24];
+      if (!turf.booleanPointInPolygon(p, f, { ignoreBoundary: true })) continue;
+      const dist = Math.min(...lines.flatMap((l) => (l.geometry.type === 'LineString' ? [l.geometry.coordinates] : l.geometry.coordinates)
+        .map((coords) => turf.pointToLineDistance(p, turf.lineString(coords), { units: 'meters' }))));
+      if (dist > bestD) {
+        bestD = dist;
+        best = p;
+      }
+    }
+  }
+  return best ?? (turf.pointOnFeature(f).geometry.coordinates as [number, number]);
 }

@@ -1,12 +1,14 @@
 // Test hooks shared by the map pages (browser tests rely on these names — keep them exact):
 //   document.body.dataset.ready = 'true' once the map has rendered with grid polygons drawn;
-//   window.__gc = { ready, gridCount, incidentCount, view } kept current (+ project(lon, lat) on 2D).
+//   window.__gc = { ready, gridCount, incidentCount, view, live } kept current (+ project(lon, lat) on 2D).
 
 export interface GcHooks {
   ready: boolean;
   gridCount: number;
   incidentCount: number;
-  view: 'map' | '3d';
+  view: 'map' | '3d' | (string & {});
+  /** true once the live socket is subscribed (set by the header's setLive). */
+  live?: boolean;
   /** 2D page: lon/lat → CSS pixels relative to the top-left corner of the map canvas. */
   project?: (lon: number, lat: number) => [number, number];
 }

@@ -14,6 +14,7 @@ import {
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
+import { authHeaders, isOwnApiUrl } from '../../api/http.js';
 import { DeckLayers, type DeckSpec } from '../deck/deck-layers.js';
 import { rgbaToCss } from '../color.js';
 import {
@@ -107,6 +108,8 @@ export class MaplibreView implements MapView {
       locale: ZH_LOCALE,
       canvasContextAttributes: { preserveDrawingBuffer: true, antialias: true },
       fadeDuration: 0,
+      // Own tiles carry this tab's credentials (a kiosk token; cookie sessions need nothing).
+      transformRequest: (url) => (isOwnApiUrl(url, location.origin) ? { url, headers: authHeaders() } : { url }),
     });
     this.map.addControl(new NavigationControl({ visualizePitch: true }), 'top-right');
     this.map.addControl(new AttributionControl({ compact: false }), 'bottom-right');
