@@ -1,0 +1,130 @@
+// The desk's case panel: the case, its deadline, photos, suspected duplicates (合并), the actions
+// the signed-in person may take, and the trail.
+import { ApiError } from '../../api/http.js';
+import { h } from '../../shell/dom.js';
+import { SOURCE_NAMES } from '../../shell/labels.js';
+import { renderActionPanel } from '../../ui/cases/actions.js';
+import { caseApi, type Department, type Duplicates } from '../../ui/cases/case-api.js';
+import { refusalMessage, stateColor, type CaseDetail, type CaseItem } from '../../ui/cases/model.js';
+import { fmtWhen, photoStrip, renderTrail } from '../../ui/cases/trail.js';
+
+export interface DetailOptions {
+  role: string;
+  departments: Department[];
+  catName: (code: string) => string;
+  onClose: () => void;
+  /** After an action or a merge: the changed cases, and what to say. */
+  onChanged: (cases: CaseItem[], message: string, tone?: 'ok' | 'warn') => void;
+  onSelect: (id: number) => void;
+}
+
+const lastPart = (name: string | null | undefined) => (name ? name.split(/[・·•]/).slice(-2).join(' · ') : null);
+
+export function renderDetail(root: HTMLElement, d: CaseDetail, o: DetailOptions): void {
+  const c = d.incident;
+  const close = h('button', { type: 'button', class: 'gd-close', title: '关闭', 'aria-label': '关闭' }, '×');
+  close.addEventListener('click', o.onClose);
+  const dupBox = h('section', { class: 'gd-sec gd-dups', hidden: true });
+  const reporters = d.reporters.map((r) => r.reportedBy ?? SOURCE_NAMES[r.source] ?? r.source);
+  const photos = (d.photos ?? []).map((p) => p.url);
+
+  root.replaceChildren(
+    h('div', { class: 'gd-d', 'data-case-id': c.id, 'data-status': c.status },
+      h('header', { class: 'gd-d-h' },
+        h('div', { class: 'gd-d-kicker' }, `案件 #${c.id}`, c.synthetic ? ' · 示意' : ''),
+        h('div', { class: 'gd-d-title' }, h('h2', {}, o.catName(c.category)), close),
+        h('div', { class: 'gd-d-chips' },
+          h('span', { class: 'gw-state big', style: `--c:${stateColor(c.status)}` }, c.statusName),
+          h('span', { class: 'gw-chip' }, `${c.levelName}${c.departmentName ? ` · ${c.departmentName}` : ''}`),
+          c.overdue ? h('span', { class: 'gw-chip bad' }, '超期件') : null,
+          c.escalations ? h('span', { class: 'gw-chip warn' }, `上报 ${c.escalations} 次`) : null,
+          c.unlocated ? h('span', { class: 'gw-chip warn' }, '未定位') : null,
+          c.rating ? h('span', { class: 'gw-chip ok' }, { satisfied: '满意', basically_satisfied: '基本满意', dissatisfied: '不满意' }[c.rating] ?? c.rating) : null,
+        ),
+      ),
+      h('section', { class: 'gd-sec gd-deadline' },
+        h('div', {}, h('span', { class: 'gd-label' }, '办理时限'), h('b', {}, c.deadlineAt ? fmtWhen(c.deadlineAt) : '—')),
+        h('span', { class: 'gw-cd big', 'data-deadline': c.deadlineAt ?? '', 'data-state-type': c.statusType, 'data-empty': c.statusType === 'open' ? '' : '计时已停止' }),
+      ),
+      h('section', { class: 'gd-sec' },
+        h('p', { class: 'gd-desc' }, c.description || '（无描述）'),
+        h('dl', { class: 'gd-kv' },
+          h('dt', {}, '位置'), h('dd', {}, lastPart(c.gridName) ?? c.address ?? '未定位'),
+          c.address && c.gridName ? h('dt', {}, '地址') : null, c.address && c.gridName ? h('dd', {}, c.address) : null,
+          h('dt', {}, '来源'), h('dd', {}, SOURCE_NAMES[c.source] ?? c.source),
+          h('dt', {}, '上报'), h('dd', {}, `${fmtWhen(c.createdAt)}${reporters.length ? ` · ${[...new Set(reporters)].join('、')}` : ''}`),
+          c.caller ? h('dt', {}, '来电人') : null,
+          c.caller ? h('dd', {}, [c.caller.name, c.caller.phone].filter(Boolean).join(' · ') || '—') : null,
+          c.reporters > 1 ? h('dt', {}, '来件') : null, c.reporters > 1 ? h('dd', {}, `${c.reporters} 次上报（含合并）`) : null,
+          c.resolvedBy ? h('dt', {}, '办结') : null, c.resolvedBy ? h('dd', {}, `${c.resolvedBy} · ${fmtWhen(c.resolvedAt)}`) : null,
+          c.verifiedBy ? h('dt', {}, '核查') : null, c.verifiedBy ? h('dd', {}, `${c.verifiedBy} · ${fmtWhen(c.verifiedAt)}`) : null,
+          c.mergedInto ? h('dt', {}, '并入') : null, c.mergedInto ? h('dd', {}, linkTo(c.mergedInto, o)) : null,
+        ),
+        photos.length ? photoStrip(photos, 'gw-photos big') : null,
+      ),
+      dupBox,
+      h('section', { class: 'gd-sec' }, h('h3', {}, '办理'),
+        renderActionPanel({
+          detail: d, role: o.role, departments: o.departments, variant: 'desk',
+          onDone: (updated, action, warning) => {
+            const name = d.allowedActions.find((a) => a.action === action)?.name ?? action;
+            o.onChanged([updated], `#${updated.id} 已${name}${warning ? `（${warning}）` : ''}`, warning ? 'warn' : 'ok');
+          },
+        })),
+      h('section', { class: 'gd-sec' }, h('h3', {}, `办理轨迹（${d.events.length}）`),
+        renderTrail(d.events, new Map(o.departments.map((x) => [x.code, x.name])), d.photos ?? [])),
+    ),
+  );
+
+  if (c.statusType === 'open') void loadDuplicates(dupBox, c, o);
+}
+
+function linkTo(id: number, o: DetailOptions): HTMLElement {
+  const a = h('a', { href: `?case=${id}` }, `#${id}`);
+  a.addEventListener('click', (e) => {
+    e.preventDefault();
+    o.onSelect(id);
+  });
+  return a;
+}
+
+async function loadDuplicates(box: HTMLElement, c: CaseItem, o: DetailOptions): Promise<void> {
+  let dups: Duplicates;
+  try {
+    dups = await caseApi.duplicates(c.id);
+  } catch {
+    return; // optional
+  }
+  if (!dups.duplicates.length || !box.isConnected) return;
+  const err = h('div', { class: 'gw-act-error', role: 'alert', hidden: true });
+  box.replaceChildren(
+    h('h3', {}, `疑似重复（${dups.duplicates.length}）`, h('span', { class: 'gd-sub' }, ` ${dups.radiusM} 米、${dups.windowHours} 小时内同类在办`)),
+    h('ul', { class: 'gd-dup-list' }, ...dups.duplicates.map((x) => {
+      // The newer report goes into the older case, which keeps both reporters.
+      const intoOther = Date.parse(x.createdAt) < Date.parse(c.createdAt) || (x.createdAt === c.createdAt && x.id < c.id);
+      const [from, into] = intoOther ? [c.id, x.id] : [x.id, c.id];
+      const btn = h('button', { type: 'button', class: 'gw-btn gd-merge', 'data-merge-from': from, 'data-merge-into': into },
+        intoOther ? `合并：本案并入 #${x.id}` : `合并：#${x.id} 并入本案`);
+      btn.addEventListener('click', async () => {
+        if (!confirm(`确认将 #${from} 合并到 #${into}？#${from} 将标记为重复件，上报人并入 #${into}。`)) return;
+        btn.disabled = true;
+        err.hidden = true;
+        try {
+          const out = await caseApi.merge(from, into);
+          o.onChanged([out.merged, out.into], `已将 #${from} 合并到 #${into}`);
+        } catch (e) {
+          err.textContent = e instanceof ApiError ? refusalMessage(e.code, e.message) : String(e);
+          err.hidden = false;
+          btn.disabled = false;
+        }
+      });
+      return h('li', { 'data-case-id': x.id },
+        h('div', { class: 'gd-dup-l1' }, linkTo(x.id, o), h('b', {}, o.catName(x.category)),
+          h('span', { class: 'gw-state', style: `--c:${stateColor(x.status)}` }, x.statusName), h('span', { class: 'gd-sub' }, `${Math.round(x.distanceM)} 米`)),
+        x.description ? h('div', { class: 'gd-dup-desc' }, x.description) : null,
+        btn);
+    })),
+    err,
+  );
+  box.hidden = false;
+}

@@ -1,0 +1,25 @@
+// Deadline countdowns that tick every second: any element with data-deadline="ISO" (and
+// optionally data-state-type="open|fixed|closed") under the root shows the time left, in red once
+// past. One timer per page, whatever the number of cases.
+import { countdown, type ServerClock } from './model.js';
+
+export function paintCountdown(el: HTMLElement, nowMs: number): void {
+  const type = el.dataset.stateType ?? 'open';
+  const c = countdown(el.dataset.deadline, nowMs);
+  const stopped = type !== 'open' || !el.dataset.deadline;
+  const text = stopped ? (el.dataset.empty ?? '') : c.text;
+  if (el.textContent !== text) el.textContent = text;
+  el.classList.toggle('gw-cd-past', !stopped && c.past);
+  el.classList.toggle('gw-cd-urgent', !stopped && !c.past && c.urgent);
+  el.title = stopped ? '' : `办理时限 ${new Date(el.dataset.deadline!).toLocaleString('zh-CN', { hour12: false })}`;
+}
+
+export function startTicker(root: ParentNode, clock: ServerClock, everyMs = 1000): () => void {
+  const tick = () => {
+    const now = clock.now();
+    for (const el of root.querySelectorAll<HTMLElement>('[data-deadline]')) paintCountdown(el, now);
+  };
+  tick();
+  const t = setInterval(tick, everyMs);
+  return () => clearInterval(t);
+}

@@ -1,0 +1,235 @@
+// 小屏办 (/mobile) on a 390×844 phone, as a grid worker, in real Chromium against a real server:
+// a report in three taps (GPS, category, submit) that arrives on the server and in my queue; then
+// offline: two reports kept on the device across a reload and sent exactly once when the network
+// comes back, even when the answer to one of them is lost and it is sent again.
+import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
+import type { Browser, Route } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import {
+  apiClient,
+  createAccount,
+  describeStats,
+  interiorPoint,
+  launchBrowser,
+  loginInPage,
+  openPage,
+  screenshotPage,
+  sleep,
+  startServer,
+  usePhone,
+  waitForNonBlank,
+  waitForReady,
+  type ApiClient,
+  type TestAccount,
+  type TestPage,
+  type TestServer,
+} from './harness.js';
+
+let server: TestServer;
+let browser: Browser;
+let admin: ApiClient;
+let worker: TestAccount;
+let grid: Feature<Polygon | MultiPolygon, { id: number; name: string }>;
+let spot: [number, number];
+let phone: TestPage | undefined;
+
+interface Case { id: number; clientKey: string; category: string; gridId: number | null; source: string; status: string; description: string }
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+  admin = await apiClient(server);
+  const d = (await admin.get<{ bbox: number[] }>('api/district')).body;
+  const grids = (await admin.get<FeatureCollection<Polygon | MultiPolygon, { id: number; name: string }>>(`api/grids?bbox=${d.bbox.join(',')}`)).body;
+  grid = grids.features[0]!;
+  spot = await interiorPoint(grid);
+  worker = await createAccount(admin, { username: 'gw.mobile', displayName: '王网格', role: 'grid_worker', gridId: grid.properties.id });
+}, 300_000);
+
+afterAll(async () => {
+  await phone?.close().catch(() => undefined);
+  await browser?.close();
+  await server?.stop();
+});
+
+type OnFailed = TestContext['onTestFailed'];
+function reportFailure(onTestFailed: OnFailed, tp: TestPage, name: string) {
+  onTestFailed(async () => {
+    await screenshotPage(tp.page, `${name}-failed`);
+    console.error(`----- ${name}: page -----\n${tp.dump()}`);
+    console.error(`----- ${name}: server output (tail) -----\n${server.output().slice(-6000)}`);
+  });
+}
+
+/** Every case on the server (admin sees the whole district). */
+async function allCases(): Promise<Case[]> {
+  const res = await admin.get<{ incidents: Case[] }>('api/incidents?limit=5000');
+  expect(res.status).toBe(200);
+  return res.body.incidents;
+}
+
+const pending = async (tp: TestPage) => Number(await tp.page.locator('#pending-count').innerText());
+
+/** The phone page, logged in as the grid worker, shared by the tests (loading the map is the slow part). */
+let phoneReady: Promise<void> | undefined;
+async function openPhone(onTestFailed: OnFailed, name: string): Promise<TestPage> {
+  if (!phone) {
+    const tp = await openPage(browser, server, { login: false });
+    phone = tp;
+    phoneReady = (async () => {
+      await usePhone(tp, server, spot);
+      const how = await loginInPage(tp, server, worker, '/mobile');
+      console.log(`[mobile] logged in via ${how}`);
+      await waitForReady(tp, 120_000);
+    })();
+  }
+  reportFailure(onTestFailed, phone, name);
+  await phoneReady;
+  return phone;
+}
+
+describe('小屏办 /mobile at 390×844', () => {
+  it('reports a case in three taps; it reaches the server and my queue', async ({ onTestFailed }) => {
+    const tp = await openPhone(onTestFailed, 'mobile-report');
+    const { page } = tp;
+    expect(page.viewportSize()).toEqual({ width: 390, height: 844 });
+    const before = await allCases();
+
+    // Tap 1: location from GPS (the point shows on the map, inside my grid).
+    await page.locator('#btn-gps').click();
+    await expect.poll(() => page.locator('#step-location.done').count(), { timeout: 15_000 }).toBe(1);
+    await expect(page.locator('#loc-text').innerText()).resolves.toContain(grid.properties.name.split(/[・·•]/).pop()!);
+    // Tap 2: a category (big buttons from /api/incident-categories).
+    const cats = page.locator('#categories [data-category]');
+    expect(await cats.count()).toBeGreaterThanOrEqual(5);
+    const box = await cats.first().boundingBox();
+    expect(box!.height).toBeGreaterThanOrEqual(44); // thumb-sized
+    await page.locator('[data-category="sanitation"]').click();
+    // Tap 3: submit.
+    await page.locator('#btn-submit').click();
+
+    // On the server: one new case, in my grid, with the GPS position.
+    let created: Case | undefined;
+    await expect.poll(async () => {
+      const now = await allCases();
+      const fresh = now.filter((c) => !before.some((b) => b.id === c.id));
+      created = fresh[0];
+      return fresh.length;
+    }, { timeout: 20_000 }).toBe(1);
+    expect(created).toMatchObject({ category: 'sanitation', gridId: grid.properties.id, source: 'patrol', status: 'reported' });
+    expect(created!.clientKey).toMatch(/^[A-Za-z0-9_.:-]{8,128}$/);
+    await expect.poll(() => pending(tp), { timeout: 10_000 }).toBe(0);
+
+    // In my queue, with a ticking deadline and the actions I may take.
+    await page.locator('.gm-tabs [data-tab="queue"]').click();
+    const card = page.locator(`#queue [data-case-id="${created!.id}"]`);
+    await card.waitFor({ timeout: 20_000 });
+    await expect.poll(() => card.locator('.gw-cd').innerText(), { timeout: 10_000 }).toMatch(/^\d{2}:\d{2}:\d{2}$/);
+    const t1 = await card.locator('.gw-cd').innerText();
+    await expect.poll(() => card.locator('.gw-cd').innerText(), { timeout: 5_000 }).not.toBe(t1); // ticks every second
+    const actions = await card.locator('[data-open-action]').allInnerTexts();
+    expect(actions).toContain('受理');
+    expect(actions).toContain('自办自结');
+
+    // The map is drawn.
+    const stats = await waitForNonBlank(page, '#map canvas', 'mobile-map', 30_000);
+    console.log(`[mobile] map canvas ${describeStats(stats)}`);
+    expect(stats.contentShare, describeStats(stats)).toBeGreaterThan(0.05);
+    expect(stats.distinctColors, describeStats(stats)).toBeGreaterThanOrEqual(8);
+    await screenshotPage(page, 'mobile-queue');
+    expect(tp.problems.pageErrors).toEqual([]);
+    expect(tp.problems.serverErrors).toEqual([]);
+  }, 180_000);
+
+  it('offline: two reports wait on the device across a reload and arrive exactly once', async ({ onTestFailed }) => {
+    const tp = await openPhone(onTestFailed, 'mobile-offline');
+    const { page, context } = tp;
+    await page.locator('.gm-tabs [data-tab="report"]').click();
+    const before = await allCases();
+
+    await context.setOffline(true);
+    await expect.poll(() => page.locator('#net').getAttribute('data-state')).toBe('offline');
+
+    // Report 1: GPS, category, submit.
+    await page.locator('#btn-gps').click();
+    await expect.poll(() => page.locator('#step-location.done').count(), { timeout: 15_000 }).toBe(1);
+    await page.locator('[data-category="parking"]').click();
+    await expect(page.locator('#btn-submit').innerText()).resolves.toContain('离线');
+    await page.locator('#btn-submit').click();
+    await expect.poll(() => pending(tp)).toBe(1);
+    // Report 2: a tap on the map, category, note, submit.
+    const canvas = await page.locator('#map canvas').boundingBox();
+    const xy = await page.evaluate(([lon, lat]) => (window as unknown as { __gcMobile: { project(a: number, b: number): [number, number] } }).__gcMobile.project(lon, lat), spot);
+    await page.mouse.click(canvas!.x + xy[0] + 6, canvas!.y + xy[1] + 4);
+    await expect.poll(() => page.locator('#step-location.done').count(), { timeout: 10_000 }).toBe(1);
+    await page.locator('[data-category="noise"]').click();
+    await page.locator('#note').fill('离线上报：夜间施工噪声');
+    await page.locator('#btn-submit').click();
+    await expect.poll(() => pending(tp)).toBe(2);
+    await page.locator('#outbox-chip').click();
+    const keys = await page.locator('#outbox [data-client-key]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.clientKey!));
+    expect(keys).toHaveLength(2);
+    expect(new Set(keys).size).toBe(2);
+    expect((await allCases()).length).toBe(before.length);
+    await screenshotPage(page, 'mobile-offline');
+
+    // Reload. A page cannot load with the whole network off (there is no service worker), so the
+    // document loads while the API stays unreachable: the outbox comes back from IndexedDB.
+    const unreachable = (r: Route) => r.abort('internetdisconnected');
+    const apiUrl = (u: URL) => u.pathname.startsWith('/api/') || u.pathname.startsWith('/socket.io/') || u.pathname.startsWith('/tiles/');
+    await page.route(apiUrl, unreachable);
+    await context.setOffline(false);
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await page.waitForFunction(() => document.body.dataset.outbox === 'ready', undefined, { timeout: 30_000 });
+    await expect.poll(() => pending(tp), { timeout: 10_000 }).toBe(2);
+    await page.locator('#outbox-chip').click();
+    expect(await page.locator('#outbox [data-client-key]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.clientKey!))).toEqual(keys);
+    await sleep(1_500);
+    expect((await allCases()).length).toBe(before.length); // still nothing sent
+
+    // Back online. The first report's answer is lost on the way back (the server stored it), so
+    // the phone sends it again with the same clientKey: the server must replay, not duplicate.
+    await context.setOffline(true);
+    await page.unroute(apiUrl, unreachable);
+    const posts: { status: number; replayed: boolean; key: string }[] = [];
+    let lost = 0;
+    await page.route((u) => u.pathname === '/api/incidents', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      const key = (JSON.parse(route.request().postData() ?? '{}') as { clientKey: string }).clientKey;
+      const res = await route.fetch();
+      posts.push({ status: res.status(), replayed: res.headers()['idempotent-replayed'] === 'true', key });
+      if (lost++ === 0) return route.abort('connectionreset');
+      return route.fulfill({ response: res });
+    });
+    await context.setOffline(false);
+    await expect.poll(() => pending(tp), { timeout: 45_000 }).toBe(0);
+
+    const after = await allCases();
+    const fresh = after.filter((c) => !before.some((b) => b.id === c.id));
+    expect(fresh.map((c) => c.clientKey).sort()).toEqual([...keys].sort());
+    expect(fresh.map((c) => c.category).sort()).toEqual(['noise', 'parking']);
+    expect(fresh.find((c) => c.category === 'noise')?.description).toBe('离线上报：夜间施工噪声');
+    expect(posts.filter((p) => p.status === 201)).toHaveLength(2);
+    expect(posts.some((p) => p.status === 200 && p.replayed && p.key === posts[0]!.key)).toBe(true);
+
+    // A second trip offline and back: nothing more is sent, nothing doubled.
+    await context.setOffline(true);
+    await context.setOffline(false);
+    await sleep(3_000);
+    expect((await allCases()).length).toBe(before.length + 2);
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await page.waitForFunction(() => document.body.dataset.outbox === 'ready', undefined, { timeout: 30_000 });
+    expect(await pending(tp)).toBe(0);
+    await sleep(1_000);
+    expect((await allCases()).length).toBe(before.length + 2);
+
+    // Both show up in my queue once the page is back.
+    await waitForReady(tp, 90_000);
+    await page.locator('.gm-tabs [data-tab="queue"]').click();
+    for (const c of fresh) await page.locator(`#queue [data-case-id="${c.id}"]`).waitFor({ timeout: 20_000 });
+    await screenshotPage(page, 'mobile-synced');
+    expect(tp.problems.pageErrors).toEqual([]);
+    // Offline requests fail on purpose; no server error may occur.
+    expect(tp.problems.serverErrors.filter((e) => /^5\d\d /.test(e))).toEqual([]);
+  }, 240_000);
+});
