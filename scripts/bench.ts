@@ -1,12 +1,13 @@
 // npm run bench: runs the benchmarks on this machine and writes docs/BENCHMARKS.md — each figure
 // next to a baseline measured in the same process. Embedded PGlite always; real PostGIS too when
 // TEST_DATABASE_URL (or DATABASE_URL) is set.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { loadDemo, readDemo } from '../server/demo/load.js';
 import { benchIntakeLatency, benchIntakeThroughput, type IntakeBenchRow, type LatencyBenchRow } from '../server/incidents/intake.bench.js';
 import { benchTiles, type TileBenchRow } from '../server/tiles/tiles.bench.js';
+import { benchWallPrep, wallBenchMarkdown } from '../client/src/pages/wall/prep.bench.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const f = (n: number, d = 1) => n.toFixed(d);

@@ -19,6 +19,8 @@ import { photoRoutes } from '../photos/routes.js';
 import type { TileEncoder } from '../tiles/encode.js';
 import { tileRoutes } from '../tiles/routes.js';
 import { residentRoutes } from '../residents/routes.js';
+import { partyRoutes } from '../party/routes.js';
+import { wallRoutes } from '../wall/routes.js';
 import { errorHandler, fail, sendError } from './errors.js';
 
 export interface AppDeps {
@@ -75,6 +77,8 @@ export function createApp({ config, db, bus, tileEncoder, log }: AppDeps): Expre
   app.use(layerRoutes(db, config));
   app.use(incidentRoutes(db, bus, config));
   app.use(residentRoutes(db));
+  app.use(wallRoutes(db));
+  app.use(partyRoutes(db));
   app.use(tileRoutes(db, tileEncoder));
   // Open311 GeoReport v2 (its own authentication by api_key, body formats and error format).
   app.use(open311Routes(db, bus, config));

@@ -41,6 +41,11 @@ export interface PolygonLayerSpec<P = Record<string, unknown>> extends BaseLayer
   /** Id of the feature drawn highlighted (selected), if any. */
   highlightId?: string | number | null;
   highlightColor?: RGBA;
+  /**
+   * Optional: when a new spec keeps the same `data` and only `colorKey` (and fillColor) changed,
+   * engines that can recolour features in place do so instead of rebuilding the layer.
+   */
+  colorKey?: string | number;
 }
 
 export interface LineLayerSpec<P = Record<string, unknown>> extends BaseLayerSpec {
@@ -81,8 +86,22 @@ export interface LabelLayerSpec extends BaseLayerSpec {
   color?: RGBA;
   haloColor?: RGBA;
   size?: number;
+  /** Optional plate behind each label (engines that support it). */
+  background?: RGBA;
+  /** Font weight (default 600). */
+  weight?: number;
   /** Label height above ground in metres (3D). */
   height?: number;
+}
+
+/** A pre-computed heat image: RGBA with straight alpha, row 0 at the north edge of `bbox`. */
+export interface HeatRaster {
+  bbox: BBox;
+  width: number;
+  height: number;
+  pixels: Uint8ClampedArray;
+  /** Bump when `pixels` changed in place (the same array is reused between frames). */
+  version: number;
 }
 
 export interface HeatLayerSpec extends BaseLayerSpec {
@@ -90,6 +109,11 @@ export interface HeatLayerSpec extends BaseLayerSpec {
   data: { position: LonLat; weight: number }[];
   radiusPixels?: number;
   intensity?: number;
+  /**
+   * Optional pre-computed image. 3D engines drape it on the ground (`data` may then be empty);
+   * 2D engines draw `data` as before.
+   */
+  raster?: HeatRaster;
 }
 
 export type LayerSpec =

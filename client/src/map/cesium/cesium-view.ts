@@ -7,6 +7,8 @@
 import './base-url.js';
 import {
   ArcType,
+  type Billboard,
+  BillboardCollection,
   BoundingSphere,
   Cartesian2,
   Cartesian3,
@@ -15,6 +17,7 @@ import {
   Credit,
   DirectionalLight,
   DistanceDisplayCondition,
+  EllipsoidSurfaceAppearance,
   EllipsoidTerrainProvider,
   GeometryInstance,
   HeadingPitchRange,
@@ -22,16 +25,22 @@ import {
   Ion,
   LabelCollection,
   LabelStyle,
+  Material,
   Math as CMath,
   Matrix4,
+  NearFarScalar,
   PerInstanceColorAppearance,
   PointPrimitiveCollection,
   PolygonGeometry,
   PolygonHierarchy,
+  PolylineCollection,
   PolylineColorAppearance,
   PolylineGeometry,
   Primitive,
   PrimitiveCollection,
+  Rectangle,
+  RectangleGeometry,
+  SceneTransforms,
   ScreenSpaceEventHandler,
   ScreenSpaceEventType,
   Transforms,
@@ -44,9 +53,12 @@ import {
   resolveAccessor,
   type BBox,
   type FlyTarget,
+  type HeatLayerSpec,
+  type HeatRaster,
   type LabelLayerSpec,
   type LayerSpec,
   type LineLayerSpec,
+  type LonLat,
   type MapClickEvent,
   type MapView,
   type PointLayerSpec,
@@ -61,6 +73,15 @@ export interface CesiumViewOptions {
   container: HTMLElement;
   bbox: BBox;
   attribution: string;
+  /** Optional scene colours (CSS): the sky and the bare ground. */
+  style?: { background?: string; ground?: string };
+  /**
+   * Features reported per click, topmost first (default 4). Each is one pick pass: a touch screen
+   * that only needs the topmost feature answers faster with 1.
+   */
+  pickDepth?: number;
+  /** Pick under the moving mouse to show a pointer cursor (default true; a wall has no mouse). */
+  hoverCursor?: boolean;
 }
 
 interface PickId {
@@ -76,6 +97,42 @@ interface LayerRecord {
   collection: PrimitiveCollection;
   /** Primitives whose asynchronous geometry must finish before the layer counts as drawn. */
   pending: Primitive[];
+  /** Flat polygon fills: the primitive and, per instance, its id and feature (for recolouring in place). */
+  fill?: { prim: Primitive; translucent: boolean; instances: { id: PickId; feature: number }[] };
+  /** A draped heat image: two canvases used in turn (a new uniform value makes Cesium upload it). */
+  heat?: { material: Material; canvases: [HTMLCanvasElement, HTMLCanvasElement]; next: 0 | 1; version: number; width: number; height: number; bbox: string };
+}
+
+/** One expanding ring of a pulse, or a beacon's. */
+interface PulseRecord {
+  start: number;
+  durationMs: number;
+  rings: number;
+  periodMs: number;
+  color: Color;
+  billboards: Billboard[];
+  core: Billboard;
+  /** Beacons repeat until removed. */
+  loop: boolean;
+}
+
+export interface PulseOptions {
+  durationMs?: number;
+  /** Rings one after another. */
+  rings?: number;
+  /** Ring size in CSS pixels at its widest. */
+  sizePx?: number;
+}
+
+export interface FlyOptions {
+  /** Seconds (0 = jump). */
+  duration?: number;
+  /** Degrees clockwise from north. */
+  heading?: number;
+  /** Degrees below the horizon (negative). */
+  pitch?: number;
+  /** Multiply the distance that fits the target (e.g. > 1 when panels cover part of the screen). */
+  rangeScale?: number;
 }
 
 const LABEL_FONT_FAMILY = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif';
@@ -128,6 +185,18 @@ export class CesiumView implements MapView {
   private handler: ScreenSpaceEventHandler;
   /** Stacking order of flat layers: each gets its own height above the ellipsoid (no z-fighting). */
   private flatLevels = new Map<string, number>();
+  private pulses = new BillboardCollection();
+  private beams = new PolylineCollection();
+  private pulseList: PulseRecord[] = [];
+  private ringImage: HTMLCanvasElement | null = null;
+  private dotImage: HTMLCanvasElement | null = null;
+  private animating = false;
+  private orbitDegPerSec = 0;
+  private orbitCenter: Cartesian3 | null = null;
+  private flying = false;
+  private lastFrame = 0;
+  /** Pulses started since the view was created (for tests and diagnostics). */
+  pulseCount = 0;
 
   constructor(private readonly opts: CesiumViewOptions) {
     this.viewer = new Viewer(opts.container, {
@@ -151,8 +220,8 @@ export class CesiumView implements MapView {
       contextOptions: { webgl: { preserveDrawingBuffer: true, alpha: false, antialias: true } },
     });
     const scene = this.viewer.scene;
-    scene.backgroundColor = Color.fromCssColorString('#04070d');
-    scene.globe.baseColor = Color.fromCssColorString('#0a1322');
+    scene.backgroundColor = Color.fromCssColorString(opts.style?.background ?? '#04070d');
+    scene.globe.baseColor = Color.fromCssColorString(opts.style?.ground ?? '#0a1322');
     scene.globe.showGroundAtmosphere = false;
     scene.globe.enableLighting = false;
     scene.globe.depthTestAgainstTerrain = false;
@@ -171,8 +240,12 @@ export class CesiumView implements MapView {
 
     this.handler = new ScreenSpaceEventHandler(scene.canvas);
     this.handler.setInputAction((e: { position: Cartesian2 }) => this.handleClick(e.position), ScreenSpaceEventType.LEFT_CLICK);
-    this.handler.setInputAction((e: { endPosition: Cartesian2 }) => this.handleHover(e.endPosition), ScreenSpaceEventType.MOUSE_MOVE);
+    if (opts.hoverCursor !== false) {
+      this.handler.setInputAction((e: { endPosition: Cartesian2 }) => this.handleHover(e.endPosition), ScreenSpaceEventType.MOUSE_MOVE);
+    }
 
+    scene.primitives.add(this.pulses);
+    scene.primitives.add(this.beams);
     this.flyTo({ bbox: opts.bbox }, { animate: false });
   }
 
@@ -189,7 +262,9 @@ export class CesiumView implements MapView {
     }
     specs.forEach((spec) => {
       let rec = this.layers.get(spec.id);
-      if (!rec || rec.data !== spec.data || this.needsRebuild(rec.spec, spec)) {
+      if (rec && rec.data === spec.data && this.updateInPlace(rec, spec)) {
+        // recoloured or re-imaged without rebuilding
+      } else if (!rec || rec.data !== spec.data || this.needsRebuild(rec.spec, spec)) {
         if (rec) this.viewer.scene.primitives.remove(rec.collection);
         rec = this.build(spec);
         this.layers.set(spec.id, rec);
@@ -203,7 +278,40 @@ export class CesiumView implements MapView {
       const rec = this.layers.get(spec.id)!;
       this.viewer.scene.primitives.raiseToTop(rec.collection);
     }
+    this.viewer.scene.primitives.raiseToTop(this.beams);
+    this.viewer.scene.primitives.raiseToTop(this.pulses);
     this.kick();
+  }
+
+  /**
+   * Changes that need no rebuild: a polygon layer whose colorKey changed (recolour each instance
+   * of the built primitive), a heat image whose pixels changed (upload a new texture). False when
+   * the layer must be rebuilt instead.
+   */
+  private updateInPlace(rec: LayerRecord, spec: LayerSpec): boolean {
+    const old = rec.spec;
+    if (old.kind !== spec.kind) return false;
+    if (spec.kind === 'heat' && old.kind === 'heat') {
+      if (!spec.raster || !rec.heat) return !spec.raster && !old.raster && !this.needsRebuild(old, spec);
+      const r = spec.raster;
+      if (r.width !== rec.heat.width || r.height !== rec.heat.height || r.bbox.join() !== rec.heat.bbox) return false;
+      if (r.version !== rec.heat.version) this.drawHeat(rec, r);
+      return true;
+    }
+    if (spec.kind === 'polygons' && old.kind === 'polygons' && spec.colorKey !== undefined && old.colorKey !== undefined && !spec.extrude) {
+      if (spec.colorKey === old.colorKey) return true;
+      const fill = rec.fill;
+      if (!fill || !fill.prim.ready || fill.prim.isDestroyed()) return false;
+      const colors = spec.data.features.map((f) => resolveAccessor(spec.fillColor, (f.properties ?? {}) as Record<string, unknown>));
+      const translucent = colors.some((c) => c[3] < 255);
+      if (translucent !== fill.translucent || colors.some((c) => c[3] === 0)) return false;
+      for (const inst of fill.instances) {
+        const attrs = fill.prim.getGeometryInstanceAttributes(inst.id) as { color?: Uint8Array } | undefined;
+        if (attrs) attrs.color = ColorGeometryInstanceAttribute.toValue(toColor(colors[inst.feature]!), attrs.color);
+      }
+      return true;
+    }
+    return false;
   }
 
   private needsRebuild(a: LayerSpec, b: LayerSpec): boolean {
@@ -232,7 +340,9 @@ export class CesiumView implements MapView {
         this.buildLabels(spec, rec);
         break;
       case 'heat':
-        // Heat maps are a 2D view; the 3D scene shows the points instead.
+        // Heat maps given as points are a 2D view (the 3D scene shows the points instead); a
+        // pre-computed image is draped on the ground.
+        if (spec.raster) this.buildHeat(spec, rec);
         break;
     }
     return rec;
@@ -274,6 +384,8 @@ export class CesiumView implements MapView {
       appearance: new PerInstanceColorAppearance({ translucent: false, closed: true }),
       releaseGeometryInstances: true,
       asynchronous: true,
+      // Layers that are not pickable cost no pick pass and never hide what is under them.
+      allowPicking: spec.pickable === true,
     });
     rec.collection.add(prim);
     rec.pending.push(prim);
@@ -291,6 +403,7 @@ export class CesiumView implements MapView {
     const lineWidth = spec.lineWidth ?? 1;
     const h = this.flatHeight(spec.id);
     let translucent = false;
+    const fillIds: { id: PickId; feature: number }[] = [];
     spec.data.features.forEach((f, i) => {
       const p = (f.properties ?? {}) as Record<string, unknown>;
       const id = this.pickId(spec, p, i);
@@ -302,6 +415,9 @@ export class CesiumView implements MapView {
         if (outer.length < 3) continue;
         const holes = poly.slice(1).map(cleanRing).filter((r) => r.length >= 3);
         if (fill[3] > 0) {
+          // Each part its own id object: Cesium finds per-instance attributes by id identity.
+          const partId = { ...id };
+          fillIds.push({ id: partId, feature: i });
           fills.push(
             new GeometryInstance({
               geometry: new PolygonGeometry({
@@ -310,7 +426,7 @@ export class CesiumView implements MapView {
                 height: h,
               }),
               attributes: { color: ColorGeometryInstanceAttribute.fromColor(toColor(fill)) },
-              id,
+              id: partId,
             }),
           );
         }
@@ -338,9 +454,11 @@ export class CesiumView implements MapView {
         appearance: new PerInstanceColorAppearance({ flat: true, translucent }),
         asynchronous: true,
         releaseGeometryInstances: true,
+        allowPicking: spec.pickable === true,
       });
       rec.collection.add(prim);
       rec.pending.push(prim);
+      rec.fill = { prim, translucent, instances: fillIds };
     }
     if (outlines.length) {
       const prim = new Primitive({
@@ -348,6 +466,7 @@ export class CesiumView implements MapView {
         appearance: new PolylineColorAppearance({ translucent: true }),
         asynchronous: true,
         releaseGeometryInstances: true,
+        allowPicking: spec.pickable === true,
       });
       rec.collection.add(prim);
       rec.pending.push(prim);
@@ -382,6 +501,7 @@ export class CesiumView implements MapView {
       appearance: new PolylineColorAppearance({ translucent: true }),
       asynchronous: true,
       releaseGeometryInstances: true,
+      allowPicking: spec.pickable === true,
     });
     rec.collection.add(prim);
     rec.pending.push(prim);
@@ -414,7 +534,10 @@ export class CesiumView implements MapView {
       labels.add({
         position: Cartesian3.fromDegrees(d.position[0], d.position[1], spec.height ?? 20),
         text: d.text,
-        font: `600 ${size}px ${LABEL_FONT_FAMILY}`,
+        font: `${spec.weight ?? 600} ${size}px ${LABEL_FONT_FAMILY}`,
+        ...(spec.background
+          ? { showBackground: true, backgroundColor: toColor(spec.background), backgroundPadding: new Cartesian2(Math.round(size * 0.45), Math.round(size * 0.22)) }
+          : {}),
         fillColor: toColor(d.color ?? spec.color ?? [230, 237, 247, 255]),
         outlineColor: toColor(spec.haloColor ?? [4, 8, 16, 230]),
         outlineWidth: 3,
@@ -428,10 +551,228 @@ export class CesiumView implements MapView {
     rec.collection.add(labels);
   }
 
+  /** A heat image on a rectangle just above the flat layers below it (never pickable). */
+  private buildHeat(spec: HeatLayerSpec, rec: LayerRecord): void {
+    const r = spec.raster!;
+    const make = () => {
+      const c = document.createElement('canvas');
+      c.width = r.width;
+      c.height = r.height;
+      return c;
+    };
+    const canvases: [HTMLCanvasElement, HTMLCanvasElement] = [make(), make()];
+    // Transparent until the canvas is on the GPU: before that Cesium samples its white default
+    // texture, which would flash a white rectangle over the city for a frame or more.
+    const material = Material.fromType('Image', { image: canvases[0], color: new Color(1, 1, 1, 0) });
+    let frames = 0;
+    const stop = this.viewer.scene.postRender.addEventListener(() => {
+      if (rec.heat?.material !== material) return stop();
+      if (++frames >= 2) {
+        material.uniforms.color = Color.WHITE;
+        stop();
+      }
+      this.viewer.scene.requestRender();
+    });
+    rec.heat = { material, canvases, next: 0, version: -1, width: r.width, height: r.height, bbox: r.bbox.join() };
+    this.drawHeat(rec, r);
+    const [w, s, e, n] = r.bbox;
+    const prim = new Primitive({
+      geometryInstances: new GeometryInstance({
+        geometry: new RectangleGeometry({
+          rectangle: Rectangle.fromDegrees(w, s, e, n),
+          height: this.flatHeight(spec.id),
+          vertexFormat: EllipsoidSurfaceAppearance.VERTEX_FORMAT,
+        }),
+      }),
+      appearance: new EllipsoidSurfaceAppearance({ material, flat: true, translucent: true, aboveGround: true }),
+      asynchronous: false,
+      allowPicking: false,
+    });
+    rec.collection.add(prim);
+  }
+
+  private drawHeat(rec: LayerRecord, r: HeatRaster): void {
+    const heat = rec.heat!;
+    const canvas = heat.canvases[heat.next];
+    canvas.getContext('2d')!.putImageData(new ImageData(r.pixels as Uint8ClampedArray<ArrayBuffer>, r.width, r.height), 0, 0);
+    heat.material.uniforms.image = canvas;
+    heat.next = heat.next === 0 ? 1 : 0;
+    heat.version = r.version;
+    this.viewer.scene.requestRender();
+  }
+
+  /** CSS pixels (relative to the canvas) of a ground point, or null when it is behind the camera. */
+  project(lon: number, lat: number, height = 0): [number, number] | null {
+    const p = SceneTransforms.worldToWindowCoordinates(this.viewer.scene, Cartesian3.fromDegrees(lon, lat, height));
+    return p ? [p.x, p.y] : null;
+  }
+
+  /** Camera goal for a target: a point on the ground and the distance to it. */
+  private goal(target: FlyTarget, rangeScale = 1): { center: Cartesian3; range: number } {
+    if ('bbox' in target) {
+      const [a, b, c, d] = target.bbox;
+      const center = Cartesian3.fromDegrees((a + c) / 2, (b + d) / 2 - (d - b) * 0.08, 0);
+      const diag = Cartesian3.distance(Cartesian3.fromDegrees(a, b), Cartesian3.fromDegrees(c, d));
+      return { center, range: Math.max(250, diag * 0.95 * rangeScale) };
+    }
+    return { center: Cartesian3.fromDegrees(target.center[0], target.center[1], 0), range: zoomToHeight(target.zoom ?? 16) * 1.4 * rangeScale };
+  }
+
+  /** Fly (or jump) to a target with a chosen heading and pitch; resolves on arrival or when cancelled. */
+  flyToAsync(target: FlyTarget, o: FlyOptions = {}): Promise<void> {
+    const { center, range } = this.goal(target, o.rangeScale);
+    const offset = new HeadingPitchRange(CMath.toRadians(o.heading ?? 15), CMath.toRadians(o.pitch ?? -40), range);
+    const sphere = new BoundingSphere(center, 1);
+    const camera = this.viewer.camera;
+    this.orbitCenter = center;
+    camera.cancelFlight();
+    if (!o.duration) {
+      camera.viewBoundingSphere(sphere, offset);
+      camera.lookAtTransform(Matrix4.IDENTITY);
+      this.viewer.scene.requestRender();
+      return Promise.resolve();
+    }
+    this.flying = true;
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.flying = false;
+        this.viewer.scene.requestRender();
+        resolve();
+      };
+      camera.flyToBoundingSphere(sphere, { offset, duration: o.duration, complete: done, cancel: done });
+      this.viewer.scene.requestRender();
+      this.animate();
+    });
+  }
+
+  /** Slowly circle the last fly-to target (degrees per second; 0 = stop). */
+  setOrbit(degPerSec: number): void {
+    this.orbitDegPerSec = degPerSec;
+    if (degPerSec) this.animate();
+  }
+
+  private imageOf(kind: 'ring' | 'dot'): HTMLCanvasElement {
+    const cached = kind === 'ring' ? this.ringImage : this.dotImage;
+    if (cached) return cached;
+    const size = 128;
+    const c = document.createElement('canvas');
+    c.width = size;
+    c.height = size;
+    const g = c.getContext('2d')!;
+    const m = size / 2;
+    if (kind === 'ring') {
+      const grad = g.createRadialGradient(m, m, m * 0.55, m, m, m);
+      grad.addColorStop(0, 'rgba(255,255,255,0)');
+      grad.addColorStop(0.55, 'rgba(255,255,255,0.95)');
+      grad.addColorStop(0.75, 'rgba(255,255,255,0.5)');
+      grad.addColorStop(1, 'rgba(255,255,255,0)');
+      g.fillStyle = grad;
+      g.fillRect(0, 0, size, size);
+    } else {
+      const grad = g.createRadialGradient(m, m, 0, m, m, m);
+      grad.addColorStop(0, 'rgba(255,255,255,1)');
+      grad.addColorStop(0.35, 'rgba(255,255,255,0.95)');
+      grad.addColorStop(0.6, 'rgba(255,255,255,0.35)');
+      grad.addColorStop(1, 'rgba(255,255,255,0)');
+      g.fillStyle = grad;
+      g.fillRect(0, 0, size, size);
+    }
+    if (kind === 'ring') this.ringImage = c;
+    else this.dotImage = c;
+    return c;
+  }
+
+  /** Expanding rings where a case lands (seen through buildings), gone after `durationMs`. */
+  pulse(lonLat: LonLat, rgba: RGBA, o: PulseOptions = {}): void {
+    this.addPulse(lonLat, rgba, o, false);
+  }
+
+  /** A pulse that repeats, with a light beam, until `clearBeacon` (an alert's location). */
+  beacon(lonLat: LonLat, rgba: RGBA, o: PulseOptions = {}): void {
+    this.clearBeacon();
+    this.addPulse(lonLat, rgba, o, true);
+    const color = toColor(rgba);
+    this.beams.add({
+      positions: [Cartesian3.fromDegrees(lonLat[0], lonLat[1], 0), Cartesian3.fromDegrees(lonLat[0], lonLat[1], 420)],
+      width: 10,
+      material: Material.fromType('PolylineGlow', { color, glowPower: 0.25, taperPower: 0.6 }),
+    });
+  }
+
+  clearBeacon(): void {
+    for (const p of this.pulseList.filter((x) => x.loop)) this.removePulse(p);
+    this.beams.removeAll();
+    this.viewer.scene.requestRender();
+  }
+
+  private addPulse(lonLat: LonLat, rgba: RGBA, o: PulseOptions, loop: boolean): void {
+    const position = Cartesian3.fromDegrees(lonLat[0], lonLat[1], 3);
+    const color = toColor(rgba);
+    const size = o.sizePx ?? 90;
+    const rings = o.rings ?? 3;
+    const common = { position, disableDepthTestDistance: Number.POSITIVE_INFINITY, horizontalOrigin: HorizontalOrigin.CENTER, verticalOrigin: VerticalOrigin.CENTER };
+    const billboards = Array.from({ length: rings }, () =>
+      this.pulses.add({ ...common, image: this.imageOf('ring'), width: size, height: size, color: color.withAlpha(0), scale: 0.1 }));
+    const core = this.pulses.add({ ...common, image: this.imageOf('dot'), width: Math.round(size * 0.28), height: Math.round(size * 0.28), color,
+      scaleByDistance: new NearFarScalar(500, 1.3, 20_000, 0.8) });
+    this.pulseList.push({ start: performance.now(), durationMs: o.durationMs ?? 3600, rings, periodMs: 1400, color, billboards, core, loop });
+    this.pulseCount++;
+    this.animate();
+  }
+
+  private removePulse(p: PulseRecord): void {
+    for (const b of p.billboards) this.pulses.remove(b);
+    this.pulses.remove(p.core);
+    this.pulseList = this.pulseList.filter((x) => x !== p);
+  }
+
+  /** Active pulses and beacons (for tests). */
+  get activePulses(): number {
+    return this.pulseList.length;
+  }
+
+  /** One animation loop for pulses and the orbit; it stops when there is nothing to animate. */
+  private animate(): void {
+    if (this.animating) return;
+    this.animating = true;
+    this.lastFrame = performance.now();
+    const frame = () => {
+      if (this.viewer.isDestroyed()) return;
+      const now = performance.now();
+      const dt = Math.min(0.25, (now - this.lastFrame) / 1000);
+      this.lastFrame = now;
+      for (const p of [...this.pulseList]) {
+        const age = now - p.start;
+        if (!p.loop && age > p.durationMs) {
+          this.removePulse(p);
+          continue;
+        }
+        p.billboards.forEach((b, k) => {
+          const phase = ((age - (k * p.periodMs) / p.rings) % p.periodMs) / p.periodMs;
+          const started = age >= (k * p.periodMs) / p.rings && (p.loop || age < p.durationMs - p.periodMs * 0.2 + (k * p.periodMs) / p.rings);
+          b.scale = 0.15 + phase * 1.0;
+          b.color = p.color.withAlpha(started ? Math.max(0, 1 - phase) * 0.95 : 0);
+        });
+        const fade = p.loop ? 1 : Math.max(0, Math.min(1, (p.durationMs - age) / 600));
+        p.core.color = p.color.withAlpha(fade);
+      }
+      if (this.orbitDegPerSec && this.orbitCenter && !this.flying) {
+        const camera = this.viewer.camera;
+        camera.lookAtTransform(Transforms.eastNorthUpToFixedFrame(this.orbitCenter));
+        camera.rotateRight(CMath.toRadians(this.orbitDegPerSec * dt));
+        camera.lookAtTransform(Matrix4.IDENTITY);
+      }
+      this.viewer.scene.requestRender();
+      if (this.pulseList.length || this.flying || (this.orbitDegPerSec && this.orbitCenter)) requestAnimationFrame(frame);
+      else this.animating = false;
+    };
+    requestAnimationFrame(frame);
+  }
+
   private pickAt(position: Cartesian2): PickId[] {
     const scene = this.viewer.scene;
     const out: PickId[] = [];
-    const picked = scene.drillPick(position, 4) as { id?: unknown }[];
+    const picked = scene.drillPick(position, this.opts.pickDepth ?? 4) as { id?: unknown }[];
     for (const p of picked) {
       const id = p?.id as PickId | undefined;
       if (!id || typeof id !== 'object' || !('layerId' in id)) continue;
@@ -495,7 +836,8 @@ export class CesiumView implements MapView {
   }
 
   private allReady(): boolean {
-    return [...this.layers.values()].every((r) => r.pending.every((p) => p.isDestroyed() || p.ready));
+    // Hidden layers are not updated by Cesium (so never become ready) and are not drawn anyway.
+    return [...this.layers.values()].every((r) => !r.collection.show || r.pending.every((p) => p.isDestroyed() || p.ready));
   }
 
   /**

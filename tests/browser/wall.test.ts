@@ -1,0 +1,362 @@
+// The command-centre wall (/wall: Cesium) in real Chromium with software WebGL. One page serves
+// every check (a Cesium start costs a minute or more on a loaded machine): the 3D city with grids
+// and the heat map (canvas pixels), metric switching (pixels), a reported case pulsing and moving
+// the KPIs, the tour advancing and an urgent case interrupting it, the three wall layouts
+// (screenshots in test-results/, clicks landing where drawn), then the client's memory after a
+// day replayed at speed and after an endurance run of the tour and the stream (test-results/).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MultiPolygon, Polygon } from 'geojson';
+import { Simulator, type SimCase, type SimGrid } from '../../server/wall/simulator.js';
+import {
+  apiClient, CHROMIUM_ARGS, chromiumPath, decodePng, openPage, pixelStats, describeStats, RESULTS_DIR, screenshotPage, sleep,
+  startServer, tokenClient, waitForReady, type ApiClient, type PixelImage, type TestPage, type TestServer,
+} from './harness.js';
+
+/** Seconds of the endurance run (tour and stream fast-forwarded); WALL_ENDURANCE_S for longer runs. */
+const ENDURANCE_S = Number(process.env.WALL_ENDURANCE_S ?? 60);
+
+let server: TestServer;
+let browser: Browser;
+let admin: ApiClient;
+let tp: TestPage;
+let page: Page;
+let cdp: CDPSession;
+let sim: Simulator;
+const bySub = new Map<string, ApiClient>();
+let subOfGrid = new Map<number, string>();
+let gridsFc: { features: { geometry: Polygon | MultiPolygon; properties: { id: number; communityCode: string; households: number; name: string } }[] };
+const figures: Record<string, unknown> = {};
+
+interface Hooks {
+  ready: boolean; gridCount: number; incidentCount: number; layout: string; scale: number; metric: string; selection: string;
+  heat: { visible: boolean; points: number; counted: number; version: number; ms: number };
+  pulses: number; lastPulse: { id: number; at: number } | null;
+  tour: { state: string; index: number; count: number; stop: string | null; advanced: number; alerts: number };
+  alert: { id: number; kind: string } | null;
+  kpi: Record<string, number | null>;
+  replay: { active: boolean; day: string | null; cursor: number; points: number; loops: number };
+  live: string;
+  reconnects: number;
+}
+const hooks = (): Promise<Hooks> => page.evaluate(() => JSON.parse(JSON.stringify((window as unknown as { __gc: unknown }).__gc)) as Hooks);
+const wall = <T = unknown>(fn: string, ...args: unknown[]): Promise<T> =>
+  page.evaluate(([f, a]) => (window as unknown as { __wall: Record<string, (...x: unknown[]) => unknown> }).__wall[f as string]!(...(a as unknown[])) as T, [fn, args] as const);
+const waitFor = async (what: string, cond: (h: Hooks) => boolean, timeoutMs: number, pollMs = 200): Promise<Hooks> => {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const h = await hooks();
+    if (cond(h)) return h;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(h)}`);
+    await sleep(pollMs);
+  }
+};
+
+/** The Cesium canvas as pixels (preserveDrawingBuffer: true), without the panels on top. */
+async function canvasPixels(name?: string): Promise<PixelImage> {
+  const dataUrl = await page.evaluate(() => (document.querySelector('.wall-globe canvas') as HTMLCanvasElement).toDataURL('image/png'));
+  const buf = Buffer.from(dataUrl.split(',')[1]!, 'base64');
+  if (name) {
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    writeFileSync(join(RESULTS_DIR, `${name}.png`), buf);
+  }
+  return decodePng(buf);
+}
+/** Share of pixels that differ by more than `tol` on some channel. */
+function diffShare(a: PixelImage, b: PixelImage, tol = 24): number {
+  if (a.width !== b.width || a.height !== b.height) return 1;
+  let n = 0;
+  for (let i = 0; i < a.data.length; i += 4) {
+    if (Math.abs(a.data[i]! - b.data[i]!) > tol || Math.abs(a.data[i + 1]! - b.data[i + 1]!) > tol || Math.abs(a.data[i + 2]! - b.data[i + 2]!) > tol) n++;
+  }
+  return n / (a.width * a.height);
+}
+/** Let the camera settle: no tour, no flight, then the frames with everything built. */
+async function still(): Promise<void> {
+  await wall('tourStop');
+  await sleep(1500);
+  await page.evaluate(() => (window as unknown as { __wall: { rendered(): Promise<void> } }).__wall.rendered());
+}
+async function heapMB(): Promise<number> {
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('HeapProfiler.collectGarbage');
+  const u = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+  return u.usedSize / 2 ** 20;
+}
+
+/** Post one simulated case now through the real API (with its subdistrict's token). */
+async function report(over: Partial<SimCase> = {}): Promise<{ id: number; postedAt: number; answeredAt: number; status: number }> {
+  const c = { ...sim.caseAt(new Date()), ...over };
+  const { at: _a, steps: _s, gridId, hotspot: _h, ...body } = c;
+  const client = bySub.get(subOfGrid.get(gridId) ?? '')!;
+  const postedAt = Date.now();
+  const r = await client.post<{ id: number }>('api/incidents', body);
+  return { id: r.body.id, postedAt, answeredAt: Date.now(), status: r.status };
+}
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([
+    startServer(),
+    chromium.launch({ executablePath: chromiumPath(), headless: true, args: [...CHROMIUM_ARGS, '--js-flags=--expose-gc'] }),
+  ]);
+  admin = await apiClient(server);
+  gridsFc = (await admin.get<typeof gridsFc>('api/grids')).body;
+  const communities = (await admin.get<{ features: { properties: { code: string; parentCode: string } }[] }>('api/divisions.geojson?level=community')).body.features;
+  const subOfCom = new Map(communities.map((c) => [c.properties.code, c.properties.parentCode]));
+  subOfGrid = new Map(gridsFc.features.map((g) => [g.properties.id, subOfCom.get(g.properties.communityCode)!]));
+  for (const code of new Set(subOfCom.values())) bySub.set(code, await tokenClient(server, admin, { role: 'subdistrict_staff', divisionCode: code }));
+  const categories = (await admin.get<{ code: string }[]>('api/incident-categories')).body.map((c) => c.code);
+  const simGrids: SimGrid[] = gridsFc.features.map((g) => ({ id: g.properties.id, communityCode: g.properties.communityCode, households: g.properties.households, geometry: g.geometry }));
+  sim = new Simulator({ seed: 7, grids: simGrids, categories, keyPrefix: `wall-test-${Date.now().toString(36)}` });
+  // Yesterday (Beijing) with its workflow, for the heat map, the KPIs and the replay.
+  const yesterday = new Date(Date.now() - 86_400_000 + 8 * 3_600_000).toISOString().slice(0, 10);
+  const day = new Simulator({ seed: 11, grids: simGrids, categories, keyPrefix: `wall-test-day-${yesterday}` }).day(new Date(`${yesterday}T00:00:00+08:00`), 120);
+  const t0 = Date.now();
+  const r = await admin.post<{ created: number; steps: number }>('api/wall/backfill', {
+    incidents: day.map(({ at, steps, gridId: _g, hotspot: _h, ...c }) => ({ ...c, at: at.toISOString(), steps: steps.map((s) => ({ ...s, at: s.at.toISOString() })) })),
+  });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  figures.backfill = { day: yesterday, cases: r.body.created, steps: r.body.steps, ms: Date.now() - t0 };
+  console.log(`[wall] backfilled ${yesterday}: ${r.body.created} cases, ${r.body.steps} workflow steps in ${Date.now() - t0} ms`);
+  for (let i = 0; i < 8; i++) await report();
+
+  tp = await openPage(browser, server);
+  page = tp.page;
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  cdp = await page.context().newCDPSession(page);
+  const started = Date.now();
+  await page.goto(new URL('wall?orbit=0&dwell=6&flight=1&alert=6&idle=600&tour=district,subdistricts', server.url).toString(), { waitUntil: 'domcontentloaded' });
+  await waitForReady(tp, 300_000);
+  figures.readyMs = Date.now() - started;
+  console.log(`[wall] ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}, 600_000);
+
+afterAll(async () => {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(join(RESULTS_DIR, 'wall-figures.json'), JSON.stringify(figures, null, 2));
+  await tp?.close();
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('command-centre wall /wall', () => {
+  it('renders the 3D city with grids and the heat map; switching the metric recolours the grids', async ({ onTestFailed }) => {
+    onTestFailed(async () => { await screenshotPage(page, 'wall-failed-render'); console.error(tp.dump()); });
+    const h = await hooks();
+    expect(h.gridCount).toBeGreaterThan(0);
+    expect(h.layout).toBe('standard');
+    expect(h.heat.counted).toBeGreaterThan(0);
+    // The escalation clock may make a case overdue at any moment: no alert flights while comparing pixels.
+    await wall('setAlerts', false);
+    await still();
+    const withHeat = await canvasPixels('wall-canvas-heat');
+    const stats = pixelStats(withHeat);
+    console.log(`[wall] canvas ${describeStats(stats)}`);
+    expect(stats.contentShare, describeStats(stats)).toBeGreaterThan(0.2);
+    expect(stats.distinctColors).toBeGreaterThan(200);
+
+    // The heat map: its pixels, by difference with it hidden.
+    await wall('setHeatVisible', false);
+    await still();
+    const noHeat = await canvasPixels('wall-canvas-noheat');
+    const heatShare = diffShare(withHeat, noHeat);
+    console.log(`[wall] heat map changes ${(heatShare * 100).toFixed(1)} % of the canvas`);
+    expect(heatShare).toBeGreaterThan(0.01);
+    await wall('setHeatVisible', true);
+
+    // Grid colours by metric: open cases → Party coverage → 一格三员 each repaint the ground.
+    await wall('setHeatVisible', false);
+    await still();
+    const open = await canvasPixels();
+    await wall('setMetric', 'party');
+    await still();
+    const partyPx = await canvasPixels('wall-canvas-party');
+    await wall('setMetric', 'staffing');
+    await still();
+    const staffPx = await canvasPixels('wall-canvas-staffing');
+    const d1 = diffShare(open, partyPx);
+    const d2 = diffShare(partyPx, staffPx);
+    console.log(`[wall] metric switch repaints ${(d1 * 100).toFixed(1)} % (open → party), ${(d2 * 100).toFixed(1)} % (party → staffing)`);
+    expect(d1).toBeGreaterThan(0.01);
+    expect(d2).toBeGreaterThan(0.01);
+    expect((await hooks()).metric).toBe('staffing');
+    expect(await page.locator('#legend').innerText()).toContain('一格三员');
+    await wall('setMetric', 'open');
+    await wall('setHeatVisible', true);
+    await wall('setAlerts', true);
+    expect(tp.problems.pageErrors).toEqual([]);
+    expect(tp.problems.serverErrors).toEqual([]);
+  }, 300_000);
+
+  it('pulses a reported case at once and updates the KPIs; the tour advances and an urgent case interrupts it', async ({ onTestFailed }) => {
+    onTestFailed(async () => { await screenshotPage(page, 'wall-failed-live'); console.error(tp.dump()); });
+    await wall('select', 'district', '');
+    await sleep(1500);
+    const before = await hooks();
+    const todayText = async () => Number((await page.locator('[data-kpi="today"] .k-value').innerText()).replace(/[^\d]/g, ''));
+    const today0 = await todayText();
+    const latencies: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await report({ category: 'sanitation', description: `测试上报 ${i}：垃圾满溢（模拟）` });
+      expect(r.status).toBe(201);
+      const h = await waitFor('the pulse', (x) => x.lastPulse?.id === r.id, 10_000, 50);
+      latencies.push(h.lastPulse!.at - r.postedAt);
+    }
+    figures.pulseLatencyMs = latencies;
+    console.log(`[wall] pulse after POST: ${latencies.join(', ')} ms`);
+    expect(Math.min(...latencies)).toBeLessThan(1000);
+    await waitFor('the case count', (x) => x.incidentCount >= before.incidentCount + 3, 10_000);
+    await expect.poll(todayText, { timeout: 15_000 }).toBe(today0 + 3);
+    await expect.poll(() => page.locator('#ticker').innerText(), { timeout: 10_000 }).toContain('测试上报 2');
+
+    // Cut the live connection, report two cases meanwhile: after the reconnect both are there, once.
+    await wall('socket', 'disconnect');
+    await waitFor('offline', (x) => x.live === 'offline', 10_000);
+    const missedFrom = (await hooks()).incidentCount;
+    const missed = [await report({ description: '断线期间上报 A（模拟）' }), await report({ description: '断线期间上报 B（模拟）' })];
+    await sleep(500);
+    expect((await hooks()).incidentCount).toBe(missedFrom);
+    await wall('socket', 'connect');
+    await waitFor('live again', (x) => x.live === 'live' && x.reconnects >= 1, 20_000);
+    await waitFor('the missed cases', (x) => x.incidentCount === missedFrom + 2, 20_000);
+    await expect.poll(() => wall<number[]>('tickerIds'), { timeout: 10_000 }).toEqual(expect.arrayContaining(missed.map((m) => m.id)));
+    const ids = await wall<number[]>('tickerIds');
+    expect(new Set(ids).size).toBe(ids.length);
+
+    // The tour moves on by itself.
+    await wall('tourStart');
+    const t0 = await waitFor('the tour', (x) => x.tour.state === 'dwell', 30_000);
+    await waitFor('the tour to advance', (x) => x.tour.advanced > t0.tour.advanced, 60_000);
+    const t1 = await waitFor('the next stop', (x) => x.tour.state === 'dwell', 30_000);
+    expect(t1.tour.stop).not.toBeNull();
+
+    // An urgent case interrupts it, flies there, then the tour resumes where it was.
+    const urgent = await report({ category: 'safety_hazard', description: '电动自行车楼道内充电（紧急·模拟）' });
+    const a = await waitFor('the alert', (x) => x.tour.state === 'alert' && x.alert?.id === urgent.id, 15_000, 100);
+    figures.alertLatencyMs = Date.now() - urgent.postedAt;
+    expect(a.alert?.kind).toBe('urgent');
+    await expect(page.locator('#alert').isVisible()).resolves.toBe(true);
+    expect(await page.locator('#alert').innerText()).toContain('安全隐患');
+    await sleep(2500);
+    await screenshotPage(page, 'wall-alert');
+    const resumed = await waitFor('the tour to resume', (x) => x.tour.state === 'dwell' || x.tour.state === 'flying', 60_000);
+    expect(resumed.alert).toBeNull();
+    expect(resumed.tour.alerts).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('#alert').isHidden()).toBe(true);
+    expect(tp.problems.pageErrors).toEqual([]);
+  }, 300_000);
+
+  it('fits 1920×1080, 3840×2160 and 5760×1080 with unstretched text and clicks that land where drawn', async ({ onTestFailed }) => {
+    onTestFailed(async () => { await screenshotPage(page, 'wall-failed-layout'); console.error(tp.dump()); });
+    // The grid nearest the middle of the district: its subdistrict is what a click on it selects first.
+    const mid = (f: (typeof gridsFc.features)[number]) => {
+      const pts = (f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates).flat(2);
+      const lon = pts.map((p) => p[0]!);
+      const lat = pts.map((p) => p[1]!);
+      return [(Math.min(...lon) + Math.max(...lon)) / 2, (Math.min(...lat) + Math.max(...lat)) / 2] as const;
+    };
+    const mids = gridsFc.features.map(mid);
+    const cx = mids.reduce((a, m) => a + m[0], 0) / mids.length;
+    const cy = mids.reduce((a, m) => a + m[1], 0) / mids.length;
+    const g = gridsFc.features[mids.map((m) => Math.hypot(m[0] - cx, m[1] - cy)).reduce((best, d, i, all) => (d < all[best]! ? i : best), 0)]!;
+    const sub = subOfGrid.get(g.properties.id)!;
+    const inner = new Simulator({ seed: 3, grids: [{ id: g.properties.id, communityCode: g.properties.communityCode, households: 1, geometry: g.geometry }], categories: ['other'], hotspots: 0 })
+      .caseAt(new Date());
+    const sizes: { w: number; hgt: number; layout: string; scale: number }[] = [
+      { w: 1920, hgt: 1080, layout: 'standard', scale: 1 },
+      { w: 3840, hgt: 2160, layout: 'standard', scale: 2 },
+      { w: 5760, hgt: 1080, layout: 'ultrawide', scale: 1 },
+    ];
+    const kpiHeights: number[] = [];
+    await wall('setAlerts', false);
+    for (const s of sizes) {
+      const t0 = Date.now();
+      const lap = (what: string) => console.log(`[wall] ${s.w}×${s.hgt} ${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      await wall('tourStop');
+      await page.setViewportSize({ width: s.w, height: s.hgt });
+      await waitFor(`layout ${s.w}×${s.hgt}`, (x) => x.layout === s.layout && x.scale === s.scale, 20_000);
+      expect(await page.evaluate(() => getComputedStyle(document.documentElement).fontSize)).toBe(`${16 * s.scale}px`);
+      lap('layout');
+      await wall('select', 'district', '');
+      await still();
+      lap('rendered');
+      await screenshotPage(page, `wall-${s.w}x${s.hgt}`);
+      lap('screenshot');
+      const box = await page.locator('[data-kpi="open"] .k-value').boundingBox();
+      kpiHeights.push(box!.height);
+      // Nothing spills out of the screen, panels do not overlap the map's middle.
+      const right = await page.locator('.wall-right').boundingBox();
+      expect(right!.x + right!.width).toBeLessThanOrEqual(s.w + 1);
+      // A click on the grid selects its subdistrict (the first drill-down step).
+      const xy = await page.evaluate(([lon, lat]) => (window as unknown as { __gc: { project(a: number, b: number): [number, number] | null } }).__gc.project(lon!, lat!), [inner.lon, inner.lat]);
+      expect(xy).not.toBeNull();
+      await page.mouse.click(xy![0], xy![1]);
+      await waitFor(`the click at ${s.w}×${s.hgt} to select ${sub}`, (x) => x.selection === `subdistrict:${sub}`, 20_000);
+      lap('clicked');
+    }
+    // Text scales with the screen: twice as tall on 4K as on 1080p, the same on the ultra-wide.
+    console.log(`[wall] KPI number heights ${kpiHeights.map((x) => x.toFixed(0)).join(' / ')} px`);
+    expect(kpiHeights[1]! / kpiHeights[0]!).toBeGreaterThan(1.8);
+    expect(kpiHeights[1]! / kpiHeights[0]!).toBeLessThan(2.2);
+    expect(Math.abs(kpiHeights[2]! / kpiHeights[0]! - 1)).toBeLessThan(0.25);
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await waitFor('layout back to 1920×1080', (x) => x.layout === 'standard' && x.scale === 1, 20_000);
+    await wall('setAlerts', true);
+    expect(tp.problems.pageErrors).toEqual([]);
+  }, 300_000);
+
+  it('keeps memory bounded: a day replayed at speed, then the tour and the stream fast-forwarded', async ({ onTestFailed }) => {
+    onTestFailed(async () => { await screenshotPage(page, 'wall-failed-memory'); console.error(tp.dump()); });
+    await wall('tourStop');
+    const base = await heapMB();
+    // Replay yesterday at 20,000× (a day in ~4 s), three times round.
+    await wall('startReplay', undefined, 20_000);
+    const loaded = await waitFor('the replay to load', (x) => x.replay.active && x.replay.points > 0, 30_000);
+    await waitFor('three replay loops', (x) => x.replay.loops >= 3, 120_000, 500);
+    await screenshotPage(page, 'wall-replay');
+    const during = await heapMB();
+    await wall('stopReplay');
+    const after = await heapMB();
+    const stores = await wall<Record<string, number>>('stores');
+    figures.replayMemory = { baseMB: +base.toFixed(1), afterThreeLoopsMB: +during.toFixed(1), afterStopMB: +after.toFixed(1), replayedCases: loaded.replay.points, stores };
+    console.log(`[wall] heap: ${base.toFixed(1)} MB → ${during.toFixed(1)} MB replaying → ${after.toFixed(1)} MB after`);
+    expect(during - base).toBeLessThan(40);
+
+    // Endurance: dwell 1.5 s per stop, a case every 300 ms.
+    await wall('setTiming', { dwell: 1.5, alert: 2 });
+    await wall('tourStart');
+    const start = await heapMB();
+    const t0 = await hooks();
+    const samples: { s: number; mb: number }[] = [{ s: 0, mb: +start.toFixed(1) }];
+    const end = Date.now() + ENDURANCE_S * 1000;
+    let posted = 0;
+    let nextSample = Date.now() + 15_000;
+    while (Date.now() < end) {
+      // Mostly routine cases; an urgent one now and then interrupts the tour.
+      const routine = sim.caseAt(new Date());
+      const r = await report(posted % 40 === 39 ? { category: 'safety_hazard' } : { category: routine.category === 'safety_hazard' ? 'sanitation' : routine.category });
+      if (r.status === 201) posted++;
+      await sleep(300);
+      if (Date.now() > nextSample) {
+        samples.push({ s: Math.round((Date.now() - (end - ENDURANCE_S * 1000)) / 1000), mb: +(await heapMB()).toFixed(1) });
+        nextSample = Date.now() + 15_000;
+      }
+    }
+    await sleep(2000);
+    const finish = await heapMB();
+    const t1 = await hooks();
+    samples.push({ s: ENDURANCE_S, mb: +finish.toFixed(1) });
+    figures.endurance = {
+      seconds: ENDURANCE_S, posted, tourStops: t1.tour.advanced - t0.tour.advanced, alerts: t1.tour.alerts - t0.tour.alerts,
+      pulses: t1.pulses - t0.pulses, heapStartMB: +start.toFixed(1), heapEndMB: +finish.toFixed(1), samples, stores: await wall('stores'),
+    };
+    console.log(`[wall] endurance ${ENDURANCE_S} s: ${posted} cases, ${t1.tour.advanced - t0.tour.advanced} stops, heap ${start.toFixed(1)} → ${finish.toFixed(1)} MB`);
+    expect(t1.tour.advanced - t0.tour.advanced).toBeGreaterThan(3);
+    expect(t1.incidentCount).toBeGreaterThan(t0.incidentCount);
+    expect(finish - start).toBeLessThan(30);
+    expect(tp.problems.pageErrors).toEqual([]);
+    expect(tp.problems.serverErrors).toEqual([]);
+  }, 400_000);
+});
