@@ -16,6 +16,7 @@ const NAV: { id: PageId; href: string; label: string; admin?: boolean }[] = [
   { id: 'home', href: '/', label: '首页' },
   { id: 'map', href: '/map.html', label: '二维地图' },
   { id: '3d', href: '/3d.html', label: '三维城市' },
+  { id: 'wall', href: '/wall', label: '指挥大屏' },
   { id: 'dispatch', href: '/dispatch.html', label: '调度台' },
   { id: 'mobile', href: '/mobile.html', label: '小屏办' },
   { id: 'reports', href: '/reports.html', label: '报表' },
