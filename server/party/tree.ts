@@ -3,11 +3,12 @@
 // no 网格党支部 (挂图作战: the uncovered grids are the work list). No HTTP here.
 import type { Queryable } from '../db/db.js';
 import { loadSql } from '../db/sql.js';
+import { PARTY_LEVELS, type PartyLevel, type PartyNode } from '../../core/wall.js';
+export { PARTY_LEVELS };
+export type { PartyLevel, PartyNode };
 
 const SQL = loadSql(new URL('./party.sql', import.meta.url), ['nodes', 'grids']);
 
-export const PARTY_LEVELS = ['community_committee', 'grid_branch', 'building_group', 'member_household'] as const;
-export type PartyLevel = (typeof PARTY_LEVELS)[number];
 export const PARTY_LEVEL_NAMES: Record<PartyLevel, string> = {
   community_committee: '社区党委',
   grid_branch: '网格党支部',
@@ -17,28 +18,6 @@ export const PARTY_LEVEL_NAMES: Record<PartyLevel, string> = {
 
 type BBox = [number, number, number, number];
 
-export interface PartyNode {
-  id: number;
-  parentId: number | null;
-  level: PartyLevel;
-  levelName: string;
-  name: string;
-  communityCode: string;
-  communityName: string;
-  gridId: number | null;
-  gridName: string | null;
-  buildingId: number | null;
-  buildingName: string | null;
-  members: number;
-  synthetic: boolean;
-  /** The grids this organisation covers (a committee: its community's grids in scope). */
-  gridIds: number[];
-  /** Where to fly: the building, else the grid, else the community. */
-  bbox: BBox | null;
-  /** Organisations below, by level: grid_branch, building_group, member_household. */
-  counts: Record<Exclude<PartyLevel, 'community_committee'>, number>;
-  children: PartyNode[];
-}
 
 export interface PartyGrid {
   gridId: number;

@@ -6,6 +6,8 @@ import type { Queryable } from '../db/db.js';
 import { loadSql } from '../db/sql.js';
 import { dbNow } from '../incidents/commands.js';
 import { responsibilitySeed } from '../reference/reference.js';
+import type { GridMetric, RankRow, WallTotals } from '../../core/wall.js';
+export type { GridMetric, RankRow, WallTotals };
 
 export const SQL = loadSql(new URL('./wall.sql', import.meta.url), ['grids', 'totals', 'series', 'divisions', 'points', 'gridInScope']);
 
@@ -35,72 +37,6 @@ const params = (f: WallFilter) => [f.codes, f.gridId, f.departmentId];
 const round = (x: number | null, digits = 4) => (x == null || !Number.isFinite(x) ? null : Math.round(x * 10 ** digits) / 10 ** digits);
 const share = (part: number, whole: number) => (whole === 0 ? null : round(part / whole));
 
-export interface GridMetric {
-  gridId: number;
-  code: string;
-  name: string;
-  communityCode: string;
-  households: number;
-  /** Cases not yet resolved (state type open). */
-  open: number;
-  /** Open cases past their deadline (超期). */
-  overdue: number;
-  /** Cases reported in the window (windowDays). */
-  recent: number;
-  /** recent per 1,000 households (null for a grid without households). */
-  per1000: number | null;
-  /** The grid has a 网格党支部. */
-  partyBranch: boolean;
-  partyMembers: number;
-  buildingGroups: number;
-  /** 党员中心户 in the grid. */
-  memberHouseholds: number;
-  /** All three of 一格三员 are in post. */
-  staffingComplete: boolean;
-  staffRoles: string[];
-}
-
-export interface RankRow {
-  code: string;
-  name: string;
-  level: 'subdistrict' | 'community';
-  parentCode: string | null;
-  grids: number;
-  households: number;
-  open: number;
-  overdue: number;
-  today: number;
-  recent: number;
-  per1000: number | null;
-}
-
-export interface WallTotals {
-  /** Cases reported today (Beijing). */
-  today: number;
-  resolvedToday: number;
-  open: number;
-  overdue: number;
-  /** Cases reported in the window. */
-  recent: number;
-  solved: number;
-  solvedAtGrid: number;
-  /** Share of the window's solved cases solved at grid level (the 95 % target). */
-  gridSolvedShare: number | null;
-  gridSolvedTarget: number;
-  /** Mean hours from report to resolution, over cases resolved in the window. */
-  avgCloseHours: number | null;
-  grids: number;
-  households: number;
-  /** Grids with a 网格党支部, and their share (党建覆盖率). */
-  coveredGrids: number;
-  coverage: number | null;
-  branches: number;
-  partyMembers: number;
-  memberHouseholds: number;
-  /** Grids with all of 一格三员, and their share (配齐率). */
-  staffedGrids: number;
-  staffing: number | null;
-}
 
 export interface WallMetrics {
   now: string;

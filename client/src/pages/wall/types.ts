@@ -1,59 +1,10 @@
-// Shapes of the wall's API answers (server/wall/metrics.ts, server/party/tree.ts), as the page
-// reads them. Kept in step with the server by the browser test, which reads real answers.
+// Shapes of the wall's API answers. The per-grid, ranking, totals and Party-tree shapes are the
+// server's own (core/wall.ts); the rest are the page's views of other answers.
+import type { GridMetric, PartyLevel, PartyNode, RankRow, WallTotals } from '../../../../core/wall.js';
+export type { GridMetric, PartyLevel, PartyNode, RankRow, WallTotals };
 
-export interface GridMetric {
-  gridId: number;
-  code: string;
-  name: string;
-  communityCode: string;
-  households: number;
-  open: number;
-  overdue: number;
-  recent: number;
-  per1000: number | null;
-  partyBranch: boolean;
-  partyMembers: number;
-  buildingGroups: number;
-  memberHouseholds: number;
-  staffingComplete: boolean;
-  staffRoles: string[];
-}
 
-export interface RankRow {
-  code: string;
-  name: string;
-  level: 'subdistrict' | 'community';
-  parentCode: string | null;
-  grids: number;
-  households: number;
-  open: number;
-  overdue: number;
-  today: number;
-  recent: number;
-  per1000: number | null;
-}
 
-export interface WallTotals {
-  today: number;
-  resolvedToday: number;
-  open: number;
-  overdue: number;
-  recent: number;
-  solved: number;
-  solvedAtGrid: number;
-  gridSolvedShare: number | null;
-  gridSolvedTarget: number;
-  avgCloseHours: number | null;
-  grids: number;
-  households: number;
-  coveredGrids: number;
-  coverage: number | null;
-  branches: number;
-  partyMembers: number;
-  memberHouseholds: number;
-  staffedGrids: number;
-  staffing: number | null;
-}
 
 export interface WallMetrics {
   division: string | null;
@@ -84,27 +35,7 @@ export interface WallPoints {
   overdue: number[];
 }
 
-export type PartyLevel = 'community_committee' | 'grid_branch' | 'building_group' | 'member_household';
 
-export interface PartyNode {
-  id: number;
-  parentId: number | null;
-  level: PartyLevel;
-  levelName: string;
-  name: string;
-  communityCode: string;
-  communityName: string;
-  gridId: number | null;
-  gridName: string | null;
-  buildingId: number | null;
-  buildingName: string | null;
-  members: number;
-  synthetic: boolean;
-  gridIds: number[];
-  bbox: [number, number, number, number] | null;
-  counts: { grid_branch: number; building_group: number; member_household: number };
-  children: PartyNode[];
-}
 
 export interface PartyGrid {
   gridId: number;
