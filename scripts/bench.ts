@@ -100,6 +100,37 @@ async function main() {
     lines.push(`| ${r.engine} | ${r.clients} | ${r.reports} | ${r.deliveries} | ${r.missing} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.max)} |`);
   }
   lines.push('', 'Targets (issue 4): at least 10 000 reports/s batched; p99 report-to-screen at most 250 ms.', '');
+
+  // ---- Wall (大屏, issue 5): heat map and grid layer preparation, and the page's memory from the browser test.
+  console.error('[bench] wall: heat map and grid layer preparation…');
+  lines.push(...wallBenchMarkdown(benchWallPrep()));
+  const wallFigures = resolve(ROOT, 'test-results/wall-figures.json');
+  if (existsSync(wallFigures)) {
+    const w = JSON.parse(readFileSync(wallFigures, 'utf8')) as {
+      readyMs?: number; pulseLatencyMs?: number[];
+      replayMemory?: { baseMB: number; afterThreeLoopsMB: number; afterStopMB: number; replayedCases: number };
+      endurance?: { seconds: number; posted: number; tourStops: number; alerts: number; heapStartMB: number; heapEndMB: number };
+    };
+    lines.push(
+      `### Wall page in Chromium (software WebGL), from the last \`tests/browser/wall.test.ts\` run (${statSync(wallFigures).mtime.toISOString().slice(0, 10)})`,
+      '',
+      'JS heap after a forced GC (CDP HeapProfiler.collectGarbage + Runtime.getHeapUsage), from test-results/wall-figures.json.',
+      '',
+      '| figure | value |',
+      '|---|---|',
+    );
+    if (w.readyMs) lines.push(`| page ready (3D city, grids, heat drawn) | ${f(w.readyMs / 1000)} s |`);
+    if (w.pulseLatencyMs) lines.push(`| POST → pulse started on the wall | ${w.pulseLatencyMs.join(', ')} ms |`);
+    if (w.replayMemory) {
+      const r = w.replayMemory;
+      lines.push(`| heap before replay / after a day (${r.replayedCases} cases) replayed 3× at 20,000× / after leaving replay | ${r.baseMB} / ${r.afterThreeLoopsMB} / ${r.afterStopMB} MB |`);
+    }
+    if (w.endurance) {
+      const e = w.endurance;
+      lines.push(`| endurance ${e.seconds} s (${e.posted} cases, ${e.tourStops} tour stops, ${e.alerts} alerts): heap start → end | ${e.heapStartMB} → ${e.heapEndMB} MB |`);
+    }
+    lines.push('');
+  }
   const out = resolve(ROOT, 'docs/BENCHMARKS.md');
   writeFileSync(out, lines.join('\n'));
   console.log(lines.join('\n'));
