@@ -88,6 +88,7 @@ interface NewCase {
   lon: number | null;
   lat: number | null;
   loc: Located;
+  gridName: string | null;
   unlocated: boolean;
 }
 
@@ -98,6 +99,8 @@ type Slot =
   | { kind: 'same'; of: number }
   | { kind: 'new' };
 
+/** The state insertMany gives a new case (the column's default and its report event's to_state). */
+const INITIAL_STATE = 'reported';
 const NOWHERE: Located = { grid_id: null, community_code: null, subdistrict_code: null, district_code: null };
 const refuse = (r: { ok: false; error: UserError }): Slot => ({ kind: 'error', error: r.error });
 
@@ -133,7 +136,7 @@ export async function createIncidents(db: Db, bus: EventBus, inputs: IncidentCre
       }
       const [lon, lat] = input.lon !== undefined && input.lat !== undefined ? toWgs84([input.lon, input.lat], input.crs) : [null, null];
       slots.push({ kind: 'new' });
-      candidates.push({ i, input, hash: hashes[i]!, lon, lat, loc: NOWHERE, unlocated: false });
+      candidates.push({ i, input, hash: hashes[i]!, lon, lat, loc: NOWHERE, gridName: null, unlocated: false });
     }
   }
 
@@ -141,7 +144,7 @@ export async function createIncidents(db: Db, bus: EventBus, inputs: IncidentCre
   const known = new Set((await db.query<{ code: string }>(SQL.knownCategories, [[...new Set(candidates.map((c) => c.input.category))]]))
     .rows.map((r) => r.code));
   const points = candidates.filter((c) => c.lon !== null);
-  const located = points.length === 0 ? [] : (await db.query<Located & { i: number }>(SQL.locateMany,
+  const located = points.length === 0 ? [] : (await db.query<Located & { i: number; grid_name: string | null }>(SQL.locateMany,
     [JSON.stringify(points.map((c) => ({ i: c.i, lon: c.lon, lat: c.lat })))])).rows;
   const locOf = new Map(located.map((l) => [l.i, l]));
   const photoIds = [...new Set(candidates.flatMap((c) => c.input.photos ?? []))];
@@ -160,7 +163,9 @@ export async function createIncidents(db: Db, bus: EventBus, inputs: IncidentCre
         slots[c.i] = refuse(fail('forbidden', 'the location is outside your jurisdiction', lonLat));
         continue;
       }
-      c.loc = loc;
+      const { i: _i, grid_name, ...located } = loc;
+      c.loc = located;
+      c.gridName = grid_name;
     } else if (isHotline(c.input.source)) {
       // Never dropped: the district desk takes it, flagged, to be located by hand.
       desk ??= (await db.query<{ code: string }>(SQL.deskDistrict, [deskCodes(scope)])).rows[0]?.code ?? null;
@@ -183,13 +188,16 @@ export async function createIncidents(db: Db, bus: EventBus, inputs: IncidentCre
   }
 
   const ids = new Map<number, number>(); // input index → new case id
+  const fresh = new Map<number, IncidentView>(); // new case id → its view, from what was written
   if (accepted.length) {
     await db.transaction(async (tx) => {
       const at = now ?? await dbNow(tx);
       const rules = await loadRules(tx);
+      const routes = new Map<number, ReturnType<typeof initialRouting>>();
       const rows = accepted.map((c) => {
         const routed = initialRouting(c.input.category,
           { gridId: c.loc.grid_id, communityCode: c.loc.community_code, subdistrictCode: c.loc.subdistrict_code }, rules, at);
+        routes.set(c.i, routed);
         const deadlineAt = routed.deadlineAt?.toISOString() ?? null;
         return {
           i: c.i, client_key: c.input.clientKey, body_hash: c.hash, category: c.input.category, description: c.input.description,
@@ -200,11 +208,15 @@ export async function createIncidents(db: Db, bus: EventBus, inputs: IncidentCre
           detail: { source: c.input.source, handler: routed.handler, deadlineAt, ...(c.unlocated ? { unlocated: true } : {}) },
         };
       });
-      const inserted = (await tx.query<{ id: number; client_key: string; event_id: string }>(SQL.insertMany,
+      const inserted = (await tx.query<{ id: number; client_key: string; event_id: string; updated_at: Date }>(SQL.insertMany,
         [JSON.stringify(rows), actor.kind, actor.id, actor.label, actor.role, at])).rows;
       const byKey = new Map(inserted.map((r) => [r.client_key, r]));
       const stored = accepted.filter((c) => byKey.has(c.input.clientKey));
-      for (const c of stored) ids.set(c.i, byKey.get(c.input.clientKey)!.id);
+      for (const c of stored) {
+        const row = byKey.get(c.input.clientKey)!;
+        ids.set(c.i, row.id);
+        fresh.set(row.id, newCaseView(c, routes.get(c.i)!, row.id, at, row.updated_at));
+      }
       const idOf = (c: NewCase) => ids.get(c.i)!;
       const contacts = stored.filter((c) => c.input.caller).map((c) => ({
         incident_id: idOf(c), name: c.input.caller!.name ?? null, phone: c.input.caller!.phone ?? null, email: c.input.caller!.email ?? null,
@@ -232,14 +244,33 @@ export async function createIncidents(db: Db, bus: EventBus, inputs: IncidentCre
     const s = slots[i]!;
     return s.kind === 'replay' ? s.id : s.kind === 'new' ? ids.get(i) : undefined;
   };
-  const wanted = slots.map((s, i) => idAt(s.kind === 'same' ? s.of : i)).filter((id): id is number => id !== undefined);
-  const views = new Map((await selectIncidents(db, [...new Set(wanted)])).map((v) => [v.id, v]));
+  // New cases are shown from what was written (no read back); replayed ones are read.
+  const wanted = slots.map((s, i) => idAt(s.kind === 'same' ? s.of : i)).filter((id): id is number => id !== undefined && !fresh.has(id));
+  const views = new Map(wanted.length ? (await selectIncidents(db, [...new Set(wanted)])).map((v) => [v.id, v]) : []);
+  for (const [id, v] of fresh) views.set(id, v);
   for (const [i, s] of slots.entries()) if (s.kind === 'new') bus.publish('incident.created', { incident: views.get(ids.get(i)!)! });
   return slots.map((s, i): Result<CreateOutcome> => {
     const at = s.kind === 'same' ? s.of : i;
     const target = slots[at]!;
     if (target.kind === 'error') return { ok: false, error: target.error };
     return ok({ incident: views.get(idAt(at)!)!, created: s.kind === 'new' });
+  });
+}
+
+/**
+ * A new case's view from what insertMany wrote: the same as selectIncidents would read (a test
+ * holds them equal), without reading a batch back.
+ */
+function newCaseView(c: NewCase, routed: ReturnType<typeof initialRouting>, id: number, at: Date, updatedAt: Date): IncidentView {
+  return presentIncident({
+    id, client_key: c.input.clientKey, category: c.input.category, description: c.input.description, source: c.input.source,
+    status: INITIAL_STATE, lon: c.lon, lat: c.lat, input_crs: c.input.crs, grid_id: c.loc.grid_id, grid_name: c.gridName,
+    community_code: c.loc.community_code, subdistrict_code: c.loc.subdistrict_code, district_code: c.loc.district_code,
+    synthetic: c.input.synthetic, created_at: at, updated_at: updatedAt,
+    level: routed.level, handler: routed.handler, department_code: null, department_name: null,
+    deadline_at: routed.deadlineAt ?? null, overdue: false, escalations: 0, resolved_by_label: null, resolved_at: null,
+    verified_by_label: null, verified_at: null, closed_at: null, rating: null, merged_into: null, reporters: 1,
+    unlocated: c.unlocated, address: c.input.address ?? null, media_url: c.input.mediaUrl ?? null,
   });
 }
 

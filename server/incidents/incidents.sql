@@ -1,19 +1,19 @@
 -- name: locateMany
 -- Locate WGS84 points ($1 a JSON array of {i, lon, lat}) in one statement: grid, community,
--- subdistrict and district of each. The grid decides the community when there is one; otherwise
+-- subdistrict and district of each (and the grid's name, for the new case's view). The grid decides the community when there is one; otherwise
 -- the community polygon; the rest follows the tree (each step by the GiST index).
 WITH p AS (
   SELECT (e->>'i')::int AS i, ST_SetSRID(ST_MakePoint((e->>'lon')::float8, (e->>'lat')::float8), 4326) AS g
     FROM json_array_elements($1::json) AS t(e)
 ),
 gh AS (
-  SELECT p.i, p.g, hit.id AS grid_id, hit.community_code AS grid_community
+  SELECT p.i, p.g, hit.id AS grid_id, hit.name AS grid_name, hit.community_code AS grid_community
     FROM p LEFT JOIN LATERAL (
-      SELECT g.id, g.community_code FROM grid g WHERE ST_Intersects(g.geom, p.g) ORDER BY g.id LIMIT 1
+      SELECT g.id, g.name, g.community_code FROM grid g WHERE ST_Intersects(g.geom, p.g) ORDER BY g.id LIMIT 1
     ) hit ON true
 ),
 c AS (
-  SELECT gh.i, gh.g, gh.grid_id, COALESCE(gh.grid_community,
+  SELECT gh.i, gh.g, gh.grid_id, gh.grid_name, COALESCE(gh.grid_community,
            (SELECT d.code FROM division d WHERE d.level = 'community' AND ST_Intersects(d.geom, gh.g) ORDER BY d.code LIMIT 1)
          ) AS community_code
     FROM gh
@@ -25,7 +25,7 @@ s AS (
          ) AS subdistrict_code
     FROM c
 )
-SELECT s.i, s.grid_id, s.community_code, s.subdistrict_code,
+SELECT s.i, s.grid_id, s.grid_name, s.community_code, s.subdistrict_code,
        COALESCE(
          (SELECT d.parent_code FROM division d WHERE d.code = s.subdistrict_code),
          (SELECT d.code FROM division d WHERE d.level = 'district' AND ST_Intersects(d.geom, s.g) ORDER BY d.code LIMIT 1)
@@ -50,7 +50,8 @@ SELECT id, client_key, body_hash, grid_id, community_code, subdistrict_code, dis
 -- New cases with their reporter and first trail entry, in one statement. $1 a JSON array of cases
 -- (no point: lon/lat null; photos and detail for the trail entry); $2–$5 who reported (kind, id,
 -- label, role), $6 when. Keys stored meanwhile by a concurrent request are skipped (and replayed
--- after). Returns each new case's id and its trail entry's id.
+-- after). Returns each new case's id, its trail entry's id and updated_at (the transaction's
+-- clock even when $6 is a past time): with what the caller sent, the whole new case, unread.
 WITH x AS (
   SELECT * FROM json_to_recordset($1::json) AS x(
     i int, client_key text, body_hash text, category text, description text, source text, lon float8, lat float8,
@@ -70,7 +71,7 @@ ins AS (
     FROM x
    ORDER BY x.client_key -- every transaction takes its keys in the same order: overlapping batches wait, never deadlock
   ON CONFLICT (client_key) DO NOTHING
-  RETURNING id, client_key, source, level
+  RETURNING id, client_key, source, level, updated_at
 ),
 reporter AS (
   INSERT INTO incident_reporter (incident_id, source, client_key, reported_at, actor_kind, actor_id, actor_label)
@@ -83,7 +84,7 @@ report AS (
     FROM ins JOIN x ON x.client_key = ins.client_key
   RETURNING id, incident_id
 )
-SELECT ins.id, ins.client_key, report.id::text AS event_id FROM ins JOIN report ON report.incident_id = ins.id;
+SELECT ins.id, ins.client_key, report.id::text AS event_id, ins.updated_at FROM ins JOIN report ON report.incident_id = ins.id;
 
 -- name: insertContacts
 -- Callers' contact details (personal data), $1 a JSON array.

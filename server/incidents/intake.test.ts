@@ -11,6 +11,7 @@ import { createTestDb, testDbKind, type TestDb } from '../testing/db.js';
 import { FIXTURE, loadFixture } from '../testing/fixture.js';
 import { loadPrincipals, type Principals } from '../testing/principals.js';
 import { detectEncoder } from '../tiles/encode.js';
+import { selectIncidents } from './commands.js';
 import type { IncidentView } from './presenter.js';
 
 let t: TestDb;
@@ -179,6 +180,26 @@ describe(`incident intake on ${testDbKind()}`, () => {
       const again = await as('communityA').post('/api/incidents/batch', { incidents: items }).expect(200);
       expect(again.body.results.map((x: { status: number }) => x.status)).toEqual([200, 200, 200, 200, 422, 400, 403, 200, 409]);
       expect(await counts()).toEqual(after);
+    });
+
+    it('answers each new case exactly as it is stored (the view is built from what was written, not read back)', async () => {
+      const items = [
+        patrol({ description: '垃圾满溢' }), patrol({ lon: 121.4975, lat: 31.235, crs: 'gcj02', category: 'parking' }),
+        patrol({ lon: FIXTURE.pointNoGrid[0], lat: FIXTURE.pointNoGrid[1] }),
+        hotline({ lon: FIXTURE.outside[0], lat: FIXTURE.outside[1] }), hotline({ lon: undefined, lat: undefined, address: '某路 1 号' }),
+      ];
+      const published = created.length;
+      const r = await as('subdistrict').post('/api/incidents/batch', { incidents: items }).expect(200);
+      expect(r.body.created).toBe(items.length);
+      const results = r.body.results as { incident: IncidentView & { caller?: unknown } }[];
+      const stored = await selectIncidents(t.db, results.map((x) => x.incident.id));
+      expect(stored.map((v) => v.unlocated)).toEqual([false, false, false, true, true]);
+      expect(stored[2]).toMatchObject({ gridId: null, communityCode: null, subdistrictCode: 'T01', level: 'subdistrict' });
+      for (const [k, res] of results.entries()) {
+        const { caller: _c, ...answered } = res.incident; // the answer adds the caller (masked) for roles that may see it
+        expect(answered, `item ${k}`).toEqual(stored[k]);
+        expect(created[published + k]!, `event ${k}`).toEqual(stored[k]);
+      }
     });
 
     it('concurrent copies of one batch, in either order, store each report once and never deadlock', async () => {
