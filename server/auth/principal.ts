@@ -122,6 +122,17 @@ export interface AuditEntry {
   actor?: string;
 }
 
+/**
+ * Write one audit row for something the server did on its own (the escalation clock): no account,
+ * token, address or browser; the actor is the system's label.
+ */
+export async function auditSystem(db: Pick<Db, 'query'>, actor: string, e: Omit<AuditEntry, 'actor'>): Promise<void> {
+  await db.query(SQL.insertAudit, [
+    null, null, actor, e.action, e.resource, e.resourceId == null ? null : String(e.resourceId), e.outcome ?? 'ok',
+    null, null, JSON.stringify(e.detail ?? {}),
+  ]);
+}
+
 /** Write one audit row for the request's principal (or the given actor for failed logins). */
 export async function audit(db: Pick<Db, 'query'>, req: Request, e: AuditEntry): Promise<void> {
   const p = req.principal;

@@ -89,6 +89,15 @@ describe(`escalation clock on ${testDbKind()}`, () => {
     expect((await trail(c.id)).at(-1)).toMatchObject({ action: 'overdue', actionName: '超期', fromState: 'dispatched', toState: 'dispatched', onTime: null });
     await escalateOverdue(t.db, bus, at(t0, 500));
     expect(await trail(c.id)).toHaveLength(n);
+
+    // The audit log has each of the clock's changes too, by the system, with the levels moved.
+    const audited = (await t.db.query<{ actor: string; action: string; account_id: number | null; token_id: number | null; detail: Record<string, unknown> }>(
+      `SELECT actor, action, account_id, token_id, detail FROM audit_log WHERE resource = 'incident' AND resource_id = $1 AND actor = '系统' ORDER BY id`,
+      [String(c.id)])).rows;
+    expect(audited.map((a) => [a.action, a.detail.fromLevel, a.detail.toLevel])).toEqual([
+      ['escalate', 'grid', 'community'], ['escalate', 'community', 'subdistrict'], ['overdue', 'subdistrict', 'subdistrict']]);
+    expect(audited.every((a) => a.account_id === null && a.token_id === null)).toBe(true);
+    expect(audited[0]!.detail.missedDeadline).toBe(at(t0, 24).toISOString());
   });
 
   it('a department that misses its report-in deadline is marked overdue and keeps the case; reporting in late is recorded as late', async () => {

@@ -1,8 +1,10 @@
 // The escalation clock: open cases past their deadline are marked overdue and, where the
 // workflow lets the system escalate (grid → community → subdistrict), moved up one level with the
 // new level's deadline. Where it does not (subdistrict, departments) the trail records 超期 once.
+// Each change is also an audit_log row (actor 系统), written in the same transaction as the case.
 // Time is injected (`now`), so tests never wait.
 import { applyTransition, statesOfType, SYSTEM_ACTOR, type TrailEvent } from '../../core/workflow.js';
+import { auditSystem } from '../auth/principal.js';
 import type { Db } from '../db/db.js';
 import type { EventBus } from '../events/bus.js';
 import { dbNow, loadRules, selectIncidents, WF_SQL } from './commands.js';
@@ -42,6 +44,10 @@ export async function escalateOverdue(db: Db, bus: EventBus, now?: Date, batch =
       }
       await tx.query(WF_SQL.updateCase, caseParams(id, next, next.departmentCode === c.departmentCode ? row.department_id : null));
       await tx.query(WF_SQL.insertEvent, eventParams(id, event, row.department_id));
+      await auditSystem(tx, SYSTEM_ACTOR.label, {
+        action: event.action, resource: 'incident', resourceId: id,
+        detail: { fromLevel: c.level, toLevel: next.level, missedDeadline: missed.missedDeadline, at: at.toISOString() },
+      });
       return up.ok ? 'escalated' : 'overdue';
     });
     if (outcome) run[outcome].push(id);
