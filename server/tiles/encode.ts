@@ -30,13 +30,15 @@ export async function detectEncoder(db: Queryable): Promise<TileEncoder> {
 export interface TileScope {
   communities: string[] | null;
   gridId: number | null;
+  /** A department account sees its own cases only (other layers are not limited by it). */
+  departmentId: number | null;
 }
 export async function renderTile(db: Queryable, encoder: TileEncoder, sources: SourceLayer[], z: number, x: number, y: number,
   scope: TileScope): Promise<Uint8Array> {
   if (encoder === 'native') {
     const parts: Uint8Array[] = [];
     for (const s of sources) {
-      const r = await db.query<{ tile: unknown }>(NATIVE[s], [z, x, y, scope.communities, scope.gridId, s]);
+      const r = await db.query<{ tile: unknown }>(NATIVE[s], [z, x, y, scope.communities, scope.gridId, scope.departmentId, s]);
       const b = bytes(r.rows[0]?.tile);
       if (b.length) parts.push(b);
     }
@@ -44,7 +46,7 @@ export async function renderTile(db: Queryable, encoder: TileEncoder, sources: S
   }
   const layers: Record<string, unknown> = {};
   for (const s of sources) {
-    const r = await db.query<{ id: number; props: Record<string, unknown>; geometry: Geometry | null }>(PORTABLE[s], [z, x, y, scope.communities, scope.gridId]);
+    const r = await db.query<{ id: number; props: Record<string, unknown>; geometry: Geometry | null }>(PORTABLE[s], [z, x, y, scope.communities, scope.gridId, scope.departmentId]);
     const features = r.rows.filter((row) => row.geometry).map((row): Feature => ({
       type: 'Feature', id: Number(row.id), properties: row.props, geometry: row.geometry!,
     }));

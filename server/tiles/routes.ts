@@ -41,7 +41,9 @@ export function tileRoutes(db: Db, encoder: TileEncoder): Router {
     if (!p.ok) return p;
     if (!Object.hasOwn(TILE_LAYERS, p.value.layer)) return fail('not_found', `unknown tile layer ${p.value.layer}`);
     const layer = TILE_LAYERS[p.value.layer]!;
-    const tile = await renderTile(db, encoder, layer.sources, p.value.z, p.value.x, p.value.y, mapFilter(principalOf(req).scope));
+    const scope = principalOf(req).scope;
+    const tile = await renderTile(db, encoder, layer.sources, p.value.z, p.value.x, p.value.y,
+      { ...mapFilter(scope), departmentId: scope.kind === 'department' ? scope.departmentId : null });
     // Tiles differ per jurisdiction: caches must not share them between users.
     res.setHeader('Cache-Control', layer.maxAge ? `private, max-age=${layer.maxAge}` : 'no-cache');
     res.setHeader('Vary', 'Cookie, Authorization');

@@ -10,7 +10,7 @@ import { detectEncoder, renderTile } from './encode.js';
 import { TILE_LAYERS, SOURCE_LAYERS, type SourceLayer } from './layers.js';
 
 const SQL = loadSql(new URL('./tiles.sql', import.meta.url), [...SOURCE_LAYERS]);
-const ALL = { communities: null, gridId: null };
+const ALL = { communities: null, gridId: null, departmentId: null };
 
 /** Naive: every feature of the layer as WGS84 GeoJSON (the tile filter removed), tiled in JS. */
 async function naiveTile(db: Db, sources: SourceLayer[], z: number, x: number, y: number): Promise<Uint8Array> {
@@ -18,9 +18,9 @@ async function naiveTile(db: Db, sources: SourceLayer[], z: number, x: number, y
   for (const s of sources) {
     const unfiltered = SQL[s].replace(/\w+\.geom && ST_Transform\(ST_TileEnvelope\([^;]*?\), 4326\)/, 'TRUE');
     if (unfiltered === SQL[s]) throw new Error(`bench: no tile filter found in ${s}`);
-    const sql = `WITH scope AS (SELECT $4::text[] AS communities, $5::int AS grid_id), t AS (SELECT $1::int, $2::int, $3::int)
+    const sql = `WITH scope AS (SELECT $4::text[] AS communities, $5::int AS grid_id, $6::int AS department_id), t AS (SELECT $1::int, $2::int, $3::int)
       SELECT s.id, s.props, ST_AsGeoJSON(s.geom)::json AS g FROM (${unfiltered}) s`;
-    const rows = (await db.query<{ id: number; props: Record<string, unknown>; g: Geometry }>(sql, [z, x, y, null, null])).rows;
+    const rows = (await db.query<{ id: number; props: Record<string, unknown>; g: Geometry }>(sql, [z, x, y, null, null, null])).rows;
     const fc = { type: 'FeatureCollection' as const, features: rows.map((r): Feature => ({ type: 'Feature', id: Number(r.id), properties: r.props, geometry: r.g })) };
     const t = geoJSONToTile(fc, z, x, y, { extent: 4096, buffer: 64, clip: true });
     if (t && t.features.length) layers[s] = t;

@@ -1,6 +1,7 @@
 -- Source queries for vector tiles, one per tile layer. Parameters: $1 z, $2 x, $3 y.
 -- They are fragments spliced into the wrappers at the end, which also provide the CTE `scope`
--- (communities text[], grid_id int: the caller's jurisdiction; NULL = no limit). The OSM base
+-- (communities text[], grid_id int: the caller's jurisdiction; department_id int: a department
+-- account's cases only; NULL = no limit). The OSM base
 -- layers (water, landuse, roads, boundaries) are public map data and not scoped; everything about
 -- grids, buildings, households, facilities and incidents is.
 -- Each returns (id, props jsonb, geom in EPSG:4326) for features touching the tile. The wrapper in
@@ -74,13 +75,14 @@ SELECT i.id, jsonb_build_object('id', i.id, 'category', i.category, 'status', i.
   FROM incident i, scope
  WHERE i.geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326)
    AND (scope.communities IS NULL OR i.community_code = ANY(scope.communities))
-   AND (scope.grid_id IS NULL OR i.grid_id = scope.grid_id);
+   AND (scope.grid_id IS NULL OR i.grid_id = scope.grid_id)
+   AND (scope.department_id IS NULL OR i.department_id = scope.department_id);
 
 -- name: nativeLayer
 -- ST_AsMVT over one of the source queries above (spliced in by encode.ts; never user input).
 WITH env AS (SELECT ST_TileEnvelope($1, $2, $3) AS e),
-scope AS (SELECT $4::text[] AS communities, $5::int AS grid_id)
-SELECT ST_AsMVT(q, $6::text, 4096, 'geom', 'id') AS tile
+scope AS (SELECT $4::text[] AS communities, $5::int AS grid_id, $6::int AS department_id)
+SELECT ST_AsMVT(q, $7::text, 4096, 'geom', 'id') AS tile
   FROM (SELECT s.id::int8 AS id, s.props, ST_AsMVTGeom(ST_Transform(s.geom, 3857), env.e, 4096, 64, true) AS geom
           FROM (__SOURCE__) s, env) q
  WHERE q.geom IS NOT NULL;
@@ -89,6 +91,6 @@ SELECT ST_AsMVT(q, $6::text, 4096, 'geom', 'id') AS tile
 -- For engines without ST_AsMVT: the tile's features (found by the GiST index) as WGS84 GeoJSON;
 -- geojson-vt cuts and simplifies them exactly as maplibre does for GeoJSON sources. Clipping or
 -- transforming in SQL first was measured slower on PGlite's WASM GEOS (docs/BENCHMARKS.md).
-WITH scope AS (SELECT $4::text[] AS communities, $5::int AS grid_id)
+WITH scope AS (SELECT $4::text[] AS communities, $5::int AS grid_id, $6::int AS department_id)
 SELECT s.id::int8 AS id, s.props, ST_AsGeoJSON(s.geom, 7)::json AS geometry
   FROM (__SOURCE__) s;

@@ -30,7 +30,7 @@ beforeAll(async () => {
 afterAll(async () => { await t?.drop(); });
 
 const Z = 14;
-const ALL = { communities: null, gridId: null };
+const ALL = { communities: null, gridId: null, departmentId: null };
 const { x: X, y: Y } = lonLatToTile(FIXTURE.pointA1[0], FIXTURE.pointA1[1], Z);
 
 async function getTile(url: string, token?: string): Promise<VectorTile> {
@@ -119,6 +119,22 @@ describe(`vector tiles on ${testDbKind()} (${testDbKind() === 'postgres' ? 'ST_A
     expect(features(fac, 'facilities').map((f) => f.properties.service_class)).toEqual(['party_centre']);
     const comm = await getTile(`/tiles/communities/${Z}/${X}/${Y}.pbf`, who.tokens.gridA1);
     expect(features(comm, 'communities').map((f) => f.properties.code)).toEqual(['T0101']);
+  });
+
+  it('a department sees only the cases whistled to it in the incidents tile; the jurisdiction sees them all', async () => {
+    const post = (clientKey: string) => request(app).post('/api/incidents').set('Authorization', `Bearer ${who.tokens.subdistrict}`)
+      .send({ lon: FIXTURE.pointA1[0], lat: FIXTURE.pointA1[1], category: 'parking', source: 'hotline_12345', clientKey }).expect(201);
+    const mine = (await post(`tile-dep-${Date.now()}-1`)).body.id as number;
+    const other = (await post(`tile-dep-${Date.now()}-2`)).body.id as number;
+    await request(app).post(`/api/incidents/${mine}/actions`).set('Authorization', `Bearer ${who.tokens.subdistrict}`)
+      .send({ action: 'whistle', departmentCode: 'cg' }).expect(200);
+    const ids = async (token: string) => features(await getTile(`/tiles/incidents/${Z}/${X}/${Y}.pbf`, token), 'incidents')
+      .map((f) => Number(f.properties.id ?? f.id));
+    expect(await ids(who.tokens.department)).toEqual([mine]);
+    expect(await ids(who.tokens.subdistrict)).toEqual(expect.arrayContaining([mine, other]));
+    expect(await ids(who.tokens.gridA1)).toEqual(expect.arrayContaining([mine, other]));
+    // Other layers are not limited to the department's cases: it still sees the grids of the district.
+    expect(features(await getTile(`/tiles/grids/${Z}/${X}/${Y}.pbf`, who.tokens.department), 'grids').length).toBeGreaterThan(0);
   });
 
   it('tiles need credentials', async () => {
