@@ -96,3 +96,71 @@ export interface PartyNode {
   counts: Record<Exclude<PartyLevel, 'community_committee'>, number>;
   children: PartyNode[];
 }
+
+/** GET /api/wall/metrics: the jurisdiction's figures (division/grid echo the request's narrowing). */
+export interface WallMetrics {
+  division: string | null;
+  grid: number | null;
+  now: string;
+  dayStart: string;
+  windowDays: number;
+  grids: GridMetric[];
+  totals: WallTotals;
+  ranking: { subdistricts: RankRow[]; communities: RankRow[] };
+  /** Oldest first: hourly over the last 24 h, daily over the last 14 days (last = today). */
+  series: { hourlyCreated: number[]; hourlyResolved: number[]; daily: number[] };
+}
+
+/** GET /api/wall/points: cases as parallel columns (compact for 1M-case heat maps and replays). */
+export interface WallPoints {
+  from: string;
+  to: string;
+  now: string;
+  truncated: boolean;
+  /** Category codes; `cat` holds indexes into this list. */
+  categories: string[];
+  /** Parallel columns, oldest first. t/r: epoch seconds (r: resolved, 0 = not resolved). */
+  id: number[];
+  lon: number[];
+  lat: number[];
+  t: number[];
+  r: number[];
+  cat: number[];
+  /** Grid id, 0 = none. */
+  grid: number[];
+  /** 1 = the case is open now. */
+  open: number[];
+  /** 1 = the case is overdue (超期). */
+  overdue: number[];
+}
+
+/** A grid in the Party tree: covered by a 网格党支部 or not. */
+export interface PartyGrid {
+  gridId: number;
+  code: string;
+  name: string;
+  communityCode: string;
+  communityName: string;
+  households: number;
+  /** A 网格党支部 covers the grid. */
+  covered: boolean;
+  bbox: BBox | null;
+}
+
+/** GET /api/party/tree. */
+export interface PartyTree {
+  roots: PartyNode[];
+  grids: PartyGrid[];
+  uncovered: PartyGrid[];
+  totals: {
+    committees: number;
+    branches: number;
+    buildingGroups: number;
+    memberHouseholds: number;
+    /** Members of the grid branches. */
+    branchMembers: number;
+    grids: number;
+    coveredGrids: number;
+    coverage: number | null;
+  };
+}

@@ -3,9 +3,9 @@
 // no 网格党支部 (挂图作战: the uncovered grids are the work list). No HTTP here.
 import type { Queryable } from '../db/db.js';
 import { loadSql } from '../db/sql.js';
-import { PARTY_LEVELS, type PartyLevel, type PartyNode } from '../../core/wall.js';
+import { PARTY_LEVELS, type PartyGrid, type PartyLevel, type PartyNode, type PartyTree } from '../../core/wall.js';
 export { PARTY_LEVELS };
-export type { PartyLevel, PartyNode };
+export type { PartyGrid, PartyLevel, PartyNode, PartyTree };
 
 const SQL = loadSql(new URL('./party.sql', import.meta.url), ['nodes', 'grids']);
 
@@ -17,36 +17,6 @@ export const PARTY_LEVEL_NAMES: Record<PartyLevel, string> = {
 };
 
 type BBox = [number, number, number, number];
-
-
-export interface PartyGrid {
-  gridId: number;
-  code: string;
-  name: string;
-  communityCode: string;
-  communityName: string;
-  households: number;
-  /** A 网格党支部 covers the grid. */
-  covered: boolean;
-  bbox: BBox | null;
-}
-
-export interface PartyTree {
-  roots: PartyNode[];
-  grids: PartyGrid[];
-  uncovered: PartyGrid[];
-  totals: {
-    committees: number;
-    branches: number;
-    buildingGroups: number;
-    memberHouseholds: number;
-    /** Members of the grid branches. */
-    branchMembers: number;
-    grids: number;
-    coveredGrids: number;
-    coverage: number | null;
-  };
-}
 
 interface NodeRow {
   id: number; parent_id: number | null; level: PartyLevel; name: string; community_code: string; community_name: string;

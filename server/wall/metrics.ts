@@ -6,8 +6,8 @@ import type { Queryable } from '../db/db.js';
 import { loadSql } from '../db/sql.js';
 import { dbNow } from '../incidents/commands.js';
 import { responsibilitySeed } from '../reference/reference.js';
-import type { GridMetric, RankRow, WallTotals } from '../../core/wall.js';
-export type { GridMetric, RankRow, WallTotals };
+import type { GridMetric, RankRow, WallMetrics, WallPoints, WallTotals } from '../../core/wall.js';
+export type { GridMetric, RankRow, WallMetrics, WallPoints, WallTotals };
 
 export const SQL = loadSql(new URL('./wall.sql', import.meta.url), ['grids', 'totals', 'series', 'divisions', 'points', 'gridInScope']);
 
@@ -36,18 +36,6 @@ export interface WallFilter {
 const params = (f: WallFilter) => [f.codes, f.gridId, f.departmentId];
 const round = (x: number | null, digits = 4) => (x == null || !Number.isFinite(x) ? null : Math.round(x * 10 ** digits) / 10 ** digits);
 const share = (part: number, whole: number) => (whole === 0 ? null : round(part / whole));
-
-
-export interface WallMetrics {
-  now: string;
-  dayStart: string;
-  windowDays: number;
-  grids: GridMetric[];
-  totals: WallTotals;
-  ranking: { subdistricts: RankRow[]; communities: RankRow[] };
-  /** Oldest first: hourly over the last 24 h, daily over the last 14 days (last = today). */
-  series: { hourlyCreated: number[]; hourlyResolved: number[]; daily: number[] };
-}
 
 interface GridRow {
   id: number; code: string; name: string; community_code: string; households: number; open: number; overdue: number;
@@ -81,7 +69,7 @@ function buckets(rows: { kind: string; ago: number; n: number }[], kind: string,
   return out;
 }
 
-export async function wallMetrics(db: Queryable, f: WallFilter, opts: { windowDays?: number; now?: Date } = {}): Promise<WallMetrics> {
+export async function wallMetrics(db: Queryable, f: WallFilter, opts: { windowDays?: number; now?: Date } = {}): Promise<Omit<WallMetrics, 'division' | 'grid'>> {
   const now = opts.now ?? await dbNow(db);
   const windowDays = opts.windowDays ?? 30;
   const dayStart = beijingDayStart(now);
@@ -139,28 +127,6 @@ export async function wallMetrics(db: Queryable, f: WallFilter, opts: { windowDa
 /** Is grid `id` inside the filter's jurisdiction? */
 export async function gridInScope(db: Queryable, id: number, f: WallFilter): Promise<boolean> {
   return (await db.query(SQL.gridInScope, [id, f.codes, f.gridId])).rows.length > 0;
-}
-
-export interface WallPoints {
-  from: string;
-  to: string;
-  now: string;
-  truncated: boolean;
-  /** Category codes; `cat` holds indexes into this list. */
-  categories: string[];
-  /** Parallel columns, oldest first. t/r: epoch seconds (r: resolved, 0 = not resolved). */
-  id: number[];
-  lon: number[];
-  lat: number[];
-  t: number[];
-  r: number[];
-  cat: number[];
-  /** Grid id, 0 = none. */
-  grid: number[];
-  /** 1 = the case is open now. */
-  open: number[];
-  /** 1 = the case is overdue (超期). */
-  overdue: number[];
 }
 
 interface PointRow {
