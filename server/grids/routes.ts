@@ -7,7 +7,7 @@ import type { Db } from '../db/db.js';
 import { loadSql } from '../db/sql.js';
 import { fail, ok, route } from '../http/errors.js';
 import { validate } from '../http/validate.js';
-import { listQuery } from '../layers/filters.js';
+import { featureCollection, listQuery, type FeatureRow } from '../layers/filters.js';
 
 const SQL = loadSql(new URL('./grids.sql', import.meta.url), ['list', 'one']);
 const NO_BBOX = [null, null, null, null];
@@ -18,9 +18,9 @@ export function gridRoutes(db: Db, config: Config): Router {
     const q = await listQuery(db, req.query, config.maxFeatures, principalOf(req).scope);
     if (!q.ok) return q;
     const { bbox, communities, limit, gridId } = q.value;
-    const out = await db.query<{ fc: unknown }>(SQL.list, [...(bbox ?? NO_BBOX), communities, limit, gridId]);
+    const out = await db.query<FeatureRow>(SQL.list, [...(bbox ?? NO_BBOX), communities, limit, gridId]);
     res.type('application/geo+json');
-    return ok(out.rows[0]!.fc);
+    return ok(featureCollection(out.rows, limit));
   }));
   r.get('/api/grids/:id', guard('read', 'map'), route(async (req) => {
     const p = validate(z.object({ id: z.coerce.number().int().positive().max(2 ** 31 - 1) }), req.params);

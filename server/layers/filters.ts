@@ -47,3 +47,19 @@ export async function listQuery(db: Queryable, query: unknown, maxFeatures: numb
   if (!div.ok) return div;
   return ok({ bbox: bbox.value, ...div.value, limit: Math.min(q.value.limit ?? maxFeatures, maxFeatures) });
 }
+
+/** A feature as the layer queries select it (one row more than the limit is read). */
+export interface FeatureRow {
+  id: number;
+  geometry: unknown;
+  properties: Record<string, unknown>;
+}
+
+/** Rows of a layer query as a GeoJSON FeatureCollection, flagged truncated when the limit cut it. */
+export function featureCollection(rows: FeatureRow[], limit: number) {
+  return {
+    type: 'FeatureCollection' as const,
+    truncated: rows.length > limit,
+    features: rows.slice(0, limit).map((r) => ({ type: 'Feature' as const, id: r.id, geometry: r.geometry, properties: r.properties })),
+  };
+}

@@ -7,7 +7,7 @@ import type { Db } from '../db/db.js';
 import { loadSql } from '../db/sql.js';
 import { fail, ok, route } from '../http/errors.js';
 import { validate } from '../http/validate.js';
-import { listQuery } from './filters.js';
+import { featureCollection, listQuery, type FeatureRow } from './filters.js';
 
 const SQL = loadSql(new URL('./layers.sql', import.meta.url), ['buildings', 'facilities', 'serviceClasses', 'categories']);
 const NO_BBOX = [null, null, null, null];
@@ -17,10 +17,10 @@ export function layerRoutes(db: Db, config: Config): Router {
   r.get('/api/buildings', guard('read', 'map'), route(async (req, res) => {
     const q = await listQuery(db, req.query, config.maxFeatures, principalOf(req).scope);
     if (!q.ok) return q;
-    const out = await db.query<{ fc: unknown }>(SQL.buildings,
+    const out = await db.query<FeatureRow>(SQL.buildings,
       [...(q.value.bbox ?? NO_BBOX), q.value.communities, q.value.limit, q.value.gridId]);
     res.type('application/geo+json');
-    return ok(out.rows[0]!.fc);
+    return ok(featureCollection(out.rows, q.value.limit));
   }));
   r.get('/api/facilities', guard('read', 'map'), route(async (req, res) => {
     const { class: cls, ...rest } = req.query as Record<string, unknown>;
@@ -32,10 +32,10 @@ export function layerRoutes(db: Db, config: Config): Router {
     }
     const q = await listQuery(db, rest, config.maxFeatures, principalOf(req).scope);
     if (!q.ok) return q;
-    const out = await db.query<{ fc: unknown }>(SQL.facilities,
+    const out = await db.query<FeatureRow>(SQL.facilities,
       [...(q.value.bbox ?? NO_BBOX), q.value.communities, q.value.limit, c.value ?? null, q.value.gridId]);
     res.type('application/geo+json');
-    return ok(out.rows[0]!.fc);
+    return ok(featureCollection(out.rows, q.value.limit));
   }));
   r.get('/api/service-classes', guard('read', 'map'), route(async () => ok((await db.query(SQL.serviceClasses)).rows)));
   r.get('/api/incident-categories', guard('read', 'map'), route(async () => ok((await db.query(SQL.categories)).rows)));
