@@ -1,6 +1,7 @@
 -- Importer queries. Rows arrive in batches as a JSON array ($2) of
 -- {osmId, name, kind, geom (GeoJSON, WGS84), props, …}; $3 is an optional clip rectangle (WKT, EPSG:4326)
 -- — OSM extracts contain whole ways reaching far beyond the requested area.
+-- Parsing, repair and clipping are the shared function import_prepare (migration 0006).
 -- Each insert returns statistics for the summary:
 --   n_in      rows received            kept      source rows that produced at least one DB row
 --   inserted  DB rows written          repaired  invalid geometries fixed with ST_MakeValid
@@ -14,22 +15,8 @@ INSERT INTO dataset (id, name, source, attribution, synthetic, summary)
 VALUES ($1, $2, $3, $4, false, $5::jsonb);
 
 -- name: insertBuildings
-WITH env AS (
-  SELECT CASE WHEN $3::text IS NULL THEN NULL ELSE ST_GeomFromText($3::text, 4326) END AS box
-), src AS (
-  SELECT t.i, t.e, ST_SetSRID(ST_GeomFromGeoJSON(t.e->>'geom'), 4326) AS g0
-  FROM json_array_elements($2::json) WITH ORDINALITY AS t(e, i)
-), fixed AS (
-  SELECT i, e, ST_IsValid(g0) AS was_valid,
-         CASE WHEN ST_IsValid(g0) THEN g0 ELSE ST_CollectionExtract(ST_MakeValid(g0), 3) END AS g1
-  FROM src
-), clipped AS (
-  SELECT i, e, was_valid, g1,
-         (box IS NOT NULL AND NOT ST_IsEmpty(g1) AND NOT ST_CoveredBy(g1, box)) AS was_clipped,
-         CASE WHEN box IS NULL OR ST_IsEmpty(g1) OR ST_CoveredBy(g1, box) THEN g1
-              ELSE ST_CollectionExtract(ST_Intersection(g1, box), 3) END AS g2
-  FROM fixed CROSS JOIN env
-), ins AS (
+WITH clipped AS (SELECT * FROM import_prepare($2::json, $3::text)),
+ins AS (
   INSERT INTO building (dataset_id, osm_id, name, kind, geom, height_m, min_height_m, levels, residential, props)
   SELECT $1, e->>'osmId', e->>'name', e->>'kind', ST_Multi(g2), (e->>'heightM')::float8,
          coalesce((e->>'minHeightM')::float8, 0), (e->>'levels')::int, coalesce((e->>'residential')::boolean, false),
@@ -47,18 +34,9 @@ SELECT count(*)::int AS n_in,
 FROM clipped;
 
 -- name: insertRoads
-WITH env AS (
-  SELECT CASE WHEN $3::text IS NULL THEN NULL ELSE ST_GeomFromText($3::text, 4326) END AS box
-), src AS (
-  SELECT t.i, t.e, ST_SetSRID(ST_GeomFromGeoJSON(t.e->>'geom'), 4326) AS g1
-  FROM json_array_elements($2::json) WITH ORDINALITY AS t(e, i)
-), clipped AS (
-  SELECT i, e, g1,
-         (box IS NOT NULL AND NOT ST_CoveredBy(g1, box)) AS was_clipped,
-         CASE WHEN box IS NULL OR ST_CoveredBy(g1, box) THEN g1
-              ELSE ST_CollectionExtract(ST_Intersection(g1, box), 2) END AS g2
-  FROM src CROSS JOIN env
-), parts AS (
+-- Each line of a (multi)line is a road row of its own.
+WITH clipped AS (SELECT * FROM import_prepare($2::json, $3::text)),
+parts AS (
   SELECT c.i, c.e, c.was_clipped, d.geom AS g
   FROM clipped c CROSS JOIN LATERAL ST_Dump(c.g2) AS d
   WHERE ST_GeometryType(d.geom) = 'ST_LineString' AND ST_Length(d.geom) > 0
@@ -73,7 +51,7 @@ WITH env AS (
 SELECT count(*)::int AS n_in,
        (SELECT count(*) FROM ins)::int AS inserted,
        (SELECT count(DISTINCT i) FROM parts)::int AS kept,
-       0 AS repaired,
+       count(*) FILTER (WHERE NOT was_valid AND NOT ST_IsEmpty(g1))::int AS repaired,
        count(*) FILTER (WHERE was_clipped AND NOT ST_IsEmpty(g2))::int AS clipped,
        count(*) FILTER (WHERE was_clipped AND ST_IsEmpty(g2))::int AS outside,
        '{}'::json AS by_kind
@@ -81,23 +59,8 @@ FROM clipped;
 
 -- name: insertBaseFeatures
 -- Polygons stay polygons (ST_Multi), lines stay lines, points stay points.
-WITH env AS (
-  SELECT CASE WHEN $3::text IS NULL THEN NULL ELSE ST_GeomFromText($3::text, 4326) END AS box
-), src AS (
-  SELECT t.i, t.e, g0, ST_Dimension(g0) + 1 AS gt
-  FROM json_array_elements($2::json) WITH ORDINALITY AS t(e, i)
-  CROSS JOIN LATERAL ST_SetSRID(ST_GeomFromGeoJSON(t.e->>'geom'), 4326) AS g0
-), fixed AS (
-  SELECT i, e, gt, ST_IsValid(g0) AS was_valid,
-         CASE WHEN ST_IsValid(g0) THEN g0 ELSE ST_CollectionExtract(ST_MakeValid(g0), gt) END AS g1
-  FROM src
-), clipped AS (
-  SELECT i, e, gt, was_valid, g1,
-         (box IS NOT NULL AND NOT ST_IsEmpty(g1) AND NOT ST_CoveredBy(g1, box)) AS was_clipped,
-         CASE WHEN box IS NULL OR ST_IsEmpty(g1) OR ST_CoveredBy(g1, box) THEN g1
-              ELSE ST_CollectionExtract(ST_Intersection(g1, box), gt) END AS g2
-  FROM fixed CROSS JOIN env
-), ins AS (
+WITH clipped AS (SELECT * FROM import_prepare($2::json, $3::text)),
+ins AS (
   INSERT INTO base_feature (dataset_id, layer, osm_id, kind, name, geom, props)
   SELECT $1, e->>'layer', e->>'osmId', e->>'kind', e->>'name', CASE WHEN gt = 3 THEN ST_Multi(g2) ELSE g2 END,
          coalesce((e->'props')::jsonb, '{}'::jsonb) || CASE WHEN was_clipped THEN '{"clipped": true}'::jsonb ELSE '{}'::jsonb END
@@ -115,22 +78,8 @@ FROM clipped;
 
 -- name: insertFacilities
 -- Areas and lines become a point on their surface (after clipping, so the point is inside the area).
-WITH env AS (
-  SELECT CASE WHEN $3::text IS NULL THEN NULL ELSE ST_GeomFromText($3::text, 4326) END AS box
-), src AS (
-  SELECT t.i, t.e, ST_SetSRID(ST_GeomFromGeoJSON(t.e->>'geom'), 4326) AS g0
-  FROM json_array_elements($2::json) WITH ORDINALITY AS t(e, i)
-), fixed AS (
-  SELECT i, e, ST_IsValid(g0) AS was_valid,
-         CASE WHEN ST_IsValid(g0) THEN g0 ELSE ST_CollectionExtract(ST_MakeValid(g0), ST_Dimension(g0) + 1) END AS g1
-  FROM src
-), clipped AS (
-  SELECT i, e, was_valid, g1,
-         (box IS NOT NULL AND NOT ST_IsEmpty(g1) AND NOT ST_CoveredBy(g1, box)) AS was_clipped,
-         CASE WHEN box IS NULL OR ST_IsEmpty(g1) OR ST_CoveredBy(g1, box) THEN g1
-              ELSE ST_CollectionExtract(ST_Intersection(g1, box), ST_Dimension(g1) + 1) END AS g2
-  FROM fixed CROSS JOIN env
-), pts AS (
+WITH clipped AS (SELECT * FROM import_prepare($2::json, $3::text)),
+pts AS (
   SELECT i, e, CASE WHEN ST_GeometryType(g2) = 'ST_Point' THEN g2 ELSE ST_PointOnSurface(g2) END AS p
   FROM clipped WHERE NOT ST_IsEmpty(g2)
 ), ins AS (
