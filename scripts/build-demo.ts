@@ -187,6 +187,8 @@ function geojsonText(c: FeatureCollection): string {
 
 const osmId = (p: Props): string | null => (p.id == null ? null : String(p.id));
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? v.trim() : null);
+/** Street + house number as written in China; OSM house numbers sometimes carry their 号 already. */
+const houseAddress = (street: string, number: string | null) => `${street}${number ? (/[号弄]$/.test(number) ? number : `${number}号`) : ''}`;
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const hasHan = (s: string | null) => !!s && /[\u4e00-\u9fff]/.test(s);
 
@@ -682,7 +684,7 @@ const buildingFeatures: AnyFeature[] = buildings.map((b) => ({
     heightM: num(b.props.height), minHeightM: num(b.props.min_height) ?? 0, levels: b.levels, residential: b.basis !== null,
     residentialBasis: b.basis, households: b.households, residents: b.residents, householdsSynthetic: true,
     gridCode: b.gridIdx >= 0 ? gridCode[b.gridIdx] : null, communityCode: b.gridIdx >= 0 ? communityCode[gridCommunity[b.gridIdx]!] : null,
-    address: str(b.props.addr_street) ? `${str(b.props.addr_street)}${str(b.props.addr_housenumber) ? `${str(b.props.addr_housenumber)}号` : ''}` : null,
+    address: str(b.props.addr_street) ? houseAddress(str(b.props.addr_street)!, str(b.props.addr_housenumber)) : null,
     ...(b.part ? { rootOsmId: b.props.root_id == null ? null : String(b.props.root_id) } : {}),
   },
   geometry: b.geom,
@@ -822,7 +824,7 @@ for (const cm of [...Array(nCommunities).keys()].sort((a, b) => communityCode[a]
     for (let i = 0; i < nGroups; i++) {
       const b = homes[i]!;
       const bkey = `pb:${gc}:${b.osmId}`;
-      const label = str(b.props.name) ?? (str(b.props.addr_street) && str(b.props.addr_housenumber) ? `${str(b.props.addr_street)}${str(b.props.addr_housenumber)}号` : `${cnNumber(i + 1)}号楼`);
+      const label = str(b.props.name) ?? (str(b.props.addr_street) && str(b.props.addr_housenumber) ? houseAddress(str(b.props.addr_street)!, str(b.props.addr_housenumber)) : `${cnNumber(i + 1)}号楼`);
       partyOrgs.push({ key: bkey, parentKey: gkey, level: 'building_group', name: `${label}楼栋党小组`, communityCode: cc, gridCode: gc, buildingOsmId: b.osmId,
         members: randInt(3, 12), synthetic: true });
       const nHomes = randInt(1, 3);

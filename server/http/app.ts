@@ -9,6 +9,7 @@ import { authRoutes } from '../auth/routes.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import { divisionRoutes } from '../divisions/routes.js';
+import { geocodeRoutes } from '../geocode/routes.js';
 import type { EventBus } from '../events/bus.js';
 import { gridRoutes } from '../grids/routes.js';
 import { healthRoutes } from '../health/routes.js';
@@ -75,6 +76,7 @@ export function createApp({ config, db, bus, tileEncoder, log }: AppDeps): Expre
   app.use(divisionRoutes(db, config));
   app.use(gridRoutes(db, config));
   app.use(layerRoutes(db, config));
+  app.use(geocodeRoutes(db));
   app.use(incidentRoutes(db, bus, config));
   app.use(residentRoutes(db));
   app.use(wallRoutes(db));
