@@ -8,6 +8,8 @@ export const ERROR_STATUS = {
   malformed_json: 400,
   weak_password: 400,
   outside_district: 422,
+  /** An address-only report the district's gazetteer cannot place with certainty (GET /api/geocode offers candidates). */
+  address_not_found: 422,
   client_key_conflict: 409,
   invalid_transition: 409,
   conflict: 409,
@@ -20,6 +22,8 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  /** A backing service (photo storage) is down: nothing was stored; retry later (Retry-After). */
+  storage_unavailable: 503,
   internal_error: 500,
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;

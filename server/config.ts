@@ -47,7 +47,40 @@ const schema = z.object({
   MAX_PHOTO_BYTES: z.coerce.number().int().positive().max(100 * 1024 * 1024).default(8 * 1024 * 1024),
   /** Open311 requests without attribute[client_key]: the same token, device and body within this many minutes is one request. */
   OPEN311_REPLAY_WINDOW_MINUTES: z.coerce.number().positive().max(24 * 60).default(10),
+  // --- Photo storage ---
+  /** Where uploaded photos live: disk = DATA_DIR/uploads; s3 = an S3-compatible bucket (the S3_* keys). */
+  PHOTO_STORAGE: z.enum(['disk', 's3']).default('disk'),
+  /** S3 API endpoint, e.g. https://s3.us-east-1.amazonaws.com, http://127.0.0.1:9000 (MinIO), https://oss-cn-shanghai.aliyuncs.com. */
+  S3_ENDPOINT: z.string().url().optional(),
+  /** Region used for request signing. */
+  S3_REGION: z.string().default('us-east-1'),
+  /** Bucket (it must exist; the server does not create it). */
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'not a valid bucket name').optional(),
+  /** Key prefix: objects are <prefix>/<sha256> and <prefix>/<sha256>.thumb.jpg. */
+  S3_PREFIX: z.string().regex(/^[A-Za-z0-9!_.*'()/-]*$/, 'letters, digits and !_.*\'()/- only').default('photos'),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  /** Path-style URLs (endpoint/bucket/key), as MinIO needs; false = virtual-hosted (bucket.endpoint/key), as OSS and COS need. */
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('true'),
 });
+
+/** Photo storage settings: disk, or a complete S3 configuration. */
+export type PhotoStorageConfig = { driver: 'disk' } | S3StorageConfig;
+export interface S3StorageConfig {
+  driver: 's3'; endpoint: string; region: string; bucket: string; prefix: string;
+  accessKeyId: string; secretAccessKey: string; forcePathStyle: boolean;
+}
+
+function photoStorageOf(e: z.infer<typeof schema>): PhotoStorageConfig {
+  if (e.PHOTO_STORAGE === 'disk') return { driver: 'disk' };
+  const need = { S3_ENDPOINT: e.S3_ENDPOINT, S3_BUCKET: e.S3_BUCKET, S3_ACCESS_KEY_ID: e.S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: e.S3_SECRET_ACCESS_KEY };
+  const missing = Object.entries(need).filter(([, v]) => !v).map(([k]) => k);
+  if (missing.length) throw new Error(`invalid configuration: PHOTO_STORAGE=s3 needs ${missing.join(', ')}`);
+  return {
+    driver: 's3', endpoint: e.S3_ENDPOINT!, region: e.S3_REGION, bucket: e.S3_BUCKET!, prefix: e.S3_PREFIX.replace(/^\/+|\/+$/g, ''),
+    accessKeyId: e.S3_ACCESS_KEY_ID!, secretAccessKey: e.S3_SECRET_ACCESS_KEY!, forcePathStyle: e.S3_FORCE_PATH_STYLE === 'true',
+  };
+}
 
 export interface Config {
   port: number;
@@ -72,6 +105,7 @@ export interface Config {
   escalationIntervalMs: number;
   maxPhotoBytes: number;
   open311ReplayWindowMs: number;
+  photoStorage: PhotoStorageConfig;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -105,5 +139,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     escalationIntervalMs: Math.round(e.ESCALATION_INTERVAL_SECONDS * 1000),
     maxPhotoBytes: e.MAX_PHOTO_BYTES,
     open311ReplayWindowMs: Math.round(e.OPEN311_REPLAY_WINDOW_MINUTES * 60_000),
+    photoStorage: photoStorageOf(e),
   };
 }

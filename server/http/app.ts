@@ -59,7 +59,7 @@ export function createApp({ config, db, bus, tileEncoder, log }: AppDeps): Expre
   app.use(['/api', '/tiles'], authenticate(db));
   app.use('/api', express.json({ limit: config.maxBodyBytes, strict: true }));
   // The one multipart route, before the JSON-only rule below.
-  app.use(photoRoutes(db, config));
+  app.use(photoRoutes(db, config, { log }));
   app.use('/api', (req, res, next) => {
     // JSON only for writes: anything else is refused before it reaches a route.
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;

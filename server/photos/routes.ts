@@ -1,7 +1,10 @@
 // Photos: POST /api/photos takes one image (multipart/form-data, field "photo"), JPEG, PNG or WebP
 // by content, at most MAX_PHOTO_BYTES; a retried upload of the same bytes is the same photo. A
 // photo is shown to whoever uploaded it and to anyone who can see a case it is on. Mounted before
-// the app's JSON-only rule for /api (this is the one multipart route).
+// the app's JSON-only rule for /api (this is the one multipart route). Files go to the storage
+// PHOTO_STORAGE names (storage.ts): objects first, then the row, so a row never points to a
+// missing object; a storage failure is 503 storage_unavailable and writes no row.
+import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { Router } from 'express';
 import multer from 'multer';
@@ -13,7 +16,8 @@ import { fail, ok, route, type Result } from '../http/errors.js';
 import { validate } from '../http/validate.js';
 import { actorOf } from '../incidents/actions.js';
 import { accessiblePhotos, photoUrl, SQL, thumbUrl, type PhotoRow } from './access.js';
-import { photoPath, storePhoto, thumbPath } from './store.js';
+import { createPhotoStorage, StorageUnavailableError, type PhotoObject, type PhotoStorage, type Variant } from './storage.js';
+import { preparePhoto, storePrepared, type PhotoFile } from './store.js';
 
 const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 31 - 1) });
 export const PHOTO_FIELD = 'photo';
@@ -23,8 +27,25 @@ const present = (p: Pick<PhotoRow, 'id' | 'sha256' | 'mime' | 'bytes' | 'width' 
   url: photoUrl(p.id), thumbUrl: thumbUrl(p.id), createdAt: new Date(p.created_at).toISOString(),
 });
 
-export function photoRoutes(db: Db, config: Config): Router {
+/** Cached by the browser for a day: the id always names the same bytes. */
+const CACHE_CONTROL = 'private, max-age=86400, immutable';
+
+/** 503 storage_unavailable; the message names no host, bucket or key (the log has the cause). */
+function storageUnavailable(res: Response) {
+  res.setHeader('Retry-After', '30');
+  return fail('storage_unavailable', 'photo storage is unavailable; try again later');
+}
+
+export interface PhotoRouteOptions {
+  /** Default: the driver PHOTO_STORAGE names. */
+  storage?: PhotoStorage;
+  log?: (msg: string, err?: unknown) => void;
+}
+
+export function photoRoutes(db: Db, config: Config, opts: PhotoRouteOptions = {}): Router {
   const r = Router();
+  const storage = opts.storage ?? createPhotoStorage(config);
+  const log = opts.log ?? (() => undefined);
   const upload = multer({
     storage: multer.memoryStorage(),
     limits: { fileSize: config.maxPhotoBytes, files: 1, fields: 10, fieldSize: 1024, parts: 11 },
@@ -55,9 +76,17 @@ export function photoRoutes(db: Db, config: Config): Router {
   r.post('/api/photos', guard('update', 'incident'), route(async (req, res) => {
     const file = await receive(req, res);
     if (!file.ok) return file;
-    const stored = await storePhoto(config.dataDir, file.value.buffer);
-    if (!stored.ok) return stored;
-    const f = stored.value;
+    const prepared = await preparePhoto(file.value.buffer);
+    if (!prepared.ok) return prepared;
+    let f: PhotoFile;
+    try {
+      f = await storePrepared(storage, prepared.value);
+    } catch (e) {
+      if (!(e instanceof StorageUnavailableError)) throw e;
+      log('photo upload refused: storage unavailable', e);
+      return storageUnavailable(res);
+    }
+    // A failure from here on leaves the objects unreferenced; the retry of the same bytes reuses them.
     const actor = await actorOf(db, principalOf(req));
     const who = [actor.kind, actor.id, actor.label];
     const inserted = (await db.query<PhotoRow>(SQL.insert, [f.sha256, f.mime, f.bytes, f.width, f.height, ...who])).rows[0];
@@ -72,20 +101,48 @@ export function photoRoutes(db: Db, config: Config): Router {
     return ok(present(inserted));
   }));
 
-  const serve = (kind: 'photo' | 'thumb') => route(async (req, res) => {
+  const serve = (variant: Variant) => route(async (req, res) => {
     const p = validate(idParam, req.params);
     if (!p.ok) return p;
     const me = principalOf(req);
     const photo = (await accessiblePhotos(db, [p.value.id], await actorOf(db, me), me.scope)).get(p.value.id);
     if (!photo) return fail('not_found', `photo ${p.value.id} not found`);
-    // Our own path (DATA_DIR may well be ./.data, hence dotfiles allowed); the name is a sha256 from the database.
-    const path = kind === 'photo' ? photoPath(config.dataDir, photo.sha256) : thumbPath(config.dataDir, photo.sha256);
-    res.type(kind === 'photo' ? photo.mime : 'image/jpeg');
-    res.setHeader('Cache-Control', 'private, max-age=86400, immutable');
-    await new Promise<void>((resolve, reject) => res.sendFile(path, { etag: true, lastModified: false, dotfiles: 'allow' }, (e) => (e ? reject(e) : resolve())));
+    // Content-addressed, so the sha256 is a strong validator whatever the storage.
+    const etag = `"${photo.sha256}${variant === 'thumb' ? '-thumb' : ''}"`;
+    res.setHeader('ETag', etag);
+    if (req.fresh) {
+      res.setHeader('Cache-Control', CACHE_CONTROL);
+      res.status(304).end();
+      return undefined;
+    }
+    res.removeHeader('ETag');
+    let obj: PhotoObject | null;
+    try {
+      obj = await storage.get(photo.sha256, variant);
+    } catch (e) {
+      if (!(e instanceof StorageUnavailableError)) throw e;
+      log(`photo ${photo.id}: storage unavailable`, e);
+      return storageUnavailable(res);
+    }
+    if (!obj) {
+      log(`photo ${photo.id}: ${storage.locate(photo.sha256, variant)} is missing`);
+      return fail('not_found', `the ${variant === 'thumb' ? 'thumbnail' : 'file'} of photo ${photo.id} is missing from storage`);
+    }
+    res.type(variant === 'original' ? photo.mime : 'image/jpeg');
+    res.setHeader('Content-Length', String(obj.contentLength));
+    res.setHeader('ETag', etag);
+    res.setHeader('Cache-Control', CACHE_CONTROL);
+    try {
+      await pipeline(obj.body, res);
+    } catch (e) {
+      // Headers are out: the client sees a cut response (its Content-Length is not met). A client
+      // that went away is no storage problem.
+      if (!req.destroyed) log(`photo ${photo.id}: streaming from storage failed`, e);
+      res.destroy();
+    }
     return undefined;
   });
-  r.get('/api/photos/:id', guard('read', 'incident'), serve('photo'));
+  r.get('/api/photos/:id', guard('read', 'incident'), serve('original'));
   r.get('/api/photos/:id/thumb', guard('read', 'incident'), serve('thumb'));
   return r;
 }

@@ -1,13 +1,11 @@
 // Photo files: the type is decided by the file's magic bytes (never by the declared header), the
-// image must decode, and the file is stored content-addressed (uploads/<aa>/<sha256>) with a
-// 320 px JPEG thumbnail beside it. Every check happens before anything is written, so a refused
-// upload leaves nothing on disk. No HTTP here.
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// image must decode, and the file is stored content-addressed (key = its sha256) with a 320 px JPEG
+// thumbnail, on disk or in object storage (storage.ts). Every check happens before anything is
+// written, so a refused upload leaves nothing stored. No HTTP here.
+import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { fail, ok, type Result } from '../http/errors.js';
+import type { PhotoStorage } from './storage.js';
 
 export const PHOTO_MIMES = ['image/jpeg', 'image/png', 'image/webp'] as const;
 export type PhotoMime = (typeof PHOTO_MIMES)[number];
@@ -35,23 +33,15 @@ export interface PhotoFile {
   height: number;
 }
 
-export const uploadsDir = (dataDir: string) => join(dataDir, 'uploads');
-export const photoPath = (dataDir: string, sha: string) => join(uploadsDir(dataDir), sha.slice(0, 2), sha);
-export const thumbPath = (dataDir: string, sha: string) => `${photoPath(dataDir, sha)}.thumb.jpg`;
-
-async function writeOnce(path: string, data: Uint8Array): Promise<void> {
-  if (existsSync(path)) return; // content-addressed: the same bytes are already there
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, path);
-  } finally {
-    await rm(tmp, { force: true });
-  }
+/** An upload that passed every check, with its thumbnail; nothing is stored yet. */
+export interface PreparedPhoto {
+  file: PhotoFile;
+  data: Uint8Array;
+  thumb: Buffer;
 }
 
-/** Check an upload and store it (and its thumbnail) under DATA_DIR/uploads. */
-export async function storePhoto(dataDir: string, data: Uint8Array): Promise<Result<PhotoFile>> {
+/** Check an upload (type by content, decodes, not a decompression bomb) and make its thumbnail. */
+export async function preparePhoto(data: Uint8Array): Promise<Result<PreparedPhoto>> {
   const mime = sniff(data);
   if (!mime) return fail('unsupported_media_type', 'only JPEG, PNG or WebP images (by content, not by name or header)');
   let width: number;
@@ -69,8 +59,17 @@ export async function storePhoto(dataDir: string, data: Uint8Array): Promise<Res
     return fail('invalid_request', `the ${mime} file is damaged or too large to decode`);
   }
   const sha256 = createHash('sha256').update(data).digest('hex');
-  await mkdir(join(uploadsDir(dataDir), sha256.slice(0, 2)), { recursive: true });
-  await writeOnce(photoPath(dataDir, sha256), data);
-  await writeOnce(thumbPath(dataDir, sha256), thumb);
-  return ok({ sha256, mime, bytes: data.length, width, height });
+  return ok({ file: { sha256, mime, bytes: data.length, width, height }, data, thumb });
+}
+
+/**
+ * Store a checked photo: the original first, then its thumbnail. Both writes are idempotent, so a
+ * retry after a failure half way finishes the job. Throws StorageUnavailableError when the backend
+ * fails; the caller writes its database row only after this resolved, so a row never points to a
+ * missing object.
+ */
+export async function storePrepared(storage: PhotoStorage, p: PreparedPhoto): Promise<PhotoFile> {
+  await storage.put(p.file.sha256, 'original', p.data, p.file.mime);
+  await storage.put(p.file.sha256, 'thumb', p.thumb, 'image/jpeg');
+  return p.file;
 }
