@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { can, maskPhone, PERMISSIONS, ROLE_CODES } from './permissions.js';
+import { can, maskPhone, PERMISSIONS, ROLE_BINDING, ROLE_CODES, ROLES } from './permissions.js';
 
 describe('permissions', () => {
   it('every role reads the map; only admins manage accounts, tokens and the audit log', () => {
@@ -11,7 +11,19 @@ describe('permissions', () => {
   });
   it('unmasked personal data only for roles that handle residents', () => {
     const full = ROLE_CODES.filter((r) => can(r, 'read_full', 'resident_pii')).sort();
-    expect(full).toEqual(['community_staff', 'grid_worker', 'subdistrict_staff']);
+    expect(full).toEqual(['community_staff', 'district_center', 'grid_worker', 'subdistrict_staff']);
+  });
+  it('the district command centre (区指挥中心) is bound to the district and handles cases like subdistrict staff', () => {
+    expect(ROLES.district_center).toBe('区指挥中心');
+    expect(ROLE_BINDING.district_center).toBe('district');
+    expect(PERMISSIONS.district_center).toEqual({
+      map: ['read'], incident: ['read', 'create', 'update'], export: ['read'], coverage: ['read'],
+      resident_pii: ['read', 'read_full'], report: ['read'],
+    });
+    expect(PERMISSIONS.district_center).toEqual(PERMISSIONS.subdistrict_staff);
+    for (const res of ['account', 'token', 'audit', 'workflow', 'grid_edit'] as const) expect(can('district_center', 'read', res), res).toBe(false);
+    expect(ROLE_CODES.filter((r) => can(r, 'update', 'incident')).sort())
+      .toEqual(['community_staff', 'department', 'district_center', 'grid_worker', 'subdistrict_staff']);
   });
   it('kiosks and leaders cannot write', () => {
     for (const r of ['kiosk', 'district_leader'] as const) {
@@ -21,7 +33,7 @@ describe('permissions', () => {
     }
   });
   it('reports for leaders, subdistrict, community and analysts; only admins edit the responsibility list', () => {
-    expect(ROLE_CODES.filter((r) => can(r, 'read', 'report')).sort()).toEqual(['analyst', 'community_staff', 'district_leader', 'subdistrict_staff']);
+    expect(ROLE_CODES.filter((r) => can(r, 'read', 'report')).sort()).toEqual(['analyst', 'community_staff', 'district_center', 'district_leader', 'subdistrict_staff']);
     expect(ROLE_CODES.filter((r) => can(r, 'update', 'workflow'))).toEqual(['admin']);
     expect(ROLE_CODES.filter((r) => can(r, 'read', 'workflow'))).toEqual(['admin']);
   });

@@ -3,6 +3,7 @@
 
 export const ROLES = {
   district_leader: '区领导',
+  district_center: '区指挥中心',
   subdistrict_staff: '街道',
   community_staff: '社区',
   grid_worker: '网格员',
@@ -45,6 +46,9 @@ const CRUD = ['read', 'create', 'update', 'delete'] as const;
  */
 export const PERMISSIONS: Record<Role, Grant> = {
   district_leader:   { map: R, incident: R, export: R, coverage: R, resident_pii: R, report: R },
+  // 区网格化综合管理中心: takes the unlocated hotline cases at the district desk, locates them and
+  // sends them down the ladder (workflow action `locate`); sees the whole district.
+  district_center:   { map: R, incident: CRU, export: R, coverage: R, resident_pii: ['read', 'read_full'], report: R },
   subdistrict_staff: { map: R, incident: CRU, export: R, coverage: R, resident_pii: ['read', 'read_full'], report: R },
   community_staff:   { map: R, incident: CRU, export: R, coverage: R, resident_pii: ['read', 'read_full'], report: R },
   grid_worker:       { map: R, incident: CRU, resident_pii: ['read', 'read_full'] },
@@ -69,6 +73,7 @@ export function maskPhone(phone: string): string {
 /** Where an account of each role is bound in the division tree (kiosk exists only as a token). */
 export const ROLE_BINDING: Record<Role, 'district' | 'subdistrict' | 'community' | 'grid' | 'department' | 'any'> = {
   district_leader: 'district',
+  district_center: 'district',
   subdistrict_staff: 'subdistrict',
   community_staff: 'community',
   grid_worker: 'grid',

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ROLE_CODES } from './permissions.js';
 import type { ResponsibilityRule } from './routing.js';
 import {
-  allowedActions, applyTransition, check, checkDefinition, LEVELS, RATINGS, SYSTEM_ACTOR, WORKFLOW,
+  allowedActions, applyTransition, check, checkDefinition, contextOf, LEVELS, RATINGS, SYSTEM_ACTOR, WORKFLOW,
   type Actor, type ActorRole, type CaseState, type Level, type Rating,
 } from './workflow.js';
 
@@ -12,13 +12,13 @@ const TABLE = JSON.parse(readFileSync(new URL('../data/incident-workflow.json', 
   levels: { code: string; heldBy: string[] }[];
   states: { code: string; type: string }[];
   transitions: { action: string; from: string[]; to: string; levels?: string[]; roles: string[];
-    requires?: { holder?: boolean; reporter?: boolean; differentActorThan?: string; ratingIs?: string[] } }[];
+    requires?: { holder?: boolean; reporter?: boolean; differentActorThan?: string; ratingIs?: string[]; unlocated?: boolean } }[];
 };
 const STATES = TABLE.states.map((s) => s.code);
 const ACTIONS = TABLE.transitions.map((t) => t.action);
 const ACTORS: ActorRole[] = [...ROLE_CODES, 'system'];
 
-interface Ctx { level: Level; ownDepartment: boolean; isReporter: boolean; isResolver: boolean; rating: Rating | null }
+interface Ctx { level: Level; ownDepartment: boolean; isReporter: boolean; isResolver: boolean; rating: Rating | null; unlocated: boolean }
 
 /** What the table says, evaluated the plain way. */
 function oracle(state: string, action: string, role: string, c: Ctx): 'ok' | 'invalid_transition' | 'forbidden' {
@@ -26,6 +26,7 @@ function oracle(state: string, action: string, role: string, c: Ctx): 'ok' | 'in
   if (!t.from.includes(state)) return 'invalid_transition';
   if (t.levels && !t.levels.includes(c.level)) return 'invalid_transition';
   if (t.requires?.ratingIs && !(c.rating && t.requires.ratingIs.includes(c.rating))) return 'invalid_transition';
+  if (t.requires?.unlocated && !c.unlocated) return 'invalid_transition';
   if (!t.roles.includes(role)) return 'forbidden';
   const heldBy = TABLE.levels.find((l) => l.code === c.level)!.heldBy;
   if (t.requires?.holder && !(heldBy.includes(role) && (role !== 'department' || c.ownDepartment))) return 'forbidden';
@@ -36,7 +37,9 @@ function oracle(state: string, action: string, role: string, c: Ctx): 'ok' | 'in
 
 function* contexts(): Generator<Ctx> {
   for (const level of LEVELS) for (const ownDepartment of [false, true]) for (const isReporter of [false, true])
-    for (const isResolver of [false, true]) for (const rating of [null, ...RATINGS]) yield { level, ownDepartment, isReporter, isResolver, rating };
+    for (const isResolver of [false, true]) for (const rating of [null, ...RATINGS]) for (const unlocated of [false, true]) {
+      yield { level, ownDepartment, isReporter, isResolver, rating, unlocated };
+    }
 }
 
 const RULES: ResponsibilityRule[] = [
@@ -58,6 +61,7 @@ const SUBDISTRICT = actor('subdistrict_staff', 3);
 const DEPT = actor('department', 4, 'chengguan');
 const OTHER_DEPT = actor('department', 5, 'zhujian');
 const LEADER = actor('district_leader', 6);
+const CENTER = actor('district_center', 8);
 
 const fresh = (over: Partial<CaseState> = {}): CaseState => ({
   state: 'reported', level: 'grid', category: 'sanitation', gridId: 7, communityCode: 'C1', subdistrictCode: 'S1',
@@ -103,7 +107,7 @@ describe('every (state × action × role × context) combination against the tab
       counts[want]++;
       n++;
     }
-    expect(n).toBe(STATES.length * ACTIONS.length * ACTORS.length * 4 * 2 * 2 * 2 * 4);
+    expect(n).toBe(STATES.length * ACTIONS.length * ACTORS.length * 4 * 2 * 2 * 2 * 4 * 2);
     expect([...reachable].sort()).toEqual([...ACTIONS].sort());
     expect(counts.ok).toBeGreaterThan(0);
     expect(counts.forbidden).toBeGreaterThan(0);
@@ -176,6 +180,21 @@ const SPECS: [string, ActorRole, Partial<Ctx>, Spec][] = [
     returned: ['escalate'], reopened: ['escalate'],
   }],
   ['the escalation clock at subdistrict level', 'system', { level: 'subdistrict' }, none],
+  ['the escalation clock on an unlocated case', 'system', { level: 'subdistrict', unlocated: true }, none],
+  ['the district command centre on an unlocated case (at the district desk)', 'district_center', { level: 'subdistrict', unlocated: true }, {
+    ...none, reported: ['locate', 'merge'], accepted: ['locate', 'merge'], dispatched: ['locate', 'merge'],
+    in_progress: ['locate', 'merge'], returned: ['locate', 'merge'], reopened: ['locate', 'merge'],
+  }],
+  ['the district command centre on a located grid case: merge only, no dispatching', 'district_center', { level: 'grid' }, {
+    ...none, reported: ['merge'], accepted: ['merge'], dispatched: ['merge'], in_progress: ['merge'], returned: ['merge'], reopened: ['merge'],
+  }],
+  ['subdistrict staff on an unlocated case: cannot locate', 'subdistrict_staff', { level: 'subdistrict', unlocated: true }, {
+    ...none,
+    reported: ['accept', 'dispatch', 'whistle', 'merge'], accepted: ['dispatch', 'start', 'whistle', 'merge'],
+    dispatched: ['start', 'whistle', 'merge'], in_progress: ['whistle', 'resolve', 'merge'],
+    resolved: ['verify', 'reject_verification'], verified: ['close'], closed: ['rate'], rated: ['reopen'],
+    returned: ['accept', 'dispatch', 'whistle', 'merge'], reopened: ['accept', 'dispatch', 'start', 'whistle', 'merge'],
+  }],
 ];
 
 describe('allowed actions, spelled out', () => {
@@ -294,6 +313,51 @@ describe('applyTransition', () => {
     expect(run(fresh(), [[GRID, 'merge', { into: 12 }]])).toMatchObject({ state: 'duplicate', mergedInto: 12, deadlineAt: null });
     expect(applyTransition(fresh({ state: 'closed' }), 'merge', GRID, { into: 12 }, h(1), RULES)).toMatchObject({ ok: false, code: 'invalid_transition' });
     expect(applyTransition(fresh(), 'merge', LEADER, { into: 12 }, h(1), RULES)).toMatchObject({ ok: false, code: 'forbidden' });
+  });
+
+  it('定位落图: the command centre locates an unlocated case to a grid, which gets it with the grid deadline', () => {
+    const desk = fresh({ gridId: null, communityCode: null, subdistrictCode: null, level: 'subdistrict', handler: 'subdistrict', deadlineAt: h(72), unlocated: true });
+    const copy = structuredClone(desk);
+    const at = { gridId: 7, communityCode: 'C1', subdistrictCode: 'S1' };
+    const r = applyTransition(desk, 'locate', CENTER, { location: at, note: '按地址落图' }, h(2), RULES);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.next).toMatchObject({
+      state: 'dispatched', level: 'grid', handler: 'grid_worker', gridId: 7, communityCode: 'C1', subdistrictCode: 'S1',
+      deadlineAt: h(26), deadlineMissed: false, unlocated: false, departmentCode: null, escalations: 0,
+    });
+    expect(r.value.event).toMatchObject({
+      action: 'locate', fromState: 'reported', toState: 'dispatched', fromLevel: 'subdistrict', toLevel: 'grid', note: '按地址落图', actor: CENTER,
+      detail: { level: 'grid', location: at, deadlineAt: h(26).toISOString() },
+    });
+    expect(desk).toEqual(copy);
+    // The grid worker now holds it; the centre no longer may locate it.
+    expect(allowedActions(r.value.next.state, 'grid_worker', contextOf(r.value.next, GRID))).toContain('start');
+    expect(applyTransition(r.value.next, 'locate', CENTER, { location: at }, h(3), RULES)).toMatchObject({ ok: false, code: 'invalid_transition' });
+  });
+
+  it('定位落图 to a point with no grid goes to the community, or else the subdistrict, with that level\'s deadline', () => {
+    const desk = fresh({ gridId: null, communityCode: null, subdistrictCode: null, level: 'subdistrict', handler: 'subdistrict', unlocated: true });
+    expect(run(desk, [[CENTER, 'locate', { location: { gridId: null, communityCode: 'C1', subdistrictCode: 'S1' } }, 1]]))
+      .toMatchObject({ level: 'community', handler: 'community', communityCode: 'C1', deadlineAt: h(49), unlocated: false });
+    expect(run(desk, [[CENTER, 'locate', { location: { gridId: null, communityCode: null, subdistrictCode: 'S1' } }, 1]]))
+      .toMatchObject({ level: 'subdistrict', handler: 'subdistrict', subdistrictCode: 'S1', deadlineAt: h(73), unlocated: false });
+  });
+
+  it('定位落图 refusals: no location, a located case, a role other than the centre, a closed case', () => {
+    const desk = fresh({ gridId: null, communityCode: null, subdistrictCode: null, level: 'subdistrict', unlocated: true });
+    const at = { location: { gridId: 7, communityCode: 'C1', subdistrictCode: 'S1' } };
+    expect(applyTransition(desk, 'locate', CENTER, {}, h(1), RULES)).toMatchObject({ ok: false, code: 'invalid_request' });
+    expect(applyTransition(fresh(), 'locate', CENTER, at, h(1), RULES)).toMatchObject({ ok: false, code: 'invalid_transition' });
+    expect(applyTransition(fresh({ unlocated: false }), 'locate', CENTER, at, h(1), RULES)).toMatchObject({ ok: false, code: 'invalid_transition' });
+    for (const who of [SUBDISTRICT, COMMUNITY, GRID, LEADER, SYSTEM_ACTOR]) {
+      expect(applyTransition(desk, 'locate', who, at, h(1), RULES), who.role).toMatchObject({ ok: false, code: 'forbidden' });
+    }
+    for (const state of ['resolved', 'closed', 'duplicate']) {
+      expect(applyTransition({ ...desk, state }, 'locate', CENTER, at, h(1), RULES), state).toMatchObject({ ok: false, code: 'invalid_transition' });
+    }
+    // The centre may also merge an unlocated case into a located one (a duplicate).
+    expect(run(desk, [[CENTER, 'merge', { into: 12 }]])).toMatchObject({ state: 'duplicate', mergedInto: 12 });
   });
 
   it('unknown actions are invalid requests; the input case is never modified', () => {

@@ -3,7 +3,7 @@
 // clock (the caller passes `now`), no framework imports. The server stores what this returns.
 import definition from '../data/incident-workflow.json' with { type: 'json' };
 import type { Role } from './permissions.js';
-import { route, type ResponsibilityRule } from './routing.js';
+import { initialLevel, route, type ResponsibilityRule } from './routing.js';
 import type { Incident } from './types.js';
 
 export type StateType = 'open' | 'fixed' | 'closed';
@@ -48,8 +48,13 @@ export interface TransitionDef {
     rating?: boolean;
     into?: boolean;
     ratingIs?: Rating[];
+    /** The case is flagged unlocated (at the district desk, no grid/community/subdistrict). */
+    unlocated?: boolean;
+    /** A location (ActionInput.location) must be given. */
+    location?: boolean;
   };
-  level?: 'up' | 'input' | 'department';
+  /** up the ladder | the dispatch target | a department | the first ladder level of the input location. */
+  level?: 'up' | 'input' | 'department' | 'location';
   deadline?: 'start' | 'report' | 'stop';
   sets?: Mark[];
   clears?: Mark[];
@@ -147,6 +152,15 @@ export interface CaseState {
   rating: Rating | null;
   ratedAt: Date | null;
   mergedInto: number | null;
+  /** A hotline case that could not be located, at the district desk (absent = located). */
+  unlocated?: boolean;
+}
+
+/** Where a case is located to (the server finds it from a point or a grid with PostGIS). */
+export interface CaseLocation {
+  gridId: number | null;
+  communityCode: string | null;
+  subdistrictCode: string | null;
 }
 
 export interface ActionInput {
@@ -159,6 +173,8 @@ export interface ActionInput {
   rating?: string;
   /** Merge target case id. */
   into?: number;
+  /** Locate: where the case is (resolved by the server from a point or a grid id). */
+  location?: CaseLocation;
 }
 
 /** One entry of a case's trail. */
@@ -201,6 +217,8 @@ export interface ActionContext {
   ownDepartment?: boolean;
   isReporter?: boolean;
   isResolver?: boolean;
+  /** The case is flagged unlocated. */
+  unlocated?: boolean;
 }
 
 /**
@@ -219,6 +237,7 @@ export function check(state: string, action: string, role: ActorRole, ctx: Actio
   if (ratingIs && !(ctx.rating && ratingIs.includes(ctx.rating))) {
     return refuse('invalid_transition', `${t.name} (${action}) needs a rating of ${ratingIs.join(' or ')}`);
   }
+  if (t.requires?.unlocated && !ctx.unlocated) return refuse('invalid_transition', `${t.name} (${action}): the case is already located`);
   if (!t.roles.includes(role)) return refuse('forbidden', `role ${role} may not ${action}`);
   if (t.requires?.holder && !holds(role, ctx.level, ctx.ownDepartment ?? false, wf)) {
     return refuse('forbidden', `the case is not with you (level ${ctx.level})`);
@@ -243,6 +262,7 @@ export function contextOf(c: CaseState, actor: Actor): ActionContext {
     ownDepartment: c.level === 'department' && c.departmentCode != null && actor.departmentCode === c.departmentCode,
     isReporter: sameActor(c.reporter, actor),
     isResolver: sameActor(c.resolver, actor),
+    unlocated: c.unlocated ?? false,
   };
 }
 
@@ -268,6 +288,7 @@ export function applyTransition(c: CaseState, action: string, actor: Actor, inpu
   if (t.requires?.into && !(Number.isInteger(input.into) && input.into! > 0)) {
     return refuse('invalid_request', `${t.name} (${action}) needs the case to merge into`);
   }
+  if (t.requires?.location && !input.location) return refuse('invalid_request', `${t.name} (${action}) needs a point (lon, lat) or a grid`);
 
   const next: CaseState = { ...c, state: t.to };
   const detail: Record<string, unknown> = {};
@@ -283,11 +304,17 @@ export function applyTransition(c: CaseState, action: string, actor: Actor, inpu
       if (!l) return refuse('invalid_request', `${t.name} (${action}) needs a target level`);
       if (!l.dispatchableBy.includes(actor.role)) return refuse('invalid_request', `role ${actor.role} cannot dispatch to level ${l.code}`);
       target = l.code;
+    } else if (t.level === 'location') {
+      // Located as at intake: the first ladder level the location falls in.
+      const loc = input.location!;
+      Object.assign(next, { gridId: loc.gridId, communityCode: loc.communityCode, subdistrictCode: loc.subdistrictCode, unlocated: false });
+      detail.location = { gridId: loc.gridId, communityCode: loc.communityCode, subdistrictCode: loc.subdistrictCode };
+      target = initialLevel(loc);
     } else {
       target = 'department';
     }
     const locator = levelDef(target, wf).locator;
-    if (locator && c[locator] == null) return refuse('invalid_request', `the case has no ${target} to go to`);
+    if (locator && next[locator] == null) return refuse('invalid_request', `the case has no ${target} to go to`);
     next.level = target;
     let department: string | null = null;
     if (target === 'department') {

@@ -28,7 +28,7 @@ beforeAll(async () => {
 afterAll(async () => { await t?.drop(); });
 
 type Who = keyof Principals['tokens'] | 'anonymous';
-const WHO: Who[] = ['anonymous', 'leader', 'subdistrict', 'communityA', 'communityB', 'gridA1', 'gridB1', 'department', 'analyst', 'planner', 'kiosk'];
+const WHO: Who[] = ['anonymous', 'leader', 'center', 'subdistrict', 'communityA', 'communityB', 'gridA1', 'gridB1', 'department', 'analyst', 'planner', 'kiosk'];
 
 const call = (w: Who, method: 'get' | 'post' | 'patch' | 'delete', url: string, body?: unknown) => {
   let r = request(app)[method](url);
@@ -73,7 +73,7 @@ const CASES: Case[] = [
   { name: 'GET /api/incidents', method: 'get', url: () => '/api/incidents', expect: { anonymous: 401, planner: 403, rest: 200 } },
   { name: 'POST /api/incidents in grid A1', method: 'post', url: () => '/api/incidents',
     body: () => ({ lon: FIXTURE.pointA1[0], lat: FIXTURE.pointA1[1], category: 'noise', source: 'patrol', clientKey: `acl-${Math.random().toString(36).slice(2)}` }),
-    expect: { anonymous: 401, subdistrict: 201, communityA: 201, gridA1: 201, communityB: 403, gridB1: 403, rest: 403 } },
+    expect: { anonymous: 401, center: 201, subdistrict: 201, communityA: 201, gridA1: 201, communityB: 403, gridB1: 403, rest: 403 } },
   { name: 'GET /api/residents (masked list)', method: 'get', url: () => '/api/residents',
     expect: { anonymous: 401, department: 403, analyst: 403, planner: 403, kiosk: 403, rest: 200 },
     count: (w, body) => {
@@ -83,7 +83,7 @@ const CASES: Case[] = [
       }
     } },
   { name: 'GET /api/residents/:id?full=1', method: 'get', url: () => `/api/residents/${residentA1}?full=1`,
-    expect: { anonymous: 401, subdistrict: 200, communityA: 200, gridA1: 200, communityB: 404, gridB1: 404, rest: 403 },
+    expect: { anonymous: 401, center: 200, subdistrict: 200, communityA: 200, gridA1: 200, communityB: 404, gridB1: 404, rest: 403 },
     count: (w, body) => expect(body.phone, w).toMatch(/^\d{11}$/) },
   { name: 'GET /api/audit', method: 'get', url: () => '/api/audit', expect: { anonymous: 401, rest: 403 } },
   { name: 'GET /api/accounts', method: 'get', url: () => '/api/accounts', expect: { anonymous: 401, rest: 403 } },

@@ -15,6 +15,10 @@ WITH RECURSIVE a AS (
 )
 SELECT code FROM a WHERE code IS NOT NULL ORDER BY depth;
 
+-- name: otherDistricts
+-- Is there a district other than $1? (A district binding means "everything" only when there is not.)
+SELECT EXISTS (SELECT 1 FROM division WHERE level = 'district' AND code <> $1) AS other;
+
 -- name: gridScope
 SELECT community_code FROM grid WHERE id = $1;
 

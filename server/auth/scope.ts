@@ -3,7 +3,7 @@
 import type { Queryable } from '../db/db.js';
 import { loadSql } from '../db/sql.js';
 
-const SQL = loadSql(new URL('./auth.sql', import.meta.url), ['subtree', 'gridScope', 'ancestors']);
+const SQL = loadSql(new URL('./auth.sql', import.meta.url), ['subtree', 'gridScope', 'ancestors', 'otherDistricts']);
 
 export type Scope =
   | { kind: 'all' }
@@ -29,8 +29,10 @@ export async function resolveScope(db: Queryable, b: Binding): Promise<Scope> {
   if (b.department_id != null) return { kind: 'department', departmentId: b.department_id };
   if (b.division_code != null) {
     const codes = (await db.query<{ code: string; level: string }>(SQL.subtree, [b.division_code])).rows;
-    // The district node itself means "everything".
-    if (codes[0]?.level === 'district') return { kind: 'all' };
+    // The district node itself means "everything" when it is the only district; with several, a
+    // district-bound account (leader, command centre …) sees its own district's subtree only.
+    if (codes[0]?.level === 'district'
+      && !(await db.query<{ other: boolean }>(SQL.otherDistricts, [b.division_code])).rows[0]?.other) return { kind: 'all' };
     const anc = (await db.query<{ code: string }>(SQL.ancestors, [b.division_code])).rows.map((r) => r.code);
     return { kind: 'division', code: b.division_code, codes: codes.map((c) => c.code), ancestors: anc };
   }

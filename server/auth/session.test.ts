@@ -89,6 +89,18 @@ describe(`sessions and administration on ${testDbKind()}`, () => {
     await first.agent.get('/api/grids').expect(401);
   });
 
+  it('admin creates a district command centre (区指挥中心) account bound to the district, and only there', async () => {
+    const { agent, csrf } = await login('admin', ADMIN_PASSWORD);
+    const post = (b: object) => agent.post('/api/accounts').set('X-CSRF-Token', csrf).send(b);
+    expect((await post({ username: 'zx2', displayName: 'x', role: 'district_center', divisionCode: 'T01' }).expect(400)).body.error.code).toBe('invalid_request');
+    expect((await post({ username: 'zx3', displayName: 'x', role: 'district_center', gridId: g.gridA1 }).expect(400)).body.error.code).toBe('invalid_request');
+    await post({ username: 'zhihui.1', displayName: '指挥中心值班员', role: 'district_center', divisionCode: 'T00', password: 'Center2026x' }).expect(201);
+    const op = await login('zhihui.1', 'Center2026x');
+    expect(op.r.body.account).toMatchObject({ role: 'district_center', roleName: '区指挥中心', divisionCode: 'T00' });
+    expect((await op.agent.get('/api/grids').expect(200)).body.features).toHaveLength(3);
+    await op.agent.get('/api/incidents').expect(200);
+  });
+
   it('refuses role/jurisdiction mismatches and duplicate usernames, writing nothing', async () => {
     const { agent, csrf } = await login('admin', ADMIN_PASSWORD);
     const before = (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM account')).rows[0]!.n;

@@ -1,14 +1,19 @@
 // Workflow actions on stored cases: lock the case, let core/workflow.ts decide, write the next
 // state and its trail entry in one transaction, then publish. Also merging, the readable trail and
 // duplicate candidates. No HTTP here.
-import { actionName, actionsFor, applyTransition, statesOfType, type ActionInput, type Actor, type CaseEventView, type CaseView } from '../../core/workflow.js';
+import { isLonLat, parseCrs, toWgs84 } from '../../core/crs.js';
+import {
+  actionName, actionsFor, applyTransition, check, contextOf, statesOfType, transitionDef,
+  type ActionInput, type Actor, type CaseEventView, type CaseLocation, type CaseView,
+} from '../../core/workflow.js';
 import type { Principal } from '../auth/principal.js';
 import type { Scope } from '../auth/scope.js';
 import type { Db, Queryable } from '../db/db.js';
 import type { EventBus } from '../events/bus.js';
 import { fail, ok, type Result } from '../http/errors.js';
 import { accessiblePhotos, photoUrl, SQL as PHOTO_SQL } from '../photos/access.js';
-import { caseInScope, dbNow, loadRules, selectIncidents, WF_SQL } from './commands.js';
+import { caseInScope, dbNow, loadRules, selectIncidents, SQL, WF_SQL } from './commands.js';
+import type { Located } from './jurisdiction.js';
 import { caseParams, eventParams, presentEvent, toCaseState, type CaseRow, type EventRow, type IncidentView } from './presenter.js';
 
 /** The acting principal as the workflow sees it (a department account knows its department code). */
@@ -24,10 +29,59 @@ export interface Who {
   scope: Scope;
 }
 
-export interface ActionRequest extends Omit<ActionInput, 'photos'> {
+export interface ActionRequest extends Omit<ActionInput, 'photos' | 'location'> {
   action: string;
   /** Uploaded photos by id (or their /api/photos/:id URL), or free-form references kept as given. */
   photos?: (number | string)[];
+  /** Locate (定位落图): a point in `crs` (default WGS84; CGCS2000, GCJ-02, BD-09 converted) … */
+  lon?: number;
+  lat?: number;
+  crs?: string;
+  /** … or a grid. */
+  gridId?: number;
+}
+
+/** Where a locate action puts a case: the divisions, the WGS84 point, and what was given. */
+interface Placed {
+  loc: Located;
+  lon: number;
+  lat: number;
+  detail: Record<string, unknown>;
+}
+
+/**
+ * Locate a point (or a grid's inner point) with intake's query (incidents.sql locateMany). Refused
+ * with invalid_request (nothing or both given), invalid_crs (unknown datum, projected metres),
+ * not_found (a grid that does not exist or is outside the jurisdiction), outside_district (no
+ * district there), forbidden (another district than the case's desk, or outside the jurisdiction).
+ */
+async function place(db: Queryable, req: ActionRequest, scope: Scope, districtCode: string | null): Promise<Result<Placed>> {
+  const hasPoint = req.lon !== undefined || req.lat !== undefined;
+  if (hasPoint === (req.gridId !== undefined)) return fail('invalid_request', 'give a point (lon, lat) or a gridId');
+  let lon: number;
+  let lat: number;
+  let detail: Record<string, unknown>;
+  if (hasPoint) {
+    if (req.lon === undefined || req.lat === undefined) return fail('invalid_request', 'lon and lat go together');
+    const crs = parseCrs(req.crs);
+    if (!crs) return fail('invalid_crs', `unknown crs ${req.crs}: use wgs84, cgcs2000, gcj02 or bd09`);
+    if (!isLonLat([req.lon, req.lat])) return fail('invalid_crs', 'lon/lat must be degrees (WGS84, CGCS2000, GCJ-02 or BD-09), not projected metres');
+    [lon, lat] = toWgs84([req.lon, req.lat], crs);
+    detail = { point: { lon: req.lon, lat: req.lat, crs } };
+  } else {
+    const p = (await db.query<{ lon: number; lat: number }>(WF_SQL.gridPoint, [req.gridId])).rows[0];
+    if (!p) return fail('not_found', `grid ${req.gridId} not found`);
+    [lon, lat] = [p.lon, p.lat];
+    detail = { grid: req.gridId };
+  }
+  const found = (await db.query<Located & { i: number }>(SQL.locateMany, [JSON.stringify([{ i: 0, lon, lat }])])).rows[0];
+  const { i: _i, ...loc } = found ?? { i: 0, grid_id: null, community_code: null, subdistrict_code: null, district_code: null };
+  if (req.gridId !== undefined && (loc.grid_id !== req.gridId || !caseInScope(scope, loc))) return fail('not_found', `grid ${req.gridId} not found`);
+  if (!loc.district_code) return fail('outside_district', 'the point is outside the district', { lon, lat });
+  if (loc.district_code !== districtCode || !caseInScope(scope, loc)) {
+    return fail('forbidden', 'the location is outside your jurisdiction (another district)', { lon, lat });
+  }
+  return ok({ loc, lon, lat, detail });
 }
 
 const OPEN_STATES = statesOfType(['open']);
@@ -58,9 +112,22 @@ export async function act(db: Db, bus: EventBus, id: number, who: Who, req: Acti
     if (!row || !caseInScope(who.scope, row)) return fail('not_found', `incident ${id} not found`);
     const at = now ?? await dbNow(tx);
     const photos = photoRefs(req.photos);
-    const applied = applyTransition(toCaseState(row), req.action, who.actor, { ...req, photos: photos.trail }, at, await loadRules(tx));
+    // Locating (定位落图): may the actor locate this case at all? Then where is the point or grid?
+    let placed: Placed | undefined;
+    let location: CaseLocation | undefined;
+    if (transitionDef(req.action)?.level === 'location') {
+      const allowed = check(row.status, req.action, who.actor.role, contextOf(toCaseState(row), who.actor));
+      if (!allowed.ok) return fail(allowed.code, allowed.message);
+      const p = await place(tx, req, who.scope, row.district_code);
+      if (!p.ok) return p;
+      placed = p.value;
+      location = { gridId: placed.loc.grid_id, communityCode: placed.loc.community_code, subdistrictCode: placed.loc.subdistrict_code };
+    }
+    const { lon: _lon, lat: _lat, crs: _crs, gridId: _grid, ...input } = req;
+    const applied = applyTransition(toCaseState(row), req.action, who.actor, { ...input, photos: photos.trail, location }, at, await loadRules(tx));
     if (!applied.ok) return fail(applied.code, applied.message);
     const { next, event } = applied.value;
+    if (placed) event.detail = { ...event.detail, ...placed.detail, lon: placed.lon, lat: placed.lat, districtCode: placed.loc.district_code };
     const usable = await accessiblePhotos(tx, photos.ids, who.actor, who.scope);
     const missing = photos.ids.filter((p) => !usable.has(p));
     if (missing.length) return fail('invalid_request', `photo ${missing.join(', ')} not found (upload with POST /api/photos first)`, { photos: missing });
@@ -80,6 +147,10 @@ export async function act(db: Db, bus: EventBus, id: number, who: Who, req: Acti
         departmentId = (await tx.query<{ id: number }>(WF_SQL.departmentByCode, [next.departmentCode])).rows[0]?.id ?? null;
         if (departmentId == null) return fail('invalid_request', `unknown department ${next.departmentCode}`);
       }
+    }
+    if (placed) {
+      const l = placed.loc;
+      await tx.query(WF_SQL.locateCase, [id, placed.lon, placed.lat, l.grid_id, l.community_code, l.subdistrict_code, l.district_code]);
     }
     await tx.query(WF_SQL.updateCase, caseParams(id, next, departmentId));
     const eventId = (await tx.query<{ id: number | string }>(WF_SQL.insertEvent, eventParams(id, event, row.department_id))).rows[0]!.id;

@@ -58,6 +58,8 @@ export interface CaseRow {
   verified_by_kind: Kind | null; verified_by_id: number | null; verified_by_label: string | null; verified_at: Date | null;
   closed_by_kind: Kind | null; closed_by_id: number | null; closed_by_label: string | null; closed_at: Date | null;
   rating: Rating | null; rated_at: Date | null; merged_into: number | null;
+  /** At the district desk, not yet located (lockCases/caseById). */
+  unlocated: boolean;
 }
 
 const actor = (kind: Kind | null, id: number | null, label: string | null): ActorRef | null =>
@@ -74,7 +76,7 @@ export function toCaseState(r: CaseRow): CaseState {
     resolvedAt: date(r.resolved_at), resolvedLevel: r.resolved_level,
     verifier: actor(r.verified_by_kind, r.verified_by_id, r.verified_by_label), verifiedAt: date(r.verified_at),
     closer: actor(r.closed_by_kind, r.closed_by_id, r.closed_by_label), closedAt: date(r.closed_at),
-    rating: r.rating, ratedAt: date(r.rated_at), mergedInto: r.merged_into,
+    rating: r.rating, ratedAt: date(r.rated_at), mergedInto: r.merged_into, unlocated: r.unlocated ?? false,
   };
 }
 

@@ -41,6 +41,11 @@ const actionSchema = z.object({
   departmentCode: z.string().min(1).max(64).optional(),
   rating: z.enum(RATINGS).optional(),
   into: z.number().int().positive().max(2 ** 31 - 1).optional(),
+  // locate (定位落图): a point in a datum (checked by the action: unknown datum or metres → invalid_crs), or a grid.
+  lon: z.number().finite().optional(),
+  lat: z.number().finite().optional(),
+  crs: z.string().max(32).optional(),
+  gridId: z.number().int().positive().max(2 ** 31 - 1).optional(),
 });
 const mergeSchema = z.object({
   into: z.number().int().positive().max(2 ** 31 - 1),

@@ -36,7 +36,7 @@ SELECT i.id, i.status, i.level, i.category, i.grid_id, i.community_code, i.subdi
        i.escalations, i.reported_by_kind, i.reported_by_id, i.reported_by_label,
        i.resolved_by_kind, i.resolved_by_id, i.resolved_by_label, i.resolved_at, i.resolved_level,
        i.verified_by_kind, i.verified_by_id, i.verified_by_label, i.verified_at,
-       i.closed_by_kind, i.closed_by_id, i.closed_by_label, i.closed_at, i.rating, i.rated_at, i.merged_into
+       i.closed_by_kind, i.closed_by_id, i.closed_by_label, i.closed_at, i.rating, i.rated_at, i.merged_into, i.unlocated
   FROM incident i LEFT JOIN department dep ON dep.id = i.department_id
  WHERE i.id = ANY($1::int[])
  ORDER BY i.id
@@ -49,7 +49,7 @@ SELECT i.id, i.status, i.level, i.category, i.grid_id, i.community_code, i.subdi
        i.escalations, i.reported_by_kind, i.reported_by_id, i.reported_by_label,
        i.resolved_by_kind, i.resolved_by_id, i.resolved_by_label, i.resolved_at, i.resolved_level,
        i.verified_by_kind, i.verified_by_id, i.verified_by_label, i.verified_at,
-       i.closed_by_kind, i.closed_by_id, i.closed_by_label, i.closed_at, i.rating, i.rated_at, i.merged_into
+       i.closed_by_kind, i.closed_by_id, i.closed_by_label, i.closed_at, i.rating, i.rated_at, i.merged_into, i.unlocated
   FROM incident i LEFT JOIN department dep ON dep.id = i.department_id
  WHERE i.id = $1;
 
@@ -63,6 +63,18 @@ UPDATE incident SET
   rating = $23, rated_at = $24::timestamptz, merged_into = $25::int,
   updated_at = now()
 WHERE id = $1;
+
+-- name: locateCase
+-- Locate an unlocated case (action locate): its WGS84 point $2/$3 and the divisions locateMany
+-- found for it. The workflow columns are written by updateCase in the same transaction.
+UPDATE incident SET
+  geom = ST_SetSRID(ST_MakePoint($2::float8, $3::float8), 4326), grid_id = $4::int, community_code = $5,
+  subdistrict_code = $6, district_code = $7, unlocated = false, updated_at = now()
+WHERE id = $1 AND unlocated;
+
+-- name: gridPoint
+-- A point inside grid $1 (to locate a case to a grid with the same query as a point).
+SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (SELECT ST_PointOnSurface(geom) AS p FROM grid WHERE id = $1::int) s;
 
 -- name: touch
 UPDATE incident SET updated_at = now() WHERE id = $1;

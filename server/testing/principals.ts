@@ -10,7 +10,7 @@ export const ADMIN_PASSWORD = 'admin-pass-2026';
 
 export interface Principals {
   tokens: Record<
-    'leader' | 'subdistrict' | 'communityA' | 'communityB' | 'gridA1' | 'gridB1' | 'department' | 'analyst' | 'planner' | 'kiosk',
+    'leader' | 'center' | 'subdistrict' | 'communityA' | 'communityB' | 'gridA1' | 'gridB1' | 'department' | 'analyst' | 'planner' | 'kiosk',
     string
   >;
   roles: Record<string, Role>;
@@ -22,6 +22,7 @@ export async function loadPrincipals(db: Db, g: { gridA1: number; gridB1: number
   await db.query(SQL.insertAccount, ['admin', '管理员', await hashPassword(ADMIN_PASSWORD), 'admin', null, null, null, false]);
   const spec: [keyof Principals['tokens'], 'api' | 'kiosk', Role, string | null, number | null, number | null][] = [
     ['leader', 'api', 'district_leader', 'T00', null, null],
+    ['center', 'api', 'district_center', 'T00', null, null],
     ['subdistrict', 'api', 'subdistrict_staff', 'T01', null, null],
     ['communityA', 'api', 'community_staff', 'T0101', null, null],
     ['communityB', 'api', 'community_staff', 'T0102', null, null],

@@ -1,5 +1,6 @@
 // The desk's case panel: the case, its deadline, photos, suspected duplicates (合并), the actions
-// the signed-in person may take, and the trail.
+// the signed-in person may take, and the trail. For the district command centre, 定位落图 on an
+// unlocated hotline case: a point picked on the map (the page's map, through `locate`) or a grid.
 import { ApiError } from '../../api/http.js';
 import { h } from '../../shell/dom.js';
 import { SOURCE_NAMES } from '../../shell/labels.js';
@@ -16,6 +17,23 @@ export interface DetailOptions {
   /** After an action or a merge: the changed cases, and what to say. */
   onChanged: (cases: CaseItem[], message: string, tone?: 'ok' | 'warn') => void;
   onSelect: (id: number) => void;
+  /** 定位落图: the page's grids, and picking a point on its map. */
+  locate?: LocateHooks;
+}
+
+/** A place picked for 定位落图: a map point (with the grid under it, if any) or a grid. */
+export interface LocatePick {
+  lonLat: [number, number] | null;
+  gridId: number | null;
+  gridName: string | null;
+}
+export interface LocateHooks {
+  grids: { id: number; name: string }[];
+  /** The next click on the map calls `cb` (until stopPick). */
+  startPick: (cb: (p: LocatePick) => void) => void;
+  stopPick: () => void;
+  /** Mark the chosen point on the map (null: none). */
+  show: (p: LocatePick | null) => void;
 }
 
 const lastPart = (name: string | null | undefined) => (name ? name.split(/[・·•]/).slice(-2).join(' · ') : null);
@@ -27,6 +45,7 @@ export function renderDetail(root: HTMLElement, d: CaseDetail, o: DetailOptions)
   const dupBox = h('section', { class: 'gd-sec gd-dups', hidden: true });
   const reporters = d.reporters.map((r) => r.reportedBy ?? SOURCE_NAMES[r.source] ?? r.source);
   const photos = (d.photos ?? []).map((p) => p.url);
+  const canLocate = d.allowedActions.some((a) => a.action === 'locate');
 
   root.replaceChildren(
     h('div', { class: 'gd-d', 'data-case-id': c.id, 'data-status': c.status },
@@ -63,9 +82,10 @@ export function renderDetail(root: HTMLElement, d: CaseDetail, o: DetailOptions)
         photos.length ? photoStrip(photos, 'gw-photos big') : null,
       ),
       dupBox,
+      canLocate && o.locate ? locateSection(c, o.locate, o) : null,
       h('section', { class: 'gd-sec' }, h('h3', {}, '办理'),
         renderActionPanel({
-          detail: d, role: o.role, departments: o.departments, variant: 'desk',
+          detail: canLocate ? { ...d, allowedActions: d.allowedActions.filter((a) => a.action !== 'locate') } : d, role: o.role, departments: o.departments, variant: 'desk',
           onDone: (updated, action, warning) => {
             const name = d.allowedActions.find((a) => a.action === action)?.name ?? action;
             o.onChanged([updated], `#${updated.id} 已${name}${warning ? `（${warning}）` : ''}`, warning ? 'warn' : 'ok');
@@ -77,6 +97,90 @@ export function renderDetail(root: HTMLElement, d: CaseDetail, o: DetailOptions)
   );
 
   if (c.statusType === 'open') void loadDuplicates(dupBox, c, o);
+}
+
+/** zh-CN for the refusals of 定位落图 (the server's words in brackets). */
+function locateRefusal(code: string, message: string): string {
+  const zh: Record<string, string> = {
+    outside_district: '所选位置不在本区范围内，请重新选择',
+    forbidden: '所选位置不在您的辖区（属于其他区），不能落图',
+    not_found: '网格或案件不存在，或不在您的辖区',
+    invalid_crs: '坐标无效（须为经纬度）',
+    invalid_transition: '本案已定位或已不在办理中，请刷新',
+  };
+  return zh[code] ? `${zh[code]}（服务器：${message}）` : refusalMessage(code, message);
+}
+
+const fmtLonLat = ([lon, lat]: [number, number]) => `${lon.toFixed(5)}, ${lat.toFixed(5)}`;
+
+/** 定位落图: pick a point on the map or a grid, confirm; the case goes to that grid (or community/subdistrict). */
+function locateSection(c: CaseItem, hooks: LocateHooks, o: DetailOptions): HTMLElement {
+  let pick: LocatePick | null = null;
+  const chosen = h('div', { class: 'gd-locate-chosen', 'data-locate-chosen': '' }, '尚未选择位置');
+  const err = h('div', { class: 'gw-act-error', role: 'alert', hidden: true });
+  const note = h('textarea', { class: 'gd-locate-note', rows: 2, maxlength: 2000, placeholder: '备注（可选），如：按来电人描述定位' }) as HTMLTextAreaElement;
+  const confirmBtn = h('button', { type: 'button', class: 'gw-btn primary gd-locate-confirm', 'data-locate-confirm': '', disabled: true }, '确认落图') as HTMLButtonElement;
+  const pickBtn = h('button', { type: 'button', class: 'gw-btn gd-locate-pick', 'data-locate-pick': '' }, '在地图上点选位置') as HTMLButtonElement;
+  const gridSel = h('select', { class: 'gd-locate-grid', 'data-locate-grid': '', 'aria-label': '选择网格' },
+    h('option', { value: '' }, '或直接选择网格…'),
+    ...hooks.grids.map((g) => h('option', { value: String(g.id) }, g.name))) as HTMLSelectElement;
+
+  const set = (p: LocatePick | null) => {
+    pick = p;
+    hooks.show(p);
+    confirmBtn.disabled = !p;
+    if (!p) chosen.textContent = '尚未选择位置';
+    else if (p.lonLat) chosen.textContent = `地图点选：${p.gridName ?? '不在任何网格内（将落到所在社区或街道）'} · ${fmtLonLat(p.lonLat)}`;
+    else chosen.textContent = `网格：${p.gridName ?? p.gridId}`;
+    chosen.dataset.gridId = p?.gridId != null ? String(p.gridId) : '';
+  };
+  const stop = () => {
+    hooks.stopPick();
+    pickBtn.textContent = '在地图上点选位置';
+    pickBtn.classList.remove('on');
+  };
+  pickBtn.addEventListener('click', () => {
+    if (pickBtn.classList.contains('on')) return stop();
+    pickBtn.classList.add('on');
+    pickBtn.textContent = '请在地图上点击案发位置…（再次点击取消）';
+    hooks.startPick((p) => {
+      gridSel.value = '';
+      set(p);
+      stop();
+    });
+  });
+  gridSel.addEventListener('change', () => {
+    stop();
+    const id = Number(gridSel.value);
+    set(id ? { lonLat: null, gridId: id, gridName: hooks.grids.find((g) => g.id === id)?.name ?? null } : null);
+  });
+  confirmBtn.addEventListener('click', async () => {
+    if (!pick) return;
+    confirmBtn.disabled = true;
+    err.hidden = true;
+    const where = pick.lonLat ? { lon: pick.lonLat[0], lat: pick.lonLat[1], crs: 'wgs84' } : { gridId: pick.gridId! };
+    try {
+      const updated = await caseApi.act(c.id, { action: 'locate', ...where, ...(note.value.trim() ? { note: note.value.trim() } : {}) });
+      hooks.show(null);
+      o.onChanged([updated], `#${updated.id} 已定位落图：${updated.gridName ?? updated.levelName}，已派至${updated.levelName}`);
+    } catch (e) {
+      err.textContent = e instanceof ApiError ? locateRefusal(e.code, e.message) : String(e);
+      err.dataset.code = e instanceof ApiError ? e.code : '';
+      err.hidden = false;
+      confirmBtn.disabled = false;
+    }
+  });
+
+  return h('section', { class: 'gd-sec gd-locate', 'data-locate': '' },
+    h('h3', {}, '定位落图'),
+    h('p', { class: 'gd-sub' }, '热线来件无法自动落图。请根据地址或来电描述在地图上点选位置，或选择网格；确认后按责任清单派至首个责任层级并开始计时。'),
+    h('dl', { class: 'gd-kv' },
+      h('dt', {}, '来电地址'), h('dd', {}, c.address ?? '—'),
+      h('dt', {}, '原始坐标'), h('dd', {}, c.lon != null ? `${fmtLonLat([c.lon, c.lat])}（区外）` : '无'),
+    ),
+    h('div', { class: 'gd-locate-row' }, pickBtn, gridSel),
+    chosen, note, confirmBtn, err,
+  );
 }
 
 function linkTo(id: number, o: DetailOptions): HTMLElement {

@@ -2,6 +2,8 @@
 // scopes them) in tabs by state (待受理, 处置中, 待核查, 已办结, 超期) with ticking deadlines; a map
 // of open cases coloured by state (overdue red); a case panel with trail, duplicates and actions.
 // Live over socket.io: cases appear and change without a reload.
+// For the district command centre (区指挥中心) a 未定位 tab lists the hotline cases kept at the
+// district desk; 定位落图 picks a point on the map (or a grid) and sends the case down the ladder.
 import '../../styles/app.css';
 import '../../ui/cases/cases.css';
 import './dispatch.css';
@@ -16,6 +18,7 @@ import { MaplibreView } from '../../map/maplibre/maplibre-view.js';
 import { handleAuthError } from '../../shell/auth.js';
 import { $, fmtInt, fmtTime, h, showError } from '../../shell/dom.js';
 import { mountHeader } from '../../shell/header.js';
+import { initHooks, markReady } from '../../shell/hooks.js';
 import { caseApi, type Department, type Me } from '../../ui/cases/case-api.js';
 import { startCaseFeed } from '../../ui/cases/live.js';
 import {
@@ -23,9 +26,10 @@ import {
   levelOfRole, stateColor, STATE_NAMES, type CaseItem, type DeskTab,
 } from '../../ui/cases/model.js';
 import { startTicker } from '../../ui/cases/ticker.js';
-import { renderDetail } from './detail.js';
+import { renderDetail, type LocatePick } from './detail.js';
 
 const header = mountHeader('dispatch');
+const hooks = initHooks('dispatch');
 const clock = new ServerClock();
 const store = new IncidentStore();
 const body = document.body;
@@ -36,8 +40,20 @@ let categories: IncidentCategory[] = [];
 let departments: Department[] = [];
 const catName = (code: string) => categories.find((c) => c.code === code)?.name ?? code;
 const myLevel = () => levelOfRole(me?.role);
+
+/** The desk's tabs; the district command centre also has 未定位 (cases at the district desk). */
+type TabId = DeskTab['id'] | 'unlocated';
+interface Tab extends Omit<DeskTab, 'id'> { id: TabId }
+const UNLOCATED_TAB: Tab = {
+  id: 'unlocated', name: '未定位', hint: '12345/8890 热线无法落图的来件（区外坐标或仅有地址），由区指挥中心定位落图后派至网格',
+  match: (c) => !!c.unlocated && c.statusType === 'open',
+};
+const isCenter = () => me?.role === 'district_center';
+const tabs = (): Tab[] => (isCenter() ? [UNLOCATED_TAB, ...DESK_TABS] : DESK_TABS);
+const tabOf = (id: TabId): Tab => tabs().find((t) => t.id === id) ?? (id === 'unlocated' ? tabs()[0]! : deskTab(id));
+
 const state = {
-  tab: (new URLSearchParams(location.search).get('tab') ?? 'new') as DeskTab['id'],
+  tab: (new URLSearchParams(location.search).get('tab') ?? '') as TabId,
   query: '',
   selected: Number(new URLSearchParams(location.search).get('case')) || null as number | null,
 };
@@ -68,7 +84,7 @@ const all = () => store.list() as CaseItem[];
 function paintTabs(): void {
   const now = clock.now();
   const cases = all();
-  $('#tabs').replaceChildren(...DESK_TABS.map((t) => {
+  $('#tabs').replaceChildren(...tabs().map((t) => {
     const n = cases.filter((c) => t.match(c, now, myLevel())).length;
     const b = h('button', { type: 'button', role: 'tab', 'data-tab': t.id, 'aria-selected': String(t.id === state.tab), title: t.hint, class: t.id === 'overdue' && n ? 'hot' : null },
       t.name, h('span', { class: 'gd-n' }, fmtInt(n)));
@@ -102,6 +118,7 @@ function item(c: CaseItem, now: number): HTMLLIElement {
     h('span', { class: 'gw-cd', 'data-deadline': c.deadlineAt ?? '', 'data-state-type': c.statusType, 'data-empty': '' }),
   ),
   c.description ? h('div', { class: 'gd-item-desc' }, c.description) : null,
+  c.unlocated ? unlocatedMeta(c) : null,
   h('div', { class: 'gd-item-meta' },
     h('span', { class: 'gd-id' }, `#${c.id}`),
     ` ${c.gridName?.split(/[・·•]/).pop() ?? (c.address || '未定位')} · ${c.levelName}${c.departmentName ? `（${c.departmentName}）` : ''} · ${fmtTime(c.updatedAt)}`),
@@ -111,9 +128,31 @@ function item(c: CaseItem, now: number): HTMLLIElement {
   return li;
 }
 
+/** What the desk knows of an unlocated case: the address as given, the caller's point, the caller (masked). */
+function unlocatedMeta(c: CaseItem): HTMLElement {
+  return h('div', { class: 'gd-item-unloc' },
+    h('span', { class: 'gd-unloc-tag' }, '未定位'),
+    h('span', { class: 'gd-unloc-addr' }, c.address ? `地址：${c.address}` : '无地址'),
+    c.lon != null ? h('span', {}, `原始坐标 ${c.lon.toFixed(5)}, ${c.lat.toFixed(5)}（区外）`) : null,
+    c.caller?.phone || c.caller?.name ? h('span', {}, `来电人 ${[c.caller.name, c.caller.phone].filter(Boolean).join(' ')}`) : null,
+  );
+}
+
+const callerAsked = new Set<number>();
+async function withCaller(id: number): Promise<void> {
+  if (callerAsked.has(id)) return;
+  callerAsked.add(id);
+  try {
+    const d = await caseApi.detail(id);
+    store.merge([d.incident]);
+  } catch {
+    // optional: the queue shows the case without its caller
+  }
+}
+
 function paintList(): void {
   const now = clock.now();
-  const tab = deskTab(state.tab);
+  const tab = tabOf(state.tab);
   const list = all().filter((c) => tab.match(c, now, myLevel()) && matchesQuery(c, state.query, catName(c.category)));
   list.sort(tab.id === 'done' ? (a, b) => Date.parse(b.updatedAt) - Date.parse(a.updatedAt) : queueOrder(now));
   const ul = $('#case-list');
@@ -149,6 +188,10 @@ let detailSeq = 0;
 let shownUpdatedAt: string | null = null;
 
 async function select(id: number | null, { fly = true } = {}): Promise<void> {
+  // Leaving a case ends a 定位落图 pick in progress.
+  picking = null;
+  candidate = null;
+  body.classList.remove('gd-picking');
   state.selected = id;
   syncUrl();
   for (const li of document.querySelectorAll<HTMLElement>('.gd-item')) li.classList.toggle('selected', Number(li.dataset.caseId) === id);
@@ -172,6 +215,23 @@ async function select(id: number | null, { fly = true } = {}): Promise<void> {
       role: me?.role ?? '', departments, catName,
       onClose: () => void select(null),
       onSelect: (x) => void select(x),
+      locate: {
+        grids: grids.features.map((f) => ({ id: f.properties.id, name: f.properties.name })).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN')),
+        startPick: (cb) => {
+          picking = cb;
+          body.classList.add('gd-picking');
+          refreshMap();
+        },
+        stopPick: () => {
+          picking = null;
+          body.classList.remove('gd-picking');
+          refreshMap();
+        },
+        show: (p) => {
+          candidate = p;
+          refreshMap();
+        },
+      },
       onChanged: (cases, message, tone) => {
         store.merge(cases);
         toast(message, tone);
@@ -210,6 +270,9 @@ let view: MaplibreView | null = null;
 let grids: FeatureCollection<Polygon | MultiPolygon, GridProps> = { type: 'FeatureCollection', features: [] };
 let communities: DivisionCollection = emptyFc() as DivisionCollection;
 let mapTimer: ReturnType<typeof setTimeout> | undefined;
+/** 定位落图: waiting for a click on the map, and the point chosen so far. */
+let picking: ((p: LocatePick) => void) | null = null;
+let candidate: LocatePick | null = null;
 
 function refreshMap(): void {
   if (!view) return;
@@ -217,9 +280,23 @@ function refreshMap(): void {
   mapTimer = setTimeout(() => view?.setLayers(layers()), 40);
 }
 
+/** Is a point inside a polygon (even-odd rule over every ring, so holes count)? */
+function inPolygon([x, y]: [number, number], geom: Polygon | MultiPolygon): boolean {
+  const polys = geom.type === 'Polygon' ? [geom.coordinates] : geom.coordinates;
+  let inside = false;
+  for (const rings of polys) for (const ring of rings) {
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const [xi, yi] = ring[i] as [number, number];
+      const [xj, yj] = ring[j] as [number, number];
+      if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+    }
+  }
+  return inside;
+}
+
 function layers(): LayerSpec[] {
   const now = clock.now();
-  const tab = deskTab(state.tab);
+  const tab = tabOf(state.tab);
   // Open and fixed cases; closed ones only in the 已办结 tab.
   const shown = all().filter((c) => c.lon != null && (c.statusType !== 'closed' || tab.id === 'done'));
   const inTab = new Set(shown.filter((c) => tab.match(c, now, myLevel())).map((c) => c.id));
@@ -228,7 +305,10 @@ function layers(): LayerSpec[] {
     .map((c) => ({ id: c.id, position: [c.lon, c.lat] as [number, number], properties: c }));
   const sel = state.selected ? (store.get(state.selected) as CaseItem | undefined) : undefined;
   return [
-    { kind: 'polygons', id: 'grids', data: grids, fillColor: [56, 189, 248, 26], lineColor: [125, 211, 252, 120], lineWidth: 1, idOf: (p: GridProps) => p.id },
+    {
+      kind: 'polygons', id: 'grids', data: grids, fillColor: picking ? [250, 204, 21, 40] : [56, 189, 248, 26], lineColor: [125, 211, 252, 120],
+      lineWidth: 1, idOf: (p: GridProps) => p.id,
+    },
     {
       kind: 'polygons', id: 'communities', data: communities as FeatureCollection<Polygon | MultiPolygon, DivisionFeatureProps>,
       fillColor: [0, 0, 0, 0], lineColor: [56, 189, 248, 220], lineWidth: 2, dashed: true,
@@ -246,6 +326,10 @@ function layers(): LayerSpec[] {
     {
       kind: 'points', id: 'selected', data: sel && sel.lon != null ? [{ id: sel.id, position: [sel.lon, sel.lat] as [number, number], properties: {} }] : [],
       color: [255, 255, 255, 0], radius: 14, strokeColor: [34, 211, 238, 255], strokeWidth: 3,
+    },
+    {
+      kind: 'points', id: 'locate-pick', data: candidate?.lonLat ? [{ id: 'pick', position: candidate.lonLat, properties: {} }] : [],
+      color: [250, 204, 21, 255], radius: 8, strokeColor: [6, 10, 18, 255], strokeWidth: 2,
     },
   ];
 }
@@ -269,6 +353,8 @@ async function main(): Promise<void> {
     return;
   }
   const role = me.role as Role;
+  if (!tabs().some((t) => t.id === state.tab)) state.tab = isCenter() ? 'unlocated' : 'new';
+  if (isCenter()) $('#juris').textContent = '区指挥中心：热线未定位案件定位落图，全区案件查看与合并';
   $('#link-reports').hidden = !can(role, 'read', 'report');
   if (!can(role, 'update', 'incident')) $('#juris').textContent = '只读：您的角色可以查看案件，不能办理';
 
@@ -287,6 +373,8 @@ async function main(): Promise<void> {
   setInterval(paintTabs, 30_000);
   store.subscribe((diff) => {
     schedulePaint();
+    // Live diffs carry no personal data: fetch the (masked) caller of a new unlocated case for the 未定位 queue.
+    if (isCenter()) for (const c of [...diff.add, ...diff.update] as CaseItem[]) if (c.unlocated && c.caller === undefined) void withCaller(c.id);
     if (state.selected !== null && [...diff.add, ...diff.update].some((c) => c.id === state.selected)) selectedChanged();
   });
 
@@ -305,7 +393,17 @@ async function main(): Promise<void> {
     container: $('#map'), bbox: district.bbox, tilesUrl: '/tiles/base/{z}/{x}/{y}.pbf', attribution: district.attribution || OSM_ATTRIBUTION,
     rasterUrl: null, padding: 30,
   });
+  hooks.project = (lon, lat) => {
+    const p = view!.project([lon, lat]);
+    return [p.x, p.y];
+  };
   view.onClick((e) => {
+    if (picking) {
+      // 定位落图: the point clicked, and the grid under it (if any; the server locates it again).
+      const g = grids.features.find((f) => inPolygon(e.lngLat, f.geometry));
+      picking({ lonLat: e.lngLat, gridId: g?.properties.id ?? null, gridName: g?.properties.name ?? null });
+      return;
+    }
     const hit = e.hits.find((x) => x.layerId === 'cases');
     if (hit) void select(Number(hit.id));
   });
@@ -323,7 +421,9 @@ async function main(): Promise<void> {
   await view.ready();
   view.setLayers(layers());
   await view.rendered();
-  body.dataset.ready = 'true';
+  hooks.gridCount = grids.features.length;
+  hooks.incidentCount = store.size;
+  markReady(hooks);
 }
 
 main().catch(async (e) => {
