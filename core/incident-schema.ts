@@ -28,7 +28,7 @@ export const callerSchema = z.object({
 export type Caller = z.infer<typeof callerSchema>;
 
 export const incidentCreateSchema = z.object({
-  /** Required, except for a hotline report given by address only (stored unlocated). */
+  /** Or an `address` instead: located by the district's gazetteer when one place is certain. */
   lon: z.number().finite().optional(),
   lat: z.number().finite().optional(),
   /** Datum of lon/lat: WGS84 (default), CGCS2000 (≈WGS84), GCJ-02 (AMap) or BD-09 (Baidu). */
@@ -39,7 +39,10 @@ export const incidentCreateSchema = z.object({
   /** Idempotency key chosen by the client: the same key returns the same case. */
   clientKey: z.string().min(8).max(128).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, _ . : - only'),
   synthetic: z.boolean().default(false),
-  /** The address as the caller gave it (kept as given; not geocoded). */
+  /**
+   * The address as the caller gave it, kept as given. Without lon/lat the gazetteer locates it; a
+   * hotline report it cannot place goes to the district desk unlocated, any other is refused.
+   */
   address: z.string().trim().min(1).max(MAX_ADDRESS).optional(),
   caller: callerSchema.optional(),
   /** Ids of photos uploaded with POST /api/photos. */
@@ -49,9 +52,8 @@ export const incidentCreateSchema = z.object({
 }).superRefine((v, ctx) => {
   if ((v.lon === undefined) !== (v.lat === undefined)) {
     ctx.addIssue({ code: 'custom', path: [v.lon === undefined ? 'lon' : 'lat'], message: 'lon and lat go together' });
-  } else if (v.lon === undefined) {
-    if (!isHotline(v.source)) ctx.addIssue({ code: 'custom', path: ['lon'], message: 'lon and lat are required' });
-    else if (!v.address) ctx.addIssue({ code: 'custom', path: ['address'], message: 'give lon and lat, or the address' });
+  } else if (v.lon === undefined && !v.address) {
+    ctx.addIssue({ code: 'custom', path: ['lon'], message: 'give lon and lat, or the address' });
   }
 });
 export type IncidentCreate = z.infer<typeof incidentCreateSchema>;

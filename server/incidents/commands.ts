@@ -1,9 +1,10 @@
 // Incident intake: convert the datum, locate to grid/community/subdistrict/district, route by the
 // responsibility list, store once per client key (with its first trail entry, reporter, caller and
 // photos, in one transaction), then publish a domain event. One report or a batch take the same
-// path: a fixed handful of statements per batch, whatever its size. Hotline reports that cannot be
-// located (outside the district, or an address only) go to the district desk flagged unlocated;
-// anything else outside the district is refused. No HTTP here.
+// path: a fixed handful of statements per batch, whatever its size (plus a gazetteer lookup per
+// address-only report). Hotline reports that cannot be located (outside the district, or an
+// address the gazetteer cannot place) go to the district desk flagged unlocated; anything else
+// outside the district, or not placeable, is refused. No HTTP here.
 import { createHash } from 'node:crypto';
 import { isLonLat, toWgs84 } from '../../core/crs.js';
 import { isHotline, type IncidentCreate } from '../../core/incident-schema.js';
@@ -14,6 +15,8 @@ import type { Db, Queryable } from '../db/db.js';
 import { loadSql } from '../db/sql.js';
 import type { EventBus } from '../events/bus.js';
 import { fail, ok, type Result, type UserError } from '../http/errors.js';
+import type { GeocodeCandidate } from '../../core/geocode.js';
+import { geocode } from '../geocode/geocode.js';
 import { accessiblePhotos, photoUrl, SQL as PHOTO_SQL } from '../photos/access.js';
 import { caseInScope, type Located } from './jurisdiction.js';
 import { presentIncident, type IncidentRow, type IncidentView } from './presenter.js';
@@ -90,6 +93,8 @@ interface NewCase {
   loc: Located;
   gridName: string | null;
   unlocated: boolean;
+  /** Where the gazetteer placed an address-only report (then lon/lat are its point, WGS84). */
+  geocoded: GeocodeCandidate | null;
 }
 
 type Slot =
@@ -99,6 +104,8 @@ type Slot =
   | { kind: 'same'; of: number }
   | { kind: 'new' };
 
+/** A gazetteer point is WGS84 whatever datum the caller named. */
+const inputCrs = (c: NewCase) => (c.geocoded ? 'wgs84' as const : c.input.crs);
 /** The state insertMany gives a new case (the column's default and its report event's to_state). */
 const INITIAL_STATE = 'reported';
 const NOWHERE: Located = { grid_id: null, community_code: null, subdistrict_code: null, district_code: null };
@@ -136,13 +143,19 @@ export async function createIncidents(db: Db, bus: EventBus, inputs: IncidentCre
       }
       const [lon, lat] = input.lon !== undefined && input.lat !== undefined ? toWgs84([input.lon, input.lat], input.crs) : [null, null];
       slots.push({ kind: 'new' });
-      candidates.push({ i, input, hash: hashes[i]!, lon, lat, loc: NOWHERE, gridName: null, unlocated: false });
+      candidates.push({ i, input, hash: hashes[i]!, lon, lat, loc: NOWHERE, gridName: null, unlocated: false, geocoded: null });
     }
   }
 
   // Checks that need the database, each one statement for the whole batch.
   const known = new Set((await db.query<{ code: string }>(SQL.knownCategories, [[...new Set(candidates.map((c) => c.input.category))]]))
     .rows.map((r) => r.code));
+  // An address without a point: the district's gazetteer places it when one place is certain.
+  for (const c of candidates) {
+    if (c.lon !== null || !c.input.address || !known.has(c.input.category)) continue;
+    const g = (await geocode(db, c.input.address)).certain;
+    if (g) Object.assign(c, { lon: g.lon, lat: g.lat, geocoded: g });
+  }
   const points = candidates.filter((c) => c.lon !== null);
   const located = points.length === 0 ? [] : (await db.query<Located & { i: number; grid_name: string | null }>(SQL.locateMany,
     [JSON.stringify(points.map((c) => ({ i: c.i, lon: c.lon, lat: c.lat })))])).rows;
@@ -175,6 +188,10 @@ export async function createIncidents(db: Db, bus: EventBus, inputs: IncidentCre
       }
       c.loc = { ...NOWHERE, district_code: desk };
       c.unlocated = true;
+    } else if (c.lon === null) {
+      slots[c.i] = refuse(fail('address_not_found', 'the address could not be placed with certainty in the district; give lon/lat (GET /api/geocode lists candidates)',
+        { address: c.input.address }));
+      continue;
     } else {
       slots[c.i] = refuse(fail('outside_district', 'the location is outside the district', lonLat));
       continue;
@@ -201,11 +218,14 @@ export async function createIncidents(db: Db, bus: EventBus, inputs: IncidentCre
         const deadlineAt = routed.deadlineAt?.toISOString() ?? null;
         return {
           i: c.i, client_key: c.input.clientKey, body_hash: c.hash, category: c.input.category, description: c.input.description,
-          source: c.input.source, lon: c.lon, lat: c.lat, input_crs: c.input.crs, ...c.loc, synthetic: c.input.synthetic,
+          source: c.input.source, lon: c.lon, lat: c.lat, input_crs: inputCrs(c), ...c.loc, synthetic: c.input.synthetic,
           level: routed.level, handler: routed.handler, deadline_at: deadlineAt,
           unlocated: c.unlocated, address: c.input.address ?? null, media_url: c.input.mediaUrl ?? null,
           photos: (c.input.photos ?? []).map(photoUrl),
-          detail: { source: c.input.source, handler: routed.handler, deadlineAt, ...(c.unlocated ? { unlocated: true } : {}) },
+          detail: {
+            source: c.input.source, handler: routed.handler, deadlineAt, ...(c.unlocated ? { unlocated: true } : {}),
+            ...(c.geocoded ? { geocoded: { precision: c.geocoded.precision, matched: c.geocoded.label, kind: c.geocoded.kind, score: c.geocoded.score } } : {}),
+          },
         };
       });
       const inserted = (await tx.query<{ id: number; client_key: string; event_id: string; updated_at: Date }>(SQL.insertMany,
@@ -264,7 +284,7 @@ export async function createIncidents(db: Db, bus: EventBus, inputs: IncidentCre
 function newCaseView(c: NewCase, routed: ReturnType<typeof initialRouting>, id: number, at: Date, updatedAt: Date): IncidentView {
   return presentIncident({
     id, client_key: c.input.clientKey, category: c.input.category, description: c.input.description, source: c.input.source,
-    status: INITIAL_STATE, lon: c.lon, lat: c.lat, input_crs: c.input.crs, grid_id: c.loc.grid_id, grid_name: c.gridName,
+    status: INITIAL_STATE, lon: c.lon, lat: c.lat, input_crs: inputCrs(c), grid_id: c.loc.grid_id, grid_name: c.gridName,
     community_code: c.loc.community_code, subdistrict_code: c.loc.subdistrict_code, district_code: c.loc.district_code,
     synthetic: c.input.synthetic, created_at: at, updated_at: updatedAt,
     level: routed.level, handler: routed.handler, department_code: null, department_name: null,

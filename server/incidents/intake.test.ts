@@ -120,8 +120,31 @@ describe(`incident intake on ${testDbKind()}`, () => {
     await as('leader').get(`/api/incidents/${r.body.id}/duplicates`).expect(200);
   });
 
+  it('an address without a point is located by the district gazetteer when one place is certain, and says so in the trail', async () => {
+    await t.db.query(`INSERT INTO building (dataset_id, osm_id, geom, residential, props) VALUES ('fixture', 'geo8',
+      'SRID=4326;MULTIPOLYGON(((121.4910 31.2352,121.4915 31.2352,121.4915 31.2356,121.4910 31.2356,121.4910 31.2352)))'::geometry, true,
+      '{"address": "测试路8号"}'::jsonb) ON CONFLICT DO NOTHING`);
+    const patrol = { category: 'sanitation', source: 'patrol', clientKey: key(), address: '上海市测试区测试路８号门口' };
+    const r = await as('communityA').post('/api/incidents', patrol).expect(201);
+    expect(r.body).toMatchObject({ unlocated: false, gridId: grids.gridA1, communityCode: 'T0101', level: 'grid', inputCrs: 'wgs84',
+      address: '上海市测试区测试路８号门口' });
+    expect(r.body.lon).toBeGreaterThan(121.4910);
+    expect(r.body.lon).toBeLessThan(121.4915);
+    const trail = (await as('leader').get(`/api/incidents/${r.body.id}`).expect(200)).body.events;
+    expect(trail[0].detail.geocoded).toEqual({ precision: 'address', matched: '测试路8号', kind: 'building', score: 100 });
+    // A hotline call naming a facility lands at it; one the gazetteer cannot place waits at the desk.
+    const school = await as('subdistrict').post('/api/incidents', hotline({ lon: undefined, lat: undefined, address: '测试小学' })).expect(201);
+    expect(school.body).toMatchObject({ unlocated: false, gridId: grids.gridA1, lon: 121.493, lat: 31.236 });
+    const vague = await as('subdistrict').post('/api/incidents', hotline({ lon: undefined, lat: undefined, address: '测试路10号' })).expect(201);
+    expect(vague.body).toMatchObject({ unlocated: true, lon: null, gridId: null });
+    // A certain place outside the reporter's jurisdiction is refused like a point there.
+    const other = await as('communityB').post('/api/incidents', { ...patrol, clientKey: key() }).expect(403);
+    expect(other.body.error.code).toBe('forbidden');
+  });
+
   it.each([
-    ['patrol by address only', { source: 'patrol', lon: undefined, lat: undefined, address: '某路某号' }, 400, 'invalid_request'],
+    ['patrol by an address the district does not have', { source: 'patrol', lon: undefined, lat: undefined, address: '某路某号' }, 422, 'address_not_found'],
+    ['patrol by a house number that is not there', { source: 'patrol', lon: undefined, lat: undefined, address: '测试路10号' }, 422, 'address_not_found'],
     ['hotline with neither point nor address', { lon: undefined, lat: undefined }, 400, 'invalid_request'],
     ['lon without lat', { lat: undefined }, 400, 'invalid_request'],
     ['bad phone', { caller: { name: '张三', phone: '138-1234-5678; DROP TABLE' } }, 400, 'invalid_request'],

@@ -35,10 +35,10 @@ export const postRequestSchema = z.object({
 }).superRefine((v, ctx) => {
   if ((v.lat === undefined) !== (v.long === undefined)) {
     ctx.addIssue({ code: 'custom', path: [v.lat === undefined ? 'lat' : 'long'], message: 'lat and long go together' });
-  } else if (v.lat === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['lat'], message: v.address_string || v.address_id
-      ? 'lat and long are required: this endpoint locates requests by coordinates, not by address'
-      : 'a location is required: lat and long' });
+  } else if (v.lat === undefined && !v.address_string) {
+    ctx.addIssue({ code: 'custom', path: ['lat'], message: v.address_id
+      ? 'address_id is not supported here: give lat and long, or address_string'
+      : 'a location is required: lat and long, or address_string' });
   }
 });
 export type PostRequest = z.infer<typeof postRequestSchema>;

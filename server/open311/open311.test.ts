@@ -93,6 +93,21 @@ describe(`Open311 GeoReport v2 on ${testDbKind()}`, () => {
     expect(await count()).toBe(n);
   });
 
+  it('POST requests.json with address_string only is located by the district gazetteer', async () => {
+    await t.db.query(`INSERT INTO building (dataset_id, osm_id, name, geom, residential, props) VALUES ('fixture', 'o311-geo', '测试大厦',
+      'SRID=4326;MULTIPOLYGON(((121.4910 31.2352,121.4915 31.2352,121.4915 31.2356,121.4910 31.2356,121.4910 31.2352)))'::geometry, false,
+      '{"addr:street": "测试路", "addr:housenumber": "8"}'::jsonb)`);
+    const body = SPEC_EXAMPLE.replace(/&lat=[^&]+&long=[^&]+/, '').replace(/address_string=[^&]+/, `address_string=${encodeURIComponent('测试路8号')}`)
+      .replace('device_id=tt222111', 'device_id=geo-device');
+    const r = await form(body).expect(201);
+    const id = Number(r.body[0].service_request_id);
+    const got = (await request(app).get(`/open311/v2/requests/${id}.json?api_key=xyz`).expect(200)).body[0];
+    expect(got).toMatchObject({ address: '测试路8号' });
+    expect(got.long).toBeGreaterThan(121.4910);
+    expect(got.long).toBeLessThan(121.4915);
+    expect(got.lat).toBeGreaterThan(31.2352);
+  });
+
   it.each([
     ['no api_key', SPEC_EXAMPLE.replace('api_key=xyz&', ''), 403],
     ['an unknown api_key', SPEC_EXAMPLE.replace('api_key=xyz', 'api_key=nope-nope-nope'), 403],
@@ -100,7 +115,8 @@ describe(`Open311 GeoReport v2 on ${testDbKind()}`, () => {
     ['no service_code', SPEC_EXAMPLE.replace('service_code=sanitation&', ''), 400],
     ['an unknown service_code', SPEC_EXAMPLE.replace('service_code=sanitation', 'service_code=001'), 400],
     ['no location', SPEC_EXAMPLE.replace(/&lat=[^&]+&long=[^&]+/, '').replace(/&address_string=[^&]+/, ''), 400],
-    ['an address only (no geocoder)', SPEC_EXAMPLE.replace(/&lat=[^&]+&long=[^&]+/, ''), 400],
+    ['an address the district gazetteer cannot place', SPEC_EXAMPLE.replace(/&lat=[^&]+&long=[^&]+/, ''), 422],
+    ['an address_id (not supported)', SPEC_EXAMPLE.replace(/&lat=[^&]+&long=[^&]+/, '').replace(/&address_string=[^&]+/, '&address_id=42'), 400],
     ['lat without long', SPEC_EXAMPLE.replace(/&long=[^&]+/, ''), 400],
     ['a bad coordinate', SPEC_EXAMPLE.replace(/lat=[^&]+/, 'lat=north'), 400],
     ['projected metres', SPEC_EXAMPLE.replace(/lat=[^&]+/, 'lat=3658750').replace(/long=[^&]+/, 'long=13525318'), 400],
