@@ -149,4 +149,55 @@ describe('定位落图 on /dispatch (区指挥中心)', () => {
     expect(tp.problems.pageErrors).toEqual([]);
     expect(tp.problems.serverErrors).toEqual([]);
   }, 240_000);
+
+  it('按地址查找: the gazetteer offers the place named in the caller\'s words; picking it locates the case there', async ({ onTestFailed }) => {
+    const tp = desk ?? await openPage(browser, server, { login: false });
+    if (!desk) {
+      desk = tp;
+      await tp.page.setViewportSize({ width: 1440, height: 900 });
+      await loginInPage(tp, server, center, '/dispatch');
+      await waitForReady(tp, 120_000);
+    }
+    onTestFailed(async () => {
+      await screenshotPage(tp.page, 'locate-geocode-failed');
+      console.error(`----- locate (geocode): page -----\n${tp.dump()}`);
+    });
+    // A real building of the demo (OSM) named inside a longer description: offered, not certain,
+    // so intake keeps the call at the desk.
+    const place = (await admin.get<{ certain: { label: string; lon: number; lat: number } | null }>(`api/geocode?q=${encodeURIComponent('上海中心大厦')}`)).body.certain;
+    expect(place, 'the demo has 上海中心大厦').not.toBeNull();
+    const address = `上海中心大厦东门外人行道（E2E ${Date.now()}）`;
+    const posted = await hotlineApi.post<Case>('api/incidents', {
+      category: 'city_order', description: '来电反映人行道被占', source: 'hotline_12345', address, clientKey: `e2e-geo-${Date.now()}`,
+    });
+    expect(posted.status, JSON.stringify(posted.body)).toBe(201);
+    expect(posted.body).toMatchObject({ unlocated: true, address });
+    const id = posted.body.id;
+
+    await tp.page.locator('#tabs [data-tab="unlocated"]').click();
+    const item = tp.page.locator(`#case-list .gd-item[data-case-id="${id}"]`);
+    await item.waitFor({ timeout: 30_000 });
+    await item.click();
+    const section = tp.page.locator(`#detail .gd-d[data-case-id="${id}"] [data-locate]`);
+    await section.waitFor({ timeout: 30_000 });
+    // The search box holds the caller's address; 按地址查找 lists candidates, the building first.
+    expect(await section.locator('[data-locate-q]').inputValue()).toBe(address);
+    await section.locator('[data-locate-find]').click();
+    const first = section.locator('[data-locate-found] .gd-locate-cand').first();
+    await first.waitFor({ timeout: 30_000 });
+    expect(await first.innerText()).toContain('上海中心大厦');
+    expect(await section.locator('[data-locate-found]').innerText()).toContain('© OpenStreetMap contributors');
+    await first.click();
+    expect(await section.locator('[data-locate-chosen]').innerText()).toContain('地址匹配：上海中心大厦');
+    await section.locator('[data-locate-confirm]').click();
+    await expect.poll(() => item.count(), { timeout: 10_000 }).toBe(0);
+
+    const d = (await admin.get<Detail & { incident: Case & { lon: number; lat: number } }>(`api/incidents/${id}`)).body;
+    expect(d.incident).toMatchObject({ unlocated: false, address });
+    expect(d.incident.lon).toBeCloseTo(place!.lon, 6);
+    expect(d.incident.lat).toBeCloseTo(place!.lat, 6);
+    expect(d.events.map((e) => e.action)).toEqual(['report', 'locate']);
+    expect(tp.problems.pageErrors).toEqual([]);
+    expect(tp.problems.serverErrors).toEqual([]);
+  }, 240_000);
 });

@@ -1,6 +1,7 @@
 // Typed HTTP client for the GridCommand API (same origin by default).
 import type { Feature, FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson';
 import type { ApiErrorBody } from '../../../core/errors.js';
+import type { GeocodeCandidate } from '../../../core/geocode.js';
 import type {
   BuildingProps,
   DistrictInfo,
@@ -321,11 +322,20 @@ export interface AuditRow {
   user_agent: string | null;
   detail: Record<string, unknown> | null;
 }
+export interface GeocodeAnswer {
+  query: string;
+  candidates: GeocodeCandidate[];
+  certain: GeocodeCandidate | null;
+  attribution: string;
+}
+
 export interface Jurisdiction {
   divisionCode?: string | null;
   gridId?: number | null;
   departmentId?: number | null;
 }
+
+export type { GeocodeCandidate };
 
 export function createApi(base = '', fetchImpl: FetchLike = (i, init) => fetch(i, init)) {
   async function request<T>(path: string, init?: RequestInit): Promise<T> {
@@ -414,6 +424,9 @@ export function createApi(base = '', fetchImpl: FetchLike = (i, init) => fetch(i
       get<GridCollection>(withQuery('/api/grids', { bbox: bboxParam(bbox), division }), signal),
     /** Every grid visible to the principal (no bbox). */
     allGrids: (signal?: AbortSignal) => get<GridCollection>('/api/grids', signal),
+    /** Places in the district matching an address or a name (the district's own gazetteer). */
+    geocode: (q: string, limit = 8, signal?: AbortSignal) =>
+      get<GeocodeAnswer>(withQuery('/api/geocode', { q, limit }), signal),
     grid: (id: number, signal?: AbortSignal) => get<GridCollection['features'][number]>(`/api/grids/${id}`, signal),
     buildings: (bbox: BBox, signal?: AbortSignal) =>
       get<BuildingCollection>(withQuery('/api/buildings', { bbox: bboxParam(bbox) }), signal),

@@ -227,6 +227,10 @@ async function select(id: number | null, { fly = true } = {}): Promise<void> {
           body.classList.remove('gd-picking');
           refreshMap();
         },
+        gridAt: (lonLat) => {
+          const g = grids.features.find((f) => inPolygon(lonLat, f.geometry));
+          return g ? { id: g.properties.id, name: g.properties.name } : null;
+        },
         show: (p) => {
           candidate = p;
           refreshMap();
