@@ -1,14 +1,14 @@
 // The desk's case panel: the case, its deadline, photos, suspected duplicates (合并), the actions
 // the signed-in person may take, and the trail. For the district command centre, 定位落图 on an
 // unlocated hotline case: a point picked on the map (the page's map, through `locate`) or a grid.
-import type { GeocodeCandidate, GeocodePrecision } from '../../../../core/geocode.js';
-import { api, ApiError } from '../../api/http.js';
+import { ApiError } from '../../api/http.js';
 import { h } from '../../shell/dom.js';
 import { SOURCE_NAMES } from '../../shell/labels.js';
 import { renderActionPanel } from '../../ui/cases/actions.js';
 import { caseApi, type Department, type Duplicates } from '../../ui/cases/case-api.js';
 import { refusalMessage, stateColor, type CaseDetail, type CaseItem } from '../../ui/cases/model.js';
 import { fmtWhen, photoStrip, renderTrail } from '../../ui/cases/trail.js';
+import { gazetteerSearch, PRECISION_NAMES } from './gazetteer.js';
 
 export interface DetailOptions {
   role: string;
@@ -39,9 +39,6 @@ export interface LocateHooks {
   gridAt: (lonLat: [number, number]) => { id: number; name: string } | null;
 }
 
-const PRECISION_NAMES: Record<GeocodePrecision, string> = {
-  address: '门牌', poi: '地名', near_address: '邻近门牌', road: '道路', community: '社区',
-};
 
 const lastPart = (name: string | null | undefined) => (name ? name.split(/[・·•]/).slice(-2).join(' · ') : null);
 
@@ -156,40 +153,14 @@ function locateSection(c: CaseItem, hooks: LocateHooks, o: DetailOptions): HTMLE
       stop();
     });
   });
-  // 按地址查找: the district's own gazetteer (OSM addresses and names), best first; a click picks it.
-  const q = h('input', { type: 'search', class: 'gd-locate-q', 'data-locate-q': '', maxlength: 500, placeholder: '输入地址或地名，如：中山东一路20号',
-    value: c.address ?? '' }) as HTMLInputElement;
-  const findBtn = h('button', { type: 'button', class: 'gw-btn gd-locate-find', 'data-locate-find': '' }, '按地址查找') as HTMLButtonElement;
-  const found = h('ol', { class: 'gd-locate-found', 'data-locate-found': '' });
-  const choose = (k: GeocodeCandidate) => {
+  // 按地址查找 from the caller's address; a candidate picks its point.
+  const search = gazetteerSearch(c.address ?? '', (k) => {
     stop();
     gridSel.value = '';
     const g = hooks.gridAt([k.lon, k.lat]);
     set({ lonLat: [k.lon, k.lat], gridId: g?.id ?? null, gridName: g?.name ?? null });
     chosen.textContent = `地址匹配：${k.label}（${PRECISION_NAMES[k.precision]}）→ ${g?.name ?? '不在任何网格内（将落到所在社区或街道）'} · ${fmtLonLat([k.lon, k.lat])}`;
-  };
-  const find = async () => {
-    const text = q.value.trim();
-    if (!text) return;
-    findBtn.disabled = true;
-    found.replaceChildren(h('li', { class: 'gd-sub' }, '查找中…'));
-    try {
-      const r = await api.geocode(text);
-      found.replaceChildren(...(r.candidates.length ? r.candidates.map((k) => {
-        const b = h('button', { type: 'button', class: 'gd-locate-cand', 'data-precision': k.precision },
-          h('b', {}, k.label), ` ${PRECISION_NAMES[k.precision]} · 匹配度 ${k.score}${r.certain && r.certain.kind === k.kind && r.certain.id === k.id ? ' · 确定' : ''}`);
-        b.addEventListener('click', () => choose(k));
-        return h('li', {}, b);
-      }) : [h('li', { class: 'gd-sub' }, '本区数据中没有找到这个地址，请在地图上点选')]),
-      h('li', { class: 'gd-sub gd-attr' }, r.attribution));
-    } catch (e) {
-      found.replaceChildren(h('li', { class: 'gw-act-error' }, e instanceof ApiError ? refusalMessage(e.code, e.message) : String(e)));
-    } finally {
-      findBtn.disabled = false;
-    }
-  };
-  findBtn.addEventListener('click', () => void find());
-  q.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); void find(); } });
+  });
 
   gridSel.addEventListener('change', () => {
     stop();
@@ -220,8 +191,8 @@ function locateSection(c: CaseItem, hooks: LocateHooks, o: DetailOptions): HTMLE
       h('dt', {}, '来电地址'), h('dd', {}, c.address ?? '—'),
       h('dt', {}, '原始坐标'), h('dd', {}, c.lon != null ? `${fmtLonLat([c.lon, c.lat])}（区外）` : '无'),
     ),
-    h('div', { class: 'gd-locate-row' }, q, findBtn),
-    found,
+    search.row,
+    search.list,
     h('div', { class: 'gd-locate-row' }, pickBtn, gridSel),
     chosen, note, confirmBtn, err,
   );

@@ -26,7 +26,8 @@ import {
   levelOfRole, stateColor, STATE_NAMES, type CaseItem, type DeskTab,
 } from '../../ui/cases/model.js';
 import { startTicker } from '../../ui/cases/ticker.js';
-import { renderDetail, type LocatePick } from './detail.js';
+import { renderDetail, type LocateHooks, type LocatePick } from './detail.js';
+import { renderHotlineForm } from './hotline.js';
 
 const header = mountHeader('dispatch');
 const hooks = initHooks('dispatch');
@@ -187,6 +188,52 @@ function syncUrl(): void {
 let detailSeq = 0;
 let shownUpdatedAt: string | null = null;
 
+/** 定位落图 and 热线受理 pick points on the page's map and find the grid under them. */
+function locateHooks(): LocateHooks {
+  return {
+    grids: grids.features.map((f) => ({ id: f.properties.id, name: f.properties.name })).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN')),
+    startPick: (cb) => {
+      picking = cb;
+      body.classList.add('gd-picking');
+      refreshMap();
+    },
+    stopPick: () => {
+      picking = null;
+      body.classList.remove('gd-picking');
+      refreshMap();
+    },
+    gridAt: (lonLat) => {
+      const g = grids.features.find((f) => inPolygon(lonLat, f.geometry));
+      return g ? { id: g.properties.id, name: g.properties.name } : null;
+    },
+    show: (p) => {
+      candidate = p;
+      refreshMap();
+    },
+  };
+}
+
+/** 热线受理: the operator's form in the case panel; a located case opens once stored. */
+function openHotline(): void {
+  void select(null);
+  const panel = $('#detail');
+  panel.classList.add('open');
+  body.classList.add('gd-has-detail');
+  const holder = h('div', { class: 'gd-d gd-hl' });
+  panel.replaceChildren(holder);
+  renderHotlineForm(holder, {
+    categories, locate: locateHooks(),
+    onClose: () => void select(null),
+    onCreated: (c, message, tone) => {
+      toast(message, tone);
+      // An unlocated call is with the district desk, outside a street or community desk's view.
+      if (c.unlocated && !isCenter()) return void select(null);
+      store.merge([c]);
+      void select(c.id);
+    },
+  });
+}
+
 async function select(id: number | null, { fly = true } = {}): Promise<void> {
   // Leaving a case ends a 定位落图 pick in progress.
   picking = null;
@@ -215,27 +262,7 @@ async function select(id: number | null, { fly = true } = {}): Promise<void> {
       role: me?.role ?? '', departments, catName,
       onClose: () => void select(null),
       onSelect: (x) => void select(x),
-      locate: {
-        grids: grids.features.map((f) => ({ id: f.properties.id, name: f.properties.name })).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN')),
-        startPick: (cb) => {
-          picking = cb;
-          body.classList.add('gd-picking');
-          refreshMap();
-        },
-        stopPick: () => {
-          picking = null;
-          body.classList.remove('gd-picking');
-          refreshMap();
-        },
-        gridAt: (lonLat) => {
-          const g = grids.features.find((f) => inPolygon(lonLat, f.geometry));
-          return g ? { id: g.properties.id, name: g.properties.name } : null;
-        },
-        show: (p) => {
-          candidate = p;
-          refreshMap();
-        },
-      },
+      locate: locateHooks(),
       onChanged: (cases, message, tone) => {
         store.merge(cases);
         toast(message, tone);
@@ -360,6 +387,10 @@ async function main(): Promise<void> {
   if (!tabs().some((t) => t.id === state.tab)) state.tab = isCenter() ? 'unlocated' : 'new';
   if (isCenter()) $('#juris').textContent = '区指挥中心：热线未定位案件定位落图，全区案件查看与合并';
   $('#link-reports').hidden = !can(role, 'read', 'report');
+  // Hotline operators sit at the district centre and the street and community desks.
+  const hotlineBtn = $('#hotline-open');
+  hotlineBtn.hidden = !(can(role, 'create', 'incident') && ['district_center', 'subdistrict_staff', 'community_staff'].includes(role));
+  hotlineBtn.addEventListener('click', openHotline);
   if (!can(role, 'update', 'incident')) $('#juris').textContent = '只读：您的角色可以查看案件，不能办理';
 
   const district = await api.district();
