@@ -1,9 +1,11 @@
 // Vite config for the GridCommand client: a multi-page app (portal, 2D map, 3D city) under client/.
 // Everything the pages need is bundled or copied into dist/client — nothing is loaded from the internet.
+import { createHash } from 'node:crypto';
 import { cpSync, createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig, type Plugin } from 'vite';
+import { build, defineConfig, type Plugin } from 'vite';
+import { precacheManifest, type BuiltFile, type PrecacheEntry } from './client/src/sw/precache-manifest.js';
 
 const ROOT = fileURLToPath(new URL('.', import.meta.url));
 const CLIENT = resolve(ROOT, 'client');
@@ -59,6 +61,71 @@ function cesiumStatic(): Plugin {
   };
 }
 
+/**
+ * The phone page's service worker (client/src/sw/mobile-sw.ts → dist/client/mobile-sw.js): after the
+ * pages are written, list what mobile.html needs from the bundle graph (never Cesium, never other
+ * pages) as a workbox precache manifest, and build the worker with that manifest inlined. Every
+ * build writes a new manifest; the worker's bytes change with it, so browsers install the update.
+ */
+function mobileServiceWorker(): Plugin {
+  let outDir = OUT_DIR;
+  let manifest: PrecacheEntry[] | null = null;
+  const sha = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex').slice(0, 16);
+  return {
+    name: 'gridcommand:mobile-service-worker',
+    apply: 'build',
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir);
+    },
+    writeBundle(_options, bundle) {
+      const files = new Map<string, BuiltFile>();
+      const content = new Map<string, string | Uint8Array>();
+      for (const [name, out] of Object.entries(bundle)) {
+        if (out.type === 'chunk') {
+          const meta = (out as { viteMetadata?: { importedCss?: Set<string>; importedAssets?: Set<string> } }).viteMetadata;
+          files.set(name, { fileName: name, type: 'chunk', imports: out.imports, dynamicImports: out.dynamicImports, importedCss: meta?.importedCss, importedAssets: meta?.importedAssets, text: out.code });
+          content.set(name, out.code);
+        } else {
+          const text = typeof out.source === 'string' ? out.source : /\.(css|html|json|m?js)$/.test(name) ? new TextDecoder().decode(out.source) : null;
+          files.set(name, { fileName: name, type: 'asset', text });
+          content.set(name, out.source);
+        }
+      }
+      if (!files.has('mobile.html')) return;
+      manifest = precacheManifest('mobile.html', files, (f) => sha(content.get(f) ?? ''));
+    },
+    async closeBundle() {
+      if (!manifest) return;
+      const entries = manifest;
+      manifest = null;
+      await build({
+        configFile: false,
+        root: ROOT,
+        publicDir: false,
+        logLevel: 'warn',
+        define: {
+          __GC_PRECACHE__: JSON.stringify(entries),
+          __GC_SW_VERSION__: JSON.stringify(sha(JSON.stringify(entries))),
+          'process.env.NODE_ENV': JSON.stringify('production'),
+        },
+        build: {
+          outDir,
+          emptyOutDir: false,
+          copyPublicDir: false,
+          target: 'es2020',
+          sourcemap: false,
+          minify: true,
+          reportCompressedSize: false,
+          lib: { entry: resolve(CLIENT, 'src/sw/mobile-sw.ts'), formats: ['iife'], name: 'gcMobileSw', fileName: () => 'mobile-sw.js' },
+        },
+      });
+      const kb = (n: number) => `${Math.round(n / 1024)} kB`;
+      const size = entries.reduce((n, e) => n + (existsSync(join(outDir, e.url)) ? statSync(join(outDir, e.url)).size : 0), 0);
+      console.log(`mobile-sw.js: ${entries.length} files precached for /mobile (${kb(size)})`);
+    },
+  };
+}
+
 export default defineConfig({
   root: CLIENT,
   publicDir: false,
@@ -70,7 +137,7 @@ export default defineConfig({
       { find: /^cesium$/, replacement: join(CESIUM_BUILD, 'index.js') },
     ],
   },
-  plugins: [cesiumStatic()],
+  plugins: [cesiumStatic(), mobileServiceWorker()],
   build: {
     outDir: OUT_DIR,
     emptyOutDir: true,

@@ -88,6 +88,13 @@ export function createApp({ config, db, bus, tileEncoder, log }: AppDeps): Expre
   app.use(['/api', '/tiles'], (req, res) => sendError(res, fail('not_found', `no route ${req.method} ${req.path}`).error));
 
   if (existsSync(config.clientDist)) {
+    // The phone page's service worker (built by vite.config.ts): always revalidated, so a new build
+    // reaches phones at their next visit; it may control /mobile only (registered with that scope).
+    app.use('/mobile-sw.js', (_req, res, next) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.setHeader('Service-Worker-Allowed', '/mobile');
+      next();
+    });
     app.use(express.static(config.clientDist, { index: 'index.html', extensions: ['html'] }));
   } else {
     app.get('/', (_req, res) => {

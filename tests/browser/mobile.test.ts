@@ -1,7 +1,9 @@
 // 小屏办 (/mobile) on a 390×844 phone, as a grid worker, in real Chromium against a real server:
 // a report in three taps (GPS, category, submit) that arrives on the server and in my queue; then
 // offline: two reports kept on the device across a reload and sent exactly once when the network
-// comes back, even when the answer to one of them is lost and it is sent again.
+// comes back, even when the answer to one of them is lost and it is sent again; then with no
+// network at all: the page reloads from its service worker with my grid, map and queue, queues two
+// reports, and they arrive exactly once when the network is back.
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import type { Browser, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
@@ -30,6 +32,7 @@ let browser: Browser;
 let admin: ApiClient;
 let worker: TestAccount;
 let grid: Feature<Polygon | MultiPolygon, { id: number; name: string }>;
+let otherGrid: Feature<Polygon | MultiPolygon, { id: number; name: string }>;
 let spot: [number, number];
 let phone: TestPage | undefined;
 
@@ -41,6 +44,7 @@ beforeAll(async () => {
   const d = (await admin.get<{ bbox: number[] }>('api/district')).body;
   const grids = (await admin.get<FeatureCollection<Polygon | MultiPolygon, { id: number; name: string }>>(`api/grids?bbox=${d.bbox.join(',')}`)).body;
   grid = grids.features[0]!;
+  otherGrid = grids.features.find((f) => f.properties.name.split(/[・·•]/).pop() !== grid.properties.name.split(/[・·•]/).pop())!;
   spot = await interiorPoint(grid);
   worker = await createAccount(admin, { username: 'gw.mobile', displayName: '王网格', role: 'grid_worker', gridId: grid.properties.id });
 }, 300_000);
@@ -172,11 +176,12 @@ describe('小屏办 /mobile at 390×844', () => {
     expect((await allCases()).length).toBe(before.length);
     await screenshotPage(page, 'mobile-offline');
 
-    // Reload. A page cannot load with the whole network off (there is no service worker), so the
-    // document loads while the API stays unreachable: the outbox comes back from IndexedDB.
+    // Reload while the server's API is unreachable (the page itself loads; the next test takes the
+    // whole network away): the outbox comes back from IndexedDB. The routes are on the context so
+    // that they also catch the service worker's own requests.
     const unreachable = (r: Route) => r.abort('internetdisconnected');
     const apiUrl = (u: URL) => u.pathname.startsWith('/api/') || u.pathname.startsWith('/socket.io/') || u.pathname.startsWith('/tiles/');
-    await page.route(apiUrl, unreachable);
+    await context.route(apiUrl, unreachable);
     await context.setOffline(false);
     await page.reload({ waitUntil: 'domcontentloaded' });
     await page.waitForFunction(() => document.body.dataset.outbox === 'ready', undefined, { timeout: 30_000 });
@@ -189,10 +194,10 @@ describe('小屏办 /mobile at 390×844', () => {
     // Back online. The first report's answer is lost on the way back (the server stored it), so
     // the phone sends it again with the same clientKey: the server must replay, not duplicate.
     await context.setOffline(true);
-    await page.unroute(apiUrl, unreachable);
+    await context.unroute(apiUrl, unreachable);
     const posts: { status: number; replayed: boolean; key: string }[] = [];
     let lost = 0;
-    await page.route((u) => u.pathname === '/api/incidents', async (route) => {
+    await context.route((u) => u.pathname === '/api/incidents', async (route) => {
       if (route.request().method() !== 'POST') return route.continue();
       const key = (JSON.parse(route.request().postData() ?? '{}') as { clientKey: string }).clientKey;
       const res = await route.fetch();
@@ -216,7 +221,7 @@ describe('小屏办 /mobile at 390×844', () => {
     await context.setOffline(false);
     await sleep(3_000);
     expect((await allCases()).length).toBe(before.length + 2);
-    await page.unrouteAll({ behavior: 'ignoreErrors' });
+    await context.unrouteAll({ behavior: 'ignoreErrors' });
     await page.reload({ waitUntil: 'domcontentloaded' });
     await page.waitForFunction(() => document.body.dataset.outbox === 'ready', undefined, { timeout: 30_000 });
     expect(await pending(tp)).toBe(0);
@@ -232,4 +237,152 @@ describe('小屏办 /mobile at 390×844', () => {
     // Offline requests fail on purpose; no server error may occur.
     expect(tp.problems.serverErrors.filter((e) => /^5\d\d /.test(e))).toEqual([]);
   }, 240_000);
+
+  it('no network at all: the page reloads from its service worker with my grid, map and queue; reports queue and arrive once', async ({ onTestFailed }) => {
+    const tp = await openPhone(onTestFailed, 'mobile-sw');
+    const { page, context } = tp;
+    const origin = new URL(server.url).origin;
+    const gridName = grid.properties.name.split(/[・·•]/).pop()!;
+
+    // The service worker script: never cached by the browser, allowed to control /mobile only.
+    const sw = await fetch(new URL('mobile-sw.js', server.url));
+    expect(sw.status).toBe(200);
+    expect(sw.headers.get('cache-control')).toBe('no-cache');
+    expect(sw.headers.get('service-worker-allowed')).toBe('/mobile');
+    expect(sw.headers.get('content-type')).toMatch(/javascript/);
+    const swText = await sw.text();
+    expect(swText).toContain('/mobile.html');
+    expect(swText).not.toMatch(/cesium-view|\/cesium\//); // Cesium is never precached
+
+    // Online, the page says when it is ready for offline use.
+    await page.waitForFunction(() => document.querySelector('#offline-state')?.getAttribute('data-state') === 'ready', undefined, { timeout: 120_000, polling: 250 });
+    expect(await page.locator('#offline-state').innerText()).toContain('已可离线使用');
+    const reg = await page.evaluate(async () => {
+      const r = await navigator.serviceWorker.getRegistration();
+      return { scope: r?.scope, script: r?.active?.scriptURL, controlled: !!navigator.serviceWorker.controller, caches: await caches.keys() };
+    });
+    expect(reg).toMatchObject({ scope: `${origin}/mobile`, script: `${origin}/mobile-sw.js`, controlled: true });
+    expect(reg.caches).toContain('gc-mobile-precache-v1');
+    expect(reg.caches).toContain(`gc-mobile-api-v1:${worker.username}`);
+    await page.locator('.gm-tabs [data-tab="queue"]').click();
+    await expect.poll(() => page.evaluate(() => document.body.dataset.queue ?? ''), { timeout: 30_000 }).not.toBe('');
+    const queue = (await page.evaluate(() => document.body.dataset.queue!)).split(',').sort();
+    await page.locator('.gm-tabs [data-tab="report"]').click();
+    const before = await allCases();
+
+    // Writes and requests the service worker itself makes, from here on.
+    const swWrites: string[] = [];
+    const postsFromSw: string[] = [];
+    const onRequest = (r: import('playwright-core').Request) => { if (r.serviceWorker() && r.method() !== 'GET') swWrites.push(`${r.method()} ${r.url()}`); };
+    const onResponse = (r: import('playwright-core').Response) => { if (r.request().method() !== 'GET' && r.fromServiceWorker()) postsFromSw.push(`${r.request().method()} ${r.url()}`); };
+    context.on('request', onRequest);
+    context.on('response', onResponse);
+
+    // No network at all, for the page and for its service worker.
+    await context.setOffline(true);
+    expect(await page.evaluate(() => fetch('/api/health').then(() => 'reachable', () => 'unreachable'))).toBe('unreachable');
+    expect(await page.evaluate(() => fetch('/api/district?never-cached=1').then(() => 'reachable', () => 'unreachable'))).toBe('unreachable');
+    expect(await page.evaluate(() => fetch('/').then(() => 'reachable', () => 'unreachable'))).toBe('unreachable'); // other pages are not the worker's
+
+    // Full reload: the document, its scripts and styles come from the service worker.
+    const started = Date.now();
+    const doc = await page.reload({ waitUntil: 'domcontentloaded', timeout: 60_000 });
+    expect(doc?.fromServiceWorker()).toBe(true);
+    await waitForReady(tp, 120_000);
+    console.log(`[mobile] offline reload ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    expect(await page.evaluate(() => navigator.onLine)).toBe(false);
+    await expect.poll(() => page.locator('#net').getAttribute('data-state')).toBe('offline');
+    await expect.poll(() => page.locator('#offline-state').getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
+    expect(await page.locator('#offline-state').innerText()).toContain('离线使用中');
+    // My grid: its name in the header, the base map from cached tiles, the grid drawn.
+    await expect.poll(() => page.locator('#who').innerText(), { timeout: 15_000 }).toContain(gridName);
+    const baseFeatures = await page.evaluate(() => {
+      const map = (window as unknown as { __gcMobile: { view: { map: { querySourceFeatures(s: string, o: { sourceLayer: string }): unknown[] } } } }).__gcMobile.view.map;
+      return ['roads', 'buildings', 'water', 'landuse'].reduce((n, l) => n + map.querySourceFeatures('base', { sourceLayer: l }).length, 0);
+    });
+    expect(baseFeatures, 'base-map features from cached tiles').toBeGreaterThan(20);
+    const stats = await waitForNonBlank(page, '#map canvas', 'mobile-sw-offline-map', 30_000);
+    console.log(`[mobile] offline map canvas ${describeStats(stats)}`);
+    expect(stats.contentShare, describeStats(stats)).toBeGreaterThan(0.05);
+    expect(stats.distinctColors, describeStats(stats)).toBeGreaterThanOrEqual(8);
+    // My queue, from the cache.
+    await page.locator('.gm-tabs [data-tab="queue"]').click();
+    await expect.poll(async () => (await page.evaluate(() => document.body.dataset.queue ?? '')).split(',').sort(), { timeout: 30_000 }).toEqual(queue);
+    await page.locator(`#queue [data-case-id="${queue[0]}"]`).waitFor({ timeout: 10_000 });
+    await screenshotPage(page, 'mobile-sw-offline');
+
+    // Two reports with no network: they wait in the outbox.
+    await page.locator('.gm-tabs [data-tab="report"]').click();
+    await page.locator('#btn-gps').click();
+    await expect.poll(() => page.locator('#step-location.done').count(), { timeout: 15_000 }).toBe(1);
+    await page.locator('[data-category="sanitation"]').click();
+    await expect(page.locator('#btn-submit').innerText()).resolves.toContain('离线');
+    await page.locator('#btn-submit').click();
+    await expect.poll(() => pending(tp)).toBe(1);
+    const canvas = await page.locator('#map canvas').boundingBox();
+    const xy = await page.evaluate(([lon, lat]) => (window as unknown as { __gcMobile: { project(a: number, b: number): [number, number] } }).__gcMobile.project(lon, lat), spot);
+    await page.mouse.click(canvas!.x + xy[0] - 5, canvas!.y + xy[1] + 3);
+    await expect.poll(() => page.locator('#step-location.done').count(), { timeout: 10_000 }).toBe(1);
+    await page.locator('[data-category="parking"]').click();
+    await page.locator('#note').fill('断网上报：地下车库入口占道');
+    await page.locator('#btn-submit').click();
+    await expect.poll(() => pending(tp)).toBe(2);
+    await page.locator('#outbox-chip').click();
+    const keys = await page.locator('#outbox [data-client-key]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.clientKey!));
+    expect(keys).toHaveLength(2);
+    expect(new Set(keys).size).toBe(2);
+    await sleep(1_000);
+    expect((await allCases()).length).toBe(before.length);
+
+    // Network back: exactly these two arrive, none doubled, none through the service worker.
+    await context.setOffline(false);
+    await expect.poll(() => pending(tp), { timeout: 45_000 }).toBe(0);
+    await expect.poll(async () => (await allCases()).length, { timeout: 20_000 }).toBe(before.length + 2);
+    const fresh = (await allCases()).filter((c) => !before.some((b) => b.id === c.id));
+    expect(fresh.map((c) => c.clientKey).sort()).toEqual([...keys].sort());
+    expect(fresh.map((c) => c.category).sort()).toEqual(['parking', 'sanitation']);
+    expect(fresh.every((c) => c.gridId === grid.properties.id)).toBe(true);
+    expect(fresh.find((c) => c.category === 'parking')?.description).toBe('断网上报：地下车库入口占道');
+    await sleep(2_000);
+    expect((await allCases()).length).toBe(before.length + 2);
+    context.off('request', onRequest);
+    context.off('response', onResponse);
+    expect(swWrites).toEqual([]);
+    expect(postsFromSw).toEqual([]);
+
+    // Logging out deletes this account's cached answers (the page and its files stay).
+    await page.locator('#who-btn').click();
+    await page.locator('#menu-logout').click();
+    await page.waitForURL((u) => u.pathname === '/login.html', { timeout: 30_000 });
+    expect(await page.evaluate(() => navigator.serviceWorker.controller)).toBeNull(); // other pages are not the worker's
+    const left = await page.evaluate(() => caches.keys());
+    expect(left).toContain('gc-mobile-precache-v1');
+    expect(left.filter((n) => n.startsWith('gc-mobile-api-'))).toEqual([]);
+
+    // Another grid worker on the same phone: the worker keeps only their answers, and offline the
+    // page shows their grid, never the first account's.
+    const other = await createAccount(admin, { username: 'gw.mobile2', displayName: '李网格', role: 'grid_worker', gridId: otherGrid.properties.id });
+    const otherName = otherGrid.properties.name.split(/[・·•]/).pop()!;
+    await loginInPage(tp, server, other, '/mobile');
+    await waitForReady(tp, 120_000);
+    await page.waitForFunction(() => document.querySelector('#offline-state')?.getAttribute('data-state') === 'ready', undefined, { timeout: 120_000, polling: 250 });
+    const keys2 = await page.evaluate(() => caches.keys());
+    expect(keys2.filter((n) => n.startsWith('gc-mobile-api-'))).toEqual([`gc-mobile-api-v1:${other.username}`]);
+    await context.setOffline(true);
+    await page.reload({ waitUntil: 'domcontentloaded', timeout: 60_000 });
+    await waitForReady(tp, 120_000);
+    await expect.poll(() => page.locator('#who').innerText(), { timeout: 15_000 }).toContain(otherName);
+    expect(await page.locator('#who').innerText()).not.toContain(gridName);
+    const gridsShown = await page.evaluate(async () => {
+      const cache = await caches.open(`gc-mobile-api-v1:${'gw.mobile2'}`);
+      const res = (await cache.keys()).find((r) => new URL(r.url).pathname === '/api/grids');
+      return res ? ((await (await cache.match(res))!.json()) as { features: { properties: { id: number } }[] }).features.map((f) => f.properties.id) : null;
+    });
+    expect(gridsShown).toEqual([otherGrid.properties.id]);
+    await context.setOffline(false);
+
+    expect(tp.problems.pageErrors).toEqual([]);
+    // Requests fail on purpose while offline; no server error may occur.
+    expect(tp.problems.serverErrors.filter((e) => /^5\d\d /.test(e))).toEqual([]);
+  }, 300_000);
 });

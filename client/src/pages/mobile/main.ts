@@ -29,6 +29,8 @@ import { startTicker } from '../../ui/cases/ticker.js';
 import { fmtWhen, photoStrip, renderTrail } from '../../ui/cases/trail.js';
 import { cached, isUnreachable, readCache, writeCache } from './cache.js';
 import { deviceStorage } from './device-storage.js';
+import { useBlobMapWorker } from '../../map/maplibre/blob-worker.js';
+import { dataUrlsSeen, forgetAccount, paintOffline, prepareOffline, registerOfflineWorker, tellAccount, trackTiles } from './offline.js';
 import { Outbox } from './outbox.js';
 import { renderOutbox } from './outbox-view.js';
 
@@ -81,10 +83,14 @@ let categories: IncidentCategory[] = [];
 let departments: Department[] = [];
 const catName = (code: string) => categories.find((c) => c.code === code)?.name ?? code;
 
+/** Whether `me` came from the server (true) or from the phone's memory of the last login (false). */
+let meVerified = false;
+
 /** Who is signed in; the last known account when the server cannot be reached (offline reload). */
 async function whoAmI(): Promise<Me | null> {
   try {
     const a = (await currentAccount()) as Me | null;
+    meVerified = !!a;
     if (a) writeCache('me', { username: a.username, displayName: a.displayName, role: a.role, roleName: a.roleName, gridId: a.gridId ?? null, kind: a.kind, id: a.id });
     return a;
   } catch (e) {
@@ -326,7 +332,8 @@ function scheduleNeeds(): void {
 
 async function fetchNeeds(): Promise<void> {
   if (needsBusy) return scheduleNeeds();
-  if (!online()) return;
+  // Offline, the service worker answers from the phone's cache; without one there is nothing to ask.
+  if (!online() && !navigator.serviceWorker?.controller) return;
   needsBusy = true;
   try {
     // The most urgent first, and a bounded number per round (a grid has a handful; a community desk on a phone more).
@@ -521,12 +528,17 @@ function layers(): LayerSpec[] {
   ];
 }
 
+const BASE_TILES = '/tiles/base/{z}/{x}/{y}.pbf';
+let tiles: { urls(): string[] } = { urls: () => [] };
+
 async function startMap(d: DistrictInfoEx): Promise<void> {
   const bbox = grids.features.length ? gridsBBox(grids) : d.bbox;
+  await useBlobMapWorker();
   view = new MaplibreView({
-    container: $('#map'), bbox, tilesUrl: '/tiles/base/{z}/{x}/{y}.pbf', attribution: d.attribution || OSM_ATTRIBUTION,
+    container: $('#map'), bbox, tilesUrl: BASE_TILES, attribution: d.attribution || OSM_ATTRIBUTION,
     rasterUrl: null, padding: 18,
   });
+  tiles = trackTiles(view.map, 'base', `${location.origin}${BASE_TILES}`);
   view.onClick((e) => {
     const hit = e.hits.find((x) => x.layerId === 'cases');
     if (activeTab() === 'report') {
@@ -573,6 +585,7 @@ function wireMenu(): void {
     const n = Number(body.dataset.pending ?? 0);
     if (n > 0 && !confirm(`还有 ${n} 条上报待发送。退出后，需本人重新登录才会继续发送。确定退出？`)) return;
     writeCache('me', null);
+    await forgetAccount().catch(() => undefined);
     try {
       await api.logout();
     } catch {
@@ -601,17 +614,21 @@ async function main(): Promise<void> {
   wireReport();
   wireMenu();
 
+  void registerOfflineWorker();
   me = await whoAmI();
   if (!me) {
     await handleAuthError(new ApiError(401, 'unauthorized', 'log in'));
     return;
   }
+  // Before any data is asked for: the service worker caches and serves this account's answers only.
+  await tellAccount(me.username, meVerified).catch(() => undefined);
   const mine = (k: string) => `${me!.username}:${k}`;
   $('#who').textContent = `${me.displayName || me.username} · ${me.roleName}`;
   await startOutbox(me.username);
 
   window.addEventListener('online', () => {
     paintNet();
+    if (mapReady) scheduleOffline(1_000);
     paintSubmit();
     void outbox.flush({ force: true });
     void feed?.refresh().catch(() => undefined);
@@ -620,6 +637,7 @@ async function main(): Promise<void> {
   });
   window.addEventListener('offline', () => {
     paintNet();
+    if (body.dataset.offline === 'ready') paintOffline('ready');
     paintSubmit();
     void paintOutbox();
   });
@@ -662,6 +680,27 @@ async function main(): Promise<void> {
     if (isUnreachable(e)) toast('离线：待办列表暂不可用，上报将保存在本机', 'warn');
   });
   await startMap(district);
+  scheduleOffline(0);
+  // Tiles seen while panning are kept too (a first visit's map worker is not yet controlled).
+  view?.map.on('idle', () => scheduleOffline(3_000));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Offline use: the page, its grid data, queue and base map kept on the phone by a service worker
+
+let offlineTimer: ReturnType<typeof setTimeout> | undefined;
+let offlineBusy: Promise<unknown> = Promise.resolve();
+function scheduleOffline(ms: number): void {
+  clearTimeout(offlineTimer);
+  offlineTimer = setTimeout(() => {
+    if (!me) return;
+    const account = me.username;
+    offlineBusy = offlineBusy.then(() => prepareOffline({ account, verified: meVerified, urls: () => [...dataUrlsSeen(), ...tiles.urls()] }))
+      .catch((e: unknown) => {
+        console.warn('[offline]', e);
+        paintOffline('error');
+      });
+  }, ms);
 }
 
 let feed: ReturnType<typeof startCaseFeed> | null = null;
