@@ -65,8 +65,8 @@ export interface Incident {
   description: string;
   source: string;
   status: string;
-  lon: number;
-  lat: number;
+  lon: number | null;
+  lat: number | null;
   inputCrs: InputCrs;
   gridId: number | null;
   gridName: string | null;
@@ -78,6 +78,10 @@ export interface Incident {
   updatedAt: string;
 }
 export type IncidentFeature = Feature<Point, Incident>;
+
+/** A case's point, or null for an unlocated hotline case given by address only. */
+export const lonLatOf = (i: { lon: number | null; lat: number | null }): [number, number] | null =>
+  (i.lon === null || i.lat === null ? null : [i.lon, i.lat]);
 
 export interface DistrictInfo {
   code: string;

@@ -29,8 +29,8 @@ export function presentIncident(r: IncidentRow): IncidentView {
   const s = stateDef(r.status);
   return {
     id: r.id, clientKey: r.client_key, category: r.category, description: r.description,
-    // null for a hotline case given by address only (unlocated); core/types.ts still says number.
-    source: r.source, status: r.status, lon: r.lon as number, lat: r.lat as number, inputCrs: r.input_crs,
+    // lon/lat are null for a hotline case given by address only (unlocated).
+    source: r.source, status: r.status, lon: r.lon, lat: r.lat, inputCrs: r.input_crs,
     gridId: r.grid_id, gridName: r.grid_name, communityCode: r.community_code,
     subdistrictCode: r.subdistrict_code, districtCode: r.district_code, synthetic: r.synthetic,
     createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString(),

@@ -8,7 +8,7 @@ import { IncidentStore } from '../api/incident-store.js';
 import { startLiveIncidents } from '../api/socket.js';
 import { fetchTileFeatures } from '../api/vector-tiles.js';
 import type { BuildingProps, GridProps, Incident } from '../../../core/types.js';
-import { OSM_ATTRIBUTION } from '../../../core/types.js';
+import { lonLatOf, OSM_ATTRIBUTION } from '../../../core/types.js';
 import { CesiumView } from '../map/cesium/cesium-view.js';
 import { categoryColor, heightColor, hexToRgba, HOUSEHOLD_RAMP, quantileBreaks, rampColor, rgbaToCss } from '../map/color.js';
 import { labelPoint } from '../map/geo.js';
@@ -115,7 +115,7 @@ async function main() {
     incidentPoints = store
       .list()
       .reverse()
-      .map((i) => ({ id: i.id, position: [i.lon, i.lat], properties: i }));
+      .flatMap((i) => { const p = lonLatOf(i); return p ? [{ id: i.id, position: p, properties: i }] : []; });
   };
 
   const gridFill = (p: GridProps): RGBA => hexToRgba(rampColor(p.households, breaks, HOUSEHOLD_RAMP), 70);
@@ -221,7 +221,7 @@ async function main() {
   const feed = new IncidentFeed($('#incident-feed') as HTMLUListElement, {
     categories: categoryNames,
     colorOf: categoryColor,
-    onSelect: (i) => view.flyTo({ center: [i.lon, i.lat], zoom: 17 }),
+    onSelect: (i) => { const p = lonLatOf(i); if (p) view.flyTo({ center: p, zoom: 17 }); },
     max: 80,
   });
   store.subscribe((diff, s, live) => {

@@ -6,7 +6,7 @@ import { api, ApiError, emptyFc, type DivisionCollection, type DivisionFeaturePr
 import { IncidentStore } from '../api/incident-store.js';
 import { startLiveIncidents } from '../api/socket.js';
 import type { FacilityProps, GridCollection, GridProps, Incident, ServiceClass } from '../../../core/types.js';
-import { OSM_ATTRIBUTION } from '../../../core/types.js';
+import { lonLatOf, OSM_ATTRIBUTION } from '../../../core/types.js';
 import { categoryColor, hexToRgba, HOUSEHOLD_RAMP, legendRows, quantileBreaks, rampColor, withAlpha } from '../map/color.js';
 import { labelPoint } from '../map/geo.js';
 import type { LabelDatum, LayerSpec, PointDatum, RGBA } from '../map/map-view.js';
@@ -223,8 +223,8 @@ async function main() {
     incidentPoints = list
       .slice()
       .reverse() // newest drawn last = on top
-      .map((i) => ({ id: i.id, position: [i.lon, i.lat], properties: i }));
-    heatPoints = list.map((i) => ({ position: [i.lon, i.lat], weight: 1 }));
+      .flatMap((i) => { const p = lonLatOf(i); return p ? [{ id: i.id, position: p, properties: i }] : []; });
+    heatPoints = list.flatMap((i) => { const p = lonLatOf(i); return p ? [{ position: p, weight: 1 }] : []; });
   }
   const incidentColor = (d: PointDatum<Incident>): RGBA =>
     d.properties.status === 'resolved' || d.properties.status === 'closed' ? [148, 163, 184, 200] : hexToRgba(categoryColor(d.properties.category));
@@ -355,7 +355,8 @@ async function main() {
     categories: categoryNames,
     colorOf: categoryColor,
     onSelect: (i) => {
-      view.flyTo({ center: [i.lon, i.lat], zoom: 17 });
+      const p = lonLatOf(i);
+      if (p) view.flyTo({ center: p, zoom: 17 });
       const g = grids.features.find((f) => f.properties.id === i.gridId);
       const extras = { incident: { ...i, categoryName: categoryNames.get(i.category) } };
       if (g) {

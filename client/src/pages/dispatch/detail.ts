@@ -1,6 +1,7 @@
 // The desk's case panel: the case, its deadline, photos, suspected duplicates (合并), the actions
 // the signed-in person may take, and the trail. For the district command centre, 定位落图 on an
 // unlocated hotline case: a point picked on the map (the page's map, through `locate`) or a grid.
+import { lonLatOf } from '../../../../core/types.js';
 import { ApiError } from '../../api/http.js';
 import { h } from '../../shell/dom.js';
 import { SOURCE_NAMES } from '../../shell/labels.js';
@@ -189,7 +190,7 @@ function locateSection(c: CaseItem, hooks: LocateHooks, o: DetailOptions): HTMLE
     h('p', { class: 'gd-sub' }, '热线来件无法自动落图。请按地址查找，或根据来电描述在地图上点选位置、选择网格；确认后按责任清单派至首个责任层级并开始计时。'),
     h('dl', { class: 'gd-kv' },
       h('dt', {}, '来电地址'), h('dd', {}, c.address ?? '—'),
-      h('dt', {}, '原始坐标'), h('dd', {}, c.lon != null ? `${fmtLonLat([c.lon, c.lat])}（区外）` : '无'),
+      h('dt', {}, '原始坐标'), h('dd', {}, lonLatOf(c) ? `${fmtLonLat(lonLatOf(c)!)}（区外）` : '无'),
     ),
     search.row,
     search.list,

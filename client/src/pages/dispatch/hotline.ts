@@ -5,6 +5,7 @@
 // no point goes to the district desk (未定位), never lost.
 import type { GeocodeCandidate } from '../../../../core/geocode.js';
 import type { IncidentCategory } from '../../../../core/types.js';
+import { newClientKey } from '../../api/client-key.js';
 import { api, ApiError } from '../../api/http.js';
 import { h } from '../../shell/dom.js';
 import { refusalMessage, type CaseItem } from '../../ui/cases/model.js';
@@ -19,12 +20,8 @@ export interface HotlineOptions {
   onCreated: (c: CaseItem, message: string, tone: 'ok' | 'warn') => void;
 }
 
-/** A fresh idempotency key (the server's clientKey rule); works outside secure contexts too. */
-export function hotlineKey(): string {
-  const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes);
-  return `hl-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
-}
+/** One key per form: a retry after a lost answer is the same case. */
+export const hotlineKey = (): string => newClientKey('hl');
 
 const fmtLonLat = ([lon, lat]: [number, number]) => `${lon.toFixed(5)}, ${lat.toFixed(5)}`;
 

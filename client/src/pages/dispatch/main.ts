@@ -12,7 +12,7 @@ import { api, ApiError, emptyFc, type DivisionCollection, type DivisionFeaturePr
 import { IncidentStore } from '../../api/incident-store.js';
 import { can, type Role } from '../../../../core/permissions.js';
 import type { GridProps, IncidentCategory } from '../../../../core/types.js';
-import { OSM_ATTRIBUTION } from '../../../../core/types.js';
+import { lonLatOf, OSM_ATTRIBUTION } from '../../../../core/types.js';
 import type { LayerSpec, PointDatum, RGBA } from '../../map/map-view.js';
 import { MaplibreView } from '../../map/maplibre/maplibre-view.js';
 import { handleAuthError } from '../../shell/auth.js';
@@ -134,7 +134,7 @@ function unlocatedMeta(c: CaseItem): HTMLElement {
   return h('div', { class: 'gd-item-unloc' },
     h('span', { class: 'gd-unloc-tag' }, '未定位'),
     h('span', { class: 'gd-unloc-addr' }, c.address ? `地址：${c.address}` : '无地址'),
-    c.lon != null ? h('span', {}, `原始坐标 ${c.lon.toFixed(5)}, ${c.lat.toFixed(5)}（区外）`) : null,
+    c.lon != null && c.lat != null ? h('span', {}, `原始坐标 ${c.lon.toFixed(5)}, ${c.lat.toFixed(5)}（区外）`) : null,
     c.caller?.phone || c.caller?.name ? h('span', {}, `来电人 ${[c.caller.name, c.caller.phone].filter(Boolean).join(' ')}`) : null,
   );
 }
@@ -270,7 +270,8 @@ async function select(id: number | null, { fly = true } = {}): Promise<void> {
       },
     });
     const c = d.incident;
-    if (fly && view && c.lon != null) view.flyTo({ center: [c.lon, c.lat], zoom: 16 });
+    const at = lonLatOf(c);
+    if (fly && view && at) view.flyTo({ center: at, zoom: 16 });
   } catch (e) {
     if (seq !== detailSeq) return;
     panel.replaceChildren(h('div', { class: 'gd-d gd-loading-d' }, e instanceof ApiError && e.status === 404 ? `案件 #${id} 不存在或不在您的辖区` : `加载失败：${(e as Error).message}`));

@@ -10,7 +10,7 @@ import { IncidentStore } from '../../api/incident-store.js';
 import type { LiveStatus } from '../../api/socket.js';
 import { can, type Role } from '../../../../core/permissions.js';
 import type { GridProps, IncidentCategory } from '../../../../core/types.js';
-import { OSM_ATTRIBUTION } from '../../../../core/types.js';
+import { lonLatOf, OSM_ATTRIBUTION } from '../../../../core/types.js';
 import { pointInPolygon } from '../../map/geo.js';
 import type { LayerSpec, PointDatum, RGBA } from '../../map/map-view.js';
 import { MaplibreView } from '../../map/maplibre/maplibre-view.js';
@@ -436,7 +436,8 @@ async function openCase(id: number, action: string | null = null): Promise<void>
   store.merge([d.incident]);
   needs.set(id, { updatedAt: d.incident.updatedAt, actions: d.allowedActions });
   renderSheet(d, action);
-  if (view && d.incident.lon != null) view.flyTo({ center: [d.incident.lon, d.incident.lat], zoom: 17 });
+  const at = lonLatOf(d.incident);
+  if (view && at) view.flyTo({ center: at, zoom: 17 });
 }
 
 function renderSheet(d: CaseDetail, action: string | null): void {

@@ -7,6 +7,9 @@
 //
 // Pure: storage, fetch, clock, timers, ids and the CSRF token are injected, so the same code runs
 // in the page (IndexedDB, window.fetch) and in unit tests (a Map, a fake server).
+import { newClientKey } from '../../api/client-key.js';
+
+export { newClientKey };
 
 export type ReportCrs = 'wgs84' | 'cgcs2000' | 'gcj02' | 'bd09';
 
@@ -120,16 +123,6 @@ export function classify(status: number, code = ''): Verdict {
   if (code === 'csrf_failed') return 'csrf';
   if (status === 408 || status === 429 || status >= 500) return 'retry';
   return 'fail';
-}
-
-/** A fresh idempotency key: letters, digits and - only (the server's clientKey rule). */
-export function newClientKey(): string {
-  const c = globalThis.crypto as Crypto | undefined;
-  if (c?.randomUUID) return `m-${c.randomUUID()}`;
-  const bytes = new Uint8Array(16);
-  if (c?.getRandomValues) c.getRandomValues(bytes);
-  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
-  return `m-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
 interface Answer {
