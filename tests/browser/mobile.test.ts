@@ -5,7 +5,7 @@
 // network at all: the page reloads from its service worker with my grid, map and queue, queues two
 // reports, and they arrive exactly once when the network is back.
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
-import type { Browser, Route } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import {
   apiClient,
@@ -72,6 +72,23 @@ async function allCases(): Promise<Case[]> {
 }
 
 const pending = async (tp: TestPage) => Number(await tp.page.locator('#pending-count').innerText());
+
+/**
+ * Report by a tap on the map (offset a few pixels from `spot`), a category and a note, while
+ * offline: it joins the outbox. Returns the outbox's client keys once `expected` reports wait.
+ */
+async function reportByTap(page: Page, tp: TestPage, at: [number, number], offset: [number, number], category: string, note: string, expected: number): Promise<string[]> {
+  const canvas = await page.locator('#map canvas').boundingBox();
+  const xy = await page.evaluate(([lon, lat]) => (window as unknown as { __gcMobile: { project(a: number, b: number): [number, number] } }).__gcMobile.project(lon, lat), at);
+  await page.mouse.click(canvas!.x + xy[0] + offset[0], canvas!.y + xy[1] + offset[1]);
+  await expect.poll(() => page.locator('#step-location.done').count(), { timeout: 10_000 }).toBe(1);
+  await page.locator(`[data-category="${category}"]`).click();
+  await page.locator('#note').fill(note);
+  await page.locator('#btn-submit').click();
+  await expect.poll(() => pending(tp)).toBe(expected);
+  await page.locator('#outbox-chip').click();
+  return page.locator('#outbox [data-client-key]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.clientKey!));
+}
 
 /** The phone page, logged in as the grid worker, shared by the tests (loading the map is the slow part). */
 let phoneReady: Promise<void> | undefined;
@@ -161,16 +178,7 @@ describe('小屏办 /mobile at 390×844', () => {
     await page.locator('#btn-submit').click();
     await expect.poll(() => pending(tp)).toBe(1);
     // Report 2: a tap on the map, category, note, submit.
-    const canvas = await page.locator('#map canvas').boundingBox();
-    const xy = await page.evaluate(([lon, lat]) => (window as unknown as { __gcMobile: { project(a: number, b: number): [number, number] } }).__gcMobile.project(lon, lat), spot);
-    await page.mouse.click(canvas!.x + xy[0] + 6, canvas!.y + xy[1] + 4);
-    await expect.poll(() => page.locator('#step-location.done').count(), { timeout: 10_000 }).toBe(1);
-    await page.locator('[data-category="noise"]').click();
-    await page.locator('#note').fill('离线上报：夜间施工噪声');
-    await page.locator('#btn-submit').click();
-    await expect.poll(() => pending(tp)).toBe(2);
-    await page.locator('#outbox-chip').click();
-    const keys = await page.locator('#outbox [data-client-key]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.clientKey!));
+    const keys = await reportByTap(page, tp, spot, [6, 4], 'noise', '离线上报：夜间施工噪声', 2);
     expect(keys).toHaveLength(2);
     expect(new Set(keys).size).toBe(2);
     expect((await allCases()).length).toBe(before.length);
@@ -319,16 +327,7 @@ describe('小屏办 /mobile at 390×844', () => {
     await expect(page.locator('#btn-submit').innerText()).resolves.toContain('离线');
     await page.locator('#btn-submit').click();
     await expect.poll(() => pending(tp)).toBe(1);
-    const canvas = await page.locator('#map canvas').boundingBox();
-    const xy = await page.evaluate(([lon, lat]) => (window as unknown as { __gcMobile: { project(a: number, b: number): [number, number] } }).__gcMobile.project(lon, lat), spot);
-    await page.mouse.click(canvas!.x + xy[0] - 5, canvas!.y + xy[1] + 3);
-    await expect.poll(() => page.locator('#step-location.done').count(), { timeout: 10_000 }).toBe(1);
-    await page.locator('[data-category="parking"]').click();
-    await page.locator('#note').fill('断网上报：地下车库入口占道');
-    await page.locator('#btn-submit').click();
-    await expect.poll(() => pending(tp)).toBe(2);
-    await page.locator('#outbox-chip').click();
-    const keys = await page.locator('#outbox [data-client-key]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.clientKey!));
+    const keys = await reportByTap(page, tp, spot, [-5, 3], 'parking', '断网上报：地下车库入口占道', 2);
     expect(keys).toHaveLength(2);
     expect(new Set(keys).size).toBe(2);
     await sleep(1_000);
