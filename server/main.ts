@@ -3,7 +3,14 @@ import { loadConfig } from './config.js';
 import { pagePaths } from './http/app.js';
 import { PortInUseError, start } from './server.js';
 
-const config = loadConfig();
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (e) {
+  // A bad setting is the operator's mistake, not a bug: one line that names it, no stack.
+  console.error(`[gridcommand] error: ${e instanceof Error ? e.message : String(e)} (see .env.example)`);
+  process.exit(1);
+}
 const log = (msg: string, err?: unknown) => {
   if (config.logLevel === 'silent') return;
   if (err) console.error(`[gridcommand] ${msg}:`, err instanceof Error ? err.stack ?? err.message : err);
