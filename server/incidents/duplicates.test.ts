@@ -1,42 +1,19 @@
 // Duplicates: open cases of the same category nearby in space and time are offered for merge; a
 // merge keeps every reporter and source on the surviving case.
-import request from 'supertest';
 import type { Express } from 'express';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CaseView } from '../../core/workflow.js';
-import { loadConfig } from '../config.js';
-import { EventBus } from '../events/bus.js';
-import { createApp } from '../http/app.js';
 import { snapshot } from '../testing/cases.js';
-import { createTestDb, testDbKind, type TestDb } from '../testing/db.js';
-import { FIXTURE, loadFixture } from '../testing/fixture.js';
-import { loadPrincipals, type Principals } from '../testing/principals.js';
-import { detectEncoder } from '../tiles/encode.js';
+import { fixtureApi, type Who } from '../testing/api.js';
+import { testDbKind } from '../testing/db.js';
+import { FIXTURE } from '../testing/fixture.js';
 import type { CaseDetail } from './actions.js';
 
-let t: TestDb;
-let app: Express;
+const f = fixtureApi();
+const { as, updates } = f;
 let wide: Express;
-let who: Principals;
-const bus = new EventBus();
-const updates: CaseView[] = [];
-bus.subscribe('incident.updated', ({ incident }) => updates.push(incident as CaseView));
-
-beforeAll(async () => {
-  t = await createTestDb();
-  const g = await loadFixture(t.db);
-  who = await loadPrincipals(t.db, g);
-  const deps = { db: t.db, bus, tileEncoder: await detectEncoder(t.db), log: () => undefined };
-  app = createApp({ config: loadConfig({}), ...deps });
-  wide = createApp({ config: loadConfig({ DUPLICATE_RADIUS_M: '300', DUPLICATE_WINDOW_HOURS: '120' }), ...deps });
-}, 180_000);
-afterAll(async () => { await t?.drop(); });
-
-type W = keyof Principals['tokens'];
-const as = (w: W, a = () => app) => ({
-  get: (url: string) => request(a()).get(url).set('Authorization', `Bearer ${who.tokens[w]}`),
-  post: (url: string, body: object) => request(a()).post(url).set('Authorization', `Bearer ${who.tokens[w]}`).send(body),
-});
+beforeAll(() => { wide = f.appWith({ DUPLICATE_RADIUS_M: '300', DUPLICATE_WINDOW_HOURS: '120' }); });
+type W = Who;
 let seq = 0;
 async function report(w: W, lonLat: [number, number], over: Record<string, unknown> = {}): Promise<CaseView> {
   const r = await as(w).post('/api/incidents', {
@@ -46,7 +23,7 @@ async function report(w: W, lonLat: [number, number], over: Record<string, unkno
   return r.body;
 }
 const [x0, y0] = FIXTURE.pointA1;
-const candidates = async (w: W, id: number, a = () => app) => {
+const candidates = async (w: W, id: number, a = () => f.app) => {
   const r = await as(w, a).get(`/api/incidents/${id}/duplicates`).expect(200);
   return r.body as { radiusM: number; windowHours: number; duplicates: (CaseView & { distanceM: number })[] };
 };
@@ -65,9 +42,9 @@ describe(`duplicates and merge on ${testDbKind()}`, () => {
     far = await report('gridA1', [x0 + 0.002, y0]); // ≈ 190 m
     const otherCategory = await report('gridA1', [x0, y0], { category: 'noise' });
     closed = await report('gridA1', [x0, y0]);
-    await t.db.query(`UPDATE incident SET status = 'closed' WHERE id = $1`, [closed.id]);
+    await f.t.db.query(`UPDATE incident SET status = 'closed' WHERE id = $1`, [closed.id]);
     old = await report('gridA1', [x0, y0]);
-    await t.db.query(`UPDATE incident SET created_at = created_at - interval '100 hours' WHERE id = $1`, [old.id]);
+    await f.t.db.query(`UPDATE incident SET created_at = created_at - interval '100 hours' WHERE id = $1`, [old.id]);
 
     const found = await candidates('gridA1', second.id);
     expect(found).toMatchObject({ radiusM: 50, windowHours: 72 });
@@ -104,7 +81,7 @@ describe(`duplicates and merge on ${testDbKind()}`, () => {
     expect(gone.reporters).toHaveLength(1);
     // No longer offered as a candidate.
     expect((await candidates('gridA1', first.id)).duplicates).toEqual([]);
-    expect(await t.db.query(`SELECT 1 FROM audit_log WHERE action = 'merge' AND resource_id = $1`, [String(second.id)]).then((q) => q.rows)).toHaveLength(1);
+    expect(await f.t.db.query(`SELECT 1 FROM audit_log WHERE action = 'merge' AND resource_id = $1`, [String(second.id)]).then((q) => q.rows)).toHaveLength(1);
   });
 
   it('merging into a case that was itself a merge target keeps the whole chain (through /actions too)', async () => {
@@ -119,7 +96,7 @@ describe(`duplicates and merge on ${testDbKind()}`, () => {
   it('refuses bad merges and changes nothing', async () => {
     const fresh = await report('gridA1', [x0, y0]);
     const cases = [fresh.id, first.id, second.id, closed.id];
-    const before = await snapshot(t.db, cases);
+    const before = await snapshot(f.t.db, cases);
     const tries: [W, number, object, number, string][] = [
       ['gridA1', second.id, { into: first.id }, 409, 'invalid_transition'], // already a duplicate
       ['gridA1', fresh.id, { into: fresh.id }, 400, 'invalid_request'],
@@ -140,6 +117,6 @@ describe(`duplicates and merge on ${testDbKind()}`, () => {
     const inB = await report('gridB1', FIXTURE.pointB1);
     const r = await as('gridA1').post(`/api/incidents/${fresh.id}/merge`, { into: inB.id });
     expect(r.status).toBe(404);
-    expect(await snapshot(t.db, cases)).toEqual(before);
+    expect(await snapshot(f.t.db, cases)).toEqual(before);
   });
 });

@@ -2,58 +2,35 @@
 // hotline reports that cannot be located kept at the district desk, batches with per-report
 // outcomes, and hostile input refused with a stable code and nothing stored.
 import request from 'supertest';
-import type { Express } from 'express';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
-import { EventBus } from '../events/bus.js';
-import { createApp } from '../http/app.js';
-import { createTestDb, testDbKind, type TestDb } from '../testing/db.js';
-import { FIXTURE, loadFixture } from '../testing/fixture.js';
-import { loadPrincipals, type Principals } from '../testing/principals.js';
-import { detectEncoder } from '../tiles/encode.js';
+import { describe, expect, it } from 'vitest';
+import { fixtureApi } from '../testing/api.js';
+import { testDbKind } from '../testing/db.js';
+import { FIXTURE } from '../testing/fixture.js';
 import { selectIncidents } from './commands.js';
 import type { IncidentView } from './presenter.js';
 
-let t: TestDb;
-let app: Express;
-let who: Principals;
-let grids: Awaited<ReturnType<typeof loadFixture>>;
-const bus = new EventBus();
-const created: IncidentView[] = [];
-bus.subscribe('incident.created', ({ incident }) => created.push(incident as IncidentView));
-
-beforeAll(async () => {
-  t = await createTestDb();
-  grids = await loadFixture(t.db);
-  who = await loadPrincipals(t.db, grids);
-  app = createApp({ config: loadConfig({ INTAKE_RATE_LIMIT: '10000' }), db: t.db, bus, tileEncoder: await detectEncoder(t.db), log: () => undefined });
-}, 180_000);
-afterAll(async () => { await t?.drop(); });
-
-type W = keyof Principals['tokens'];
-const as = (w: W) => ({
-  get: (url: string) => request(app).get(url).set('Authorization', `Bearer ${who.tokens[w]}`),
-  post: (url: string, body: object) => request(app).post(url).set('Authorization', `Bearer ${who.tokens[w]}`).send(body),
-});
+const f = fixtureApi({ INTAKE_RATE_LIMIT: '10000' });
+const { as } = f;
+const created = f.created as IncidentView[];
 let seq = 0;
 const key = () => `intake-${process.pid}-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
 const hotline = (over: Record<string, unknown> = {}) => ({
   lon: FIXTURE.pointA1[0], lat: FIXTURE.pointA1[1], category: 'noise', description: '夜间施工扰民（12345 转办）',
   source: 'hotline_12345', clientKey: key(), caller: { name: '王秀英', phone: '13812345678' }, ...over,
 });
-const counts = async () => (await t.db.query<Record<'incident' | 'contact' | 'event' | 'reporter' | 'photo', number>>(`SELECT
+const counts = async () => (await f.t.db.query<Record<'incident' | 'contact' | 'event' | 'reporter' | 'photo', number>>(`SELECT
     (SELECT count(*)::int FROM incident) AS incident, (SELECT count(*)::int FROM incident_contact) AS contact,
     (SELECT count(*)::int FROM incident_event) AS event, (SELECT count(*)::int FROM incident_reporter) AS reporter,
     (SELECT count(*)::int FROM incident_photo) AS photo`)).rows[0]!;
-const auditCount = async (outcome: string) => (await t.db.query<{ n: number }>(
+const auditCount = async (outcome: string) => (await f.t.db.query<{ n: number }>(
   `SELECT count(*)::int AS n FROM audit_log WHERE action = 'read_full' AND resource = 'incident_contact' AND outcome = $1`, [outcome])).rows[0]!.n;
 
 describe(`incident intake on ${testDbKind()}`, () => {
   it('a hotline report keeps the caller apart, in the same transaction, masked in lists and case views', async () => {
     const r = await as('communityA').post('/api/incidents', hotline()).expect(201);
-    expect(r.body).toMatchObject({ source: 'hotline_12345', gridId: grids.gridA1, unlocated: false, address: null });
+    expect(r.body).toMatchObject({ source: 'hotline_12345', gridId: f.grids.gridA1, unlocated: false, address: null });
     expect(JSON.stringify(r.body)).not.toContain('13812345678');
-    const row = (await t.db.query('SELECT name, phone FROM incident_contact WHERE incident_id = $1', [r.body.id])).rows[0];
+    const row = (await f.t.db.query('SELECT name, phone FROM incident_contact WHERE incident_id = $1', [r.body.id])).rows[0];
     expect(row).toEqual({ name: '王秀英', phone: '13812345678' });
 
     const list = (await as('subdistrict').get('/api/incidents').expect(200)).body.incidents;
@@ -104,7 +81,7 @@ describe(`incident intake on ${testDbKind()}`, () => {
     const again = await as('communityA').post('/api/incidents', body).expect(200);
     expect(again.body.id).toBe(r.body.id);
     await as('communityB').post('/api/incidents', body).expect(409);
-    expect((await t.db.query('SELECT phone FROM incident_contact WHERE incident_id = $1', [r.body.id])).rows).toHaveLength(1);
+    expect((await f.t.db.query('SELECT phone FROM incident_contact WHERE incident_id = $1', [r.body.id])).rows).toHaveLength(1);
     // Anything but the hotline is still refused outside the district.
     const patrol = await as('communityA').post('/api/incidents', { ...body, clientKey: key(), source: 'patrol' }).expect(422);
     expect(patrol.body.error.code).toBe('outside_district');
@@ -121,12 +98,12 @@ describe(`incident intake on ${testDbKind()}`, () => {
   });
 
   it('an address without a point is located by the district gazetteer when one place is certain, and says so in the trail', async () => {
-    await t.db.query(`INSERT INTO building (dataset_id, osm_id, geom, residential, props) VALUES ('fixture', 'geo8',
+    await f.t.db.query(`INSERT INTO building (dataset_id, osm_id, geom, residential, props) VALUES ('fixture', 'geo8',
       'SRID=4326;MULTIPOLYGON(((121.4910 31.2352,121.4915 31.2352,121.4915 31.2356,121.4910 31.2356,121.4910 31.2352)))'::geometry, true,
       '{"address": "测试路8号"}'::jsonb) ON CONFLICT DO NOTHING`);
     const patrol = { category: 'sanitation', source: 'patrol', clientKey: key(), address: '上海市测试区测试路８号门口' };
     const r = await as('communityA').post('/api/incidents', patrol).expect(201);
-    expect(r.body).toMatchObject({ unlocated: false, gridId: grids.gridA1, communityCode: 'T0101', level: 'grid', inputCrs: 'wgs84',
+    expect(r.body).toMatchObject({ unlocated: false, gridId: f.grids.gridA1, communityCode: 'T0101', level: 'grid', inputCrs: 'wgs84',
       address: '上海市测试区测试路８号门口' });
     expect(r.body.lon).toBeGreaterThan(121.4910);
     expect(r.body.lon).toBeLessThan(121.4915);
@@ -134,7 +111,7 @@ describe(`incident intake on ${testDbKind()}`, () => {
     expect(trail[0].detail.geocoded).toEqual({ precision: 'address', matched: '测试路8号', kind: 'building', score: 100 });
     // A hotline call naming a facility lands at it; one the gazetteer cannot place waits at the desk.
     const school = await as('subdistrict').post('/api/incidents', hotline({ lon: undefined, lat: undefined, address: '测试小学' })).expect(201);
-    expect(school.body).toMatchObject({ unlocated: false, gridId: grids.gridA1, lon: 121.493, lat: 31.236 });
+    expect(school.body).toMatchObject({ unlocated: false, gridId: f.grids.gridA1, lon: 121.493, lat: 31.236 });
     const vague = await as('subdistrict').post('/api/incidents', hotline({ lon: undefined, lat: undefined, address: '测试路10号' })).expect(201);
     expect(vague.body).toMatchObject({ unlocated: true, lon: null, gridId: null });
     // A certain place outside the reporter's jurisdiction is refused like a point there.
@@ -192,8 +169,8 @@ describe(`incident intake on ${testDbKind()}`, () => {
       expect(r.body).toMatchObject({ created: 4, replayed: 1, failed: 4 });
       expect(r.body.results[5].error.code).toBe('unknown_category');
       expect(r.body.results[3].incident.id).toBe(r.body.results[2].incident.id);
-      expect(r.body.results[0].incident).toMatchObject({ gridId: grids.gridA1, level: 'grid', reporters: 1 });
-      expect(r.body.results[1].incident).toMatchObject({ gridId: grids.gridA2, communityCode: 'T0101', level: 'grid', inputCrs: 'cgcs2000' });
+      expect(r.body.results[0].incident).toMatchObject({ gridId: f.grids.gridA1, level: 'grid', reporters: 1 });
+      expect(r.body.results[1].incident).toMatchObject({ gridId: f.grids.gridA2, communityCode: 'T0101', level: 'grid', inputCrs: 'cgcs2000' });
       expect(r.body.results[7].incident).toMatchObject({ unlocated: true, address: '外区某地' });
       const after = await counts();
       expect(after).toEqual({ ...before, incident: before.incident + 4, event: before.event + 4, reporter: before.reporter + 4, contact: before.contact + 1 });
@@ -215,7 +192,7 @@ describe(`incident intake on ${testDbKind()}`, () => {
       const r = await as('subdistrict').post('/api/incidents/batch', { incidents: items }).expect(200);
       expect(r.body.created).toBe(items.length);
       const results = r.body.results as { incident: IncidentView & { caller?: unknown } }[];
-      const stored = await selectIncidents(t.db, results.map((x) => x.incident.id));
+      const stored = await selectIncidents(f.t.db, results.map((x) => x.incident.id));
       expect(stored.map((v) => v.unlocated)).toEqual([false, false, false, true, true]);
       expect(stored[2]).toMatchObject({ gridId: null, communityCode: null, subdistrictCode: 'T01', level: 'subdistrict' });
       for (const [k, res] of results.entries()) {
@@ -247,7 +224,7 @@ describe(`incident intake on ${testDbKind()}`, () => {
         expect((await as('communityA').post('/api/incidents/batch', body).expect(400)).body.error.code).toBe('invalid_request');
       }
       await as('leader').post('/api/incidents/batch', { incidents: [patrol()] }).expect(403);
-      await request(app).post('/api/incidents/batch').send({ incidents: [patrol()] }).expect(401);
+      await request(f.app).post('/api/incidents/batch').send({ incidents: [patrol()] }).expect(401);
       expect(await counts()).toEqual(before);
     });
   });

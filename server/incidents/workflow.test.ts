@@ -2,39 +2,17 @@
 // 自办自结 and 巡办分离, the ladder up to a whistled department that reports in, returns,
 // rating and reopening, list filters, the readable trail, and the admin's responsibility list.
 import request from 'supertest';
-import type { Express } from 'express';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CaseDetail } from './actions.js';
 import type { CaseView } from '../../core/workflow.js';
-import { loadConfig } from '../config.js';
-import { EventBus } from '../events/bus.js';
-import { createApp } from '../http/app.js';
 import { adminSession, snapshot } from '../testing/cases.js';
-import { createTestDb, testDbKind, type TestDb } from '../testing/db.js';
-import { FIXTURE, loadFixture } from '../testing/fixture.js';
-import { loadPrincipals, type Principals } from '../testing/principals.js';
-import { detectEncoder } from '../tiles/encode.js';
+import { fixtureApi, type Who } from '../testing/api.js';
+import { testDbKind } from '../testing/db.js';
+import { FIXTURE } from '../testing/fixture.js';
 
-let t: TestDb;
-let app: Express;
-let who: Principals;
-const bus = new EventBus();
-const updates: CaseView[] = [];
-bus.subscribe('incident.updated', ({ incident }) => updates.push(incident as CaseView));
-
-beforeAll(async () => {
-  t = await createTestDb();
-  const g = await loadFixture(t.db);
-  who = await loadPrincipals(t.db, g);
-  app = createApp({ config: loadConfig({ INTAKE_RATE_LIMIT: '10000' }), db: t.db, bus, tileEncoder: await detectEncoder(t.db), log: () => undefined });
-}, 180_000);
-afterAll(async () => { await t?.drop(); });
-
-type W = keyof Principals['tokens'];
-const as = (w: W) => ({
-  get: (url: string) => request(app).get(url).set('Authorization', `Bearer ${who.tokens[w]}`),
-  post: (url: string, body: object) => request(app).post(url).set('Authorization', `Bearer ${who.tokens[w]}`).send(body),
-});
+const f = fixtureApi({ INTAKE_RATE_LIMIT: '10000' });
+const { as, updates } = f;
+type W = Who;
 let seq = 0;
 async function report(w: W, over: Record<string, unknown> = {}): Promise<CaseView> {
   const r = await as(w).post('/api/incidents', {
@@ -51,15 +29,15 @@ async function ok(w: W, id: number, body: Record<string, unknown>): Promise<Case
   return r.body;
 }
 async function refused(w: W, id: number, body: Record<string, unknown>, status: number, code: string) {
-  const before = await snapshot(t.db, [id]);
+  const before = await snapshot(f.t.db, [id]);
   const r = await act(w, id, body);
   expect(r.status, `${body.action} by ${w}: ${JSON.stringify(r.body)}`).toBe(status);
   expect(r.body.error.code).toBe(code);
-  expect(await snapshot(t.db, [id]), 'a refusal changed the case').toEqual(before);
+  expect(await snapshot(f.t.db, [id]), 'a refusal changed the case').toEqual(before);
 }
 const detail = async (w: W, id: number): Promise<CaseDetail> => (await as(w).get(`/api/incidents/${id}`).expect(200)).body;
 const hoursBetween = (a: string, b: string) => (Date.parse(b) - Date.parse(a)) / 3_600_000;
-const auditCount = async (action: string, outcome = 'ok') => (await t.db.query<{ n: number }>(
+const auditCount = async (action: string, outcome = 'ok') => (await f.t.db.query<{ n: number }>(
   `SELECT count(*)::int AS n FROM audit_log WHERE resource = 'incident' AND action = $1 AND outcome = $2`, [action, outcome])).rows[0]!.n;
 
 describe(`incident workflow on ${testDbKind()}`, () => {
@@ -84,9 +62,9 @@ describe(`incident workflow on ${testDbKind()}`, () => {
   });
 
   it('an accepted report is never half-stored: a failing trail write leaves no case behind', async () => {
-    const count = async () => (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM incident')).rows[0]!.n;
+    const count = async () => (await f.t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM incident')).rows[0]!.n;
     const n = await count();
-    await t.db.exec(`CREATE FUNCTION wf_test_boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'boom'; END $$;
+    await f.t.db.exec(`CREATE FUNCTION wf_test_boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'boom'; END $$;
                      CREATE TRIGGER wf_test_boom BEFORE INSERT ON incident_event FOR EACH ROW EXECUTE FUNCTION wf_test_boom();`);
     try {
       const r = await as('gridA1').post('/api/incidents', {
@@ -94,7 +72,7 @@ describe(`incident workflow on ${testDbKind()}`, () => {
       });
       expect(r.status).toBe(500);
     } finally {
-      await t.db.exec('DROP TRIGGER wf_test_boom ON incident_event; DROP FUNCTION wf_test_boom();');
+      await f.t.db.exec('DROP TRIGGER wf_test_boom ON incident_event; DROP FUNCTION wf_test_boom();');
     }
     expect(await count()).toBe(n);
   });
@@ -233,7 +211,7 @@ describe(`incident workflow on ${testDbKind()}`, () => {
     expect(w.transitions.find((x: { action: string }) => x.action === 'whistle')).toMatchObject({ name: '吹哨', to: 'dispatched', roles: ['subdistrict_staff'] });
     expect(w.ratings.map((r: { name: string }) => r.name)).toEqual(['满意', '基本满意', '不满意']);
     await as('planner').get('/api/workflow').expect(403);
-    await request(app).get('/api/workflow').expect(401);
+    await request(f.app).get('/api/workflow').expect(401);
   });
 
   it('bad requests: unknown action, malformed id or body, unknown case', async () => {
@@ -251,9 +229,9 @@ describe(`the responsibility list on ${testDbKind()}`, () => {
   it('is read and replaced by an admin only, checked as a whole, and routes new cases', async () => {
     for (const w of ['leader', 'subdistrict', 'analyst'] as const) {
       expect((await as(w).get('/api/responsibility')).status, w).toBe(403);
-      expect((await request(app).put('/api/responsibility').set('Authorization', `Bearer ${who.tokens[w]}`).send({ rules: [] })).status, w).toBe(403);
+      expect((await request(f.app).put('/api/responsibility').set('Authorization', `Bearer ${f.who.tokens[w]}`).send({ rules: [] })).status, w).toBe(403);
     }
-    const { agent, csrf } = await adminSession(app);
+    const { agent, csrf } = await adminSession(f.app);
     const current = (await agent.get('/api/responsibility').expect(200)).body;
     expect(current.targets).toEqual({ gridSolvedShare: 0.95 });
     expect(current.rules).toContainEqual({ category: '*', level: 'grid', handler: 'grid_worker', deadlineHours: 24, reportHours: null });
@@ -275,7 +253,7 @@ describe(`the responsibility list on ${testDbKind()}`, () => {
 
     const saved = (await put(rules).expect(200)).body.rules;
     expect(saved).toHaveLength(5);
-    expect((await t.db.query(`SELECT 1 FROM audit_log WHERE resource = 'responsibility' AND action = 'update'`)).rows).toHaveLength(1);
+    expect((await f.t.db.query(`SELECT 1 FROM audit_log WHERE resource = 'responsibility' AND action = 'update'`)).rows).toHaveLength(1);
 
     const noise = await report('gridA1', { category: 'noise' });
     expect(hoursBetween(noise.createdAt, noise.deadlineAt!)).toBe(6);
