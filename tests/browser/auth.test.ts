@@ -5,13 +5,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page, Response } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   apiClient,
   describeStats,
   gcState,
   launchBrowser,
   openPage,
+  reportFailure,
   ROOT,
   screenshotPage,
   snapshotClient,
@@ -50,15 +51,7 @@ afterAll(async () => {
   client?.remove();
 });
 
-type OnFailed = TestContext['onTestFailed'];
 
-function reportFailure(onTestFailed: OnFailed, tp: TestPage, name: string) {
-  onTestFailed(async () => {
-    await screenshotPage(tp.page, `${name}-failed`);
-    console.error(`----- ${name}: page (${tp.page.url()}) -----\n${tp.dump()}`);
-    console.error(`----- ${name}: server output (tail) -----\n${server.output().slice(-6000)}`);
-  });
-}
 
 /** A fresh browser context without a session. */
 async function anonymous(): Promise<TestPage> {
@@ -130,7 +123,7 @@ describe('login', () => {
   it('redirects /map to the login page and shows a wrong password', async ({ onTestFailed }) => {
     const tp = await anonymous();
     adminTab = tp;
-    reportFailure(onTestFailed, tp, 'auth-login');
+    reportFailure(onTestFailed, server, tp, 'auth-login');
     const { page } = tp;
     await page.goto(url('map'), { waitUntil: 'domcontentloaded' });
     await page.waitForURL(/\/login(\.html)?\?next=%2Fmap/, { timeout: 30_000 });
@@ -151,7 +144,7 @@ describe('login', () => {
 describe('admin UI', () => {
   it('creates a grid worker and a community account and shows their initial passwords once', async ({ onTestFailed }) => {
     const tp = adminTab!;
-    reportFailure(onTestFailed, tp, 'auth-admin-accounts');
+    reportFailure(onTestFailed, server, tp, 'auth-admin-accounts');
     const { page } = tp;
     const grids = (await api.get<{ features: { id: number; properties: { id: number; name: string } }[] }>('api/grids')).body;
     const g = grids.features[0]!;
@@ -206,7 +199,7 @@ describe('grid worker', () => {
   it('must change the password, then sees only their grid; logout ends the session', async ({ onTestFailed }) => {
     expect(shared.workerPassword, 'the admin test must create the account first').toBeTruthy();
     const tp = await anonymous();
-    reportFailure(onTestFailed, tp, 'auth-grid-worker');
+    reportFailure(onTestFailed, server, tp, 'auth-grid-worker');
     const { page } = tp;
     await page.goto(url('map'), { waitUntil: 'domcontentloaded' });
     await page.waitForURL(/\/login/, { timeout: 30_000 });
@@ -258,7 +251,7 @@ describe('grid worker', () => {
 describe('kiosk wall screen', () => {
   it('an admin issues a kiosk token; ?kiosk= opens the 3D view read-only', async ({ onTestFailed }) => {
     const admin = adminTab!;
-    reportFailure(onTestFailed, admin, 'auth-kiosk-admin');
+    reportFailure(onTestFailed, server, admin, 'auth-kiosk-admin');
     const { page } = admin;
     await page.goto(url('admin.html#tokens'), { waitUntil: 'domcontentloaded' });
     await page.click('#new-kiosk-token');
@@ -277,7 +270,7 @@ describe('kiosk wall screen', () => {
 
     const tp = await anonymous();
     shared.kioskTab = tp;
-    reportFailure(onTestFailed, tp, 'auth-kiosk-3d');
+    reportFailure(onTestFailed, server, tp, 'auth-kiosk-3d');
     const refused = recordAuthFailures(tp.page);
     await tp.page.goto(url(`3d?kiosk=${encodeURIComponent(token)}`), { waitUntil: 'domcontentloaded' });
     await waitForReady(tp, 200_000);
@@ -308,7 +301,7 @@ describe('kiosk wall screen', () => {
     if (!served) skip(`/wall is not served (client/wall.html ${existsSync(join(ROOT, 'client/wall.html')) ? 'exists but was not built' : 'does not exist yet'})`);
     expect(shared.kioskToken).toBeTruthy();
     const tp = await anonymous();
-    reportFailure(onTestFailed, tp, 'auth-kiosk-wall');
+    reportFailure(onTestFailed, server, tp, 'auth-kiosk-wall');
     await tp.page.goto(url(`wall?kiosk=${encodeURIComponent(shared.kioskToken!)}`), { waitUntil: 'domcontentloaded' });
     await expect.poll(() => tp.page.locator('body').innerText(), { timeout: 60_000 }).toContain('只读');
     expect(pathOf(tp.page)).toBe('/wall');
@@ -322,8 +315,8 @@ describe('kiosk wall screen', () => {
     const kiosk = shared.kioskTab;
     expect(kiosk, 'the kiosk test must run first').toBeTruthy();
     const admin = adminTab!;
-    reportFailure(onTestFailed, admin, 'auth-kiosk-revoke');
-    reportFailure(onTestFailed, kiosk!, 'auth-kiosk-revoked');
+    reportFailure(onTestFailed, server, admin, 'auth-kiosk-revoke');
+    reportFailure(onTestFailed, server, kiosk!, 'auth-kiosk-revoked');
     const { page } = admin;
     const row = page.locator('table.tokens tr[data-token-name="指挥中心大屏"]');
     await row.locator('button[data-action="revoke"]').click();

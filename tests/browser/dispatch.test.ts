@@ -17,6 +17,7 @@ import {
   launchBrowser,
   loginInPage,
   openPage,
+  reportFailure,
   ROOT,
   screenshotPage,
   startServer,
@@ -69,13 +70,6 @@ afterAll(async () => {
 });
 
 type OnFailed = TestContext['onTestFailed'];
-function reportFailure(onTestFailed: OnFailed, tp: TestPage, name: string) {
-  onTestFailed(async () => {
-    await screenshotPage(tp.page, `${name}-failed`);
-    console.error(`----- ${name}: page -----\n${tp.dump()}`);
-    console.error(`----- ${name}: server output (tail) -----\n${server.output().slice(-6000)}`);
-  });
-}
 
 let deskReady: Promise<void> | undefined;
 async function openDesk(onTestFailed: OnFailed, name: string): Promise<TestPage> {
@@ -89,7 +83,7 @@ async function openDesk(onTestFailed: OnFailed, name: string): Promise<TestPage>
       await tp.page.locator('.gc-live.live').waitFor({ timeout: 30_000 });
     })();
   }
-  reportFailure(onTestFailed, desk, `${name}-desk`);
+  reportFailure(onTestFailed, server, desk, `${name}-desk`);
   await deskReady;
   return desk;
 }
@@ -105,7 +99,7 @@ async function openPhone(onTestFailed: OnFailed, name: string): Promise<TestPage
       await waitForReady(tp, 120_000);
     })();
   }
-  reportFailure(onTestFailed, phone, `${name}-phone`);
+  reportFailure(onTestFailed, server, phone, `${name}-phone`);
   await phoneReady;
   return phone;
 }
@@ -306,7 +300,7 @@ describe('中屏干 /dispatch with 小屏办 /mobile', () => {
 
   it.skipIf(!HAS_WALL)(`the wall (/wall) shows a new case live${HAS_WALL ? '' : ' — skipped: client/wall.html does not exist'}`, async ({ onTestFailed }) => {
     const tp = await openPage(browser, server);
-    reportFailure(onTestFailed, tp, 'wall');
+    reportFailure(onTestFailed, server, tp, 'wall');
     try {
       await tp.page.goto(new URL('wall', server.url).toString(), { waitUntil: 'domcontentloaded' });
       // The cases are loaded and the socket is live (the 3D scene may take longer to finish drawing

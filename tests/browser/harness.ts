@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
+import type { TestContext } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const RESULTS_DIR = join(ROOT, 'test-results');
@@ -441,6 +442,15 @@ export async function screenshotElement(page: Page, selector: string, name: stri
 export async function screenshotPage(page: Page, name: string): Promise<void> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   await page.screenshot({ path: join(RESULTS_DIR, `${name}.png`), timeout: 60_000 }).catch(() => undefined);
+}
+
+/** On failure: a full-page screenshot, what the page logged, and the end of the server's output. */
+export function reportFailure(onTestFailed: TestContext['onTestFailed'], server: TestServer, tp: TestPage, name: string): void {
+  onTestFailed(async () => {
+    await screenshotPage(tp.page, `${name}-failed`);
+    console.error(`----- ${name}: page (${tp.page.url()}) -----\n${tp.dump()}`);
+    console.error(`----- ${name}: server output (tail) -----\n${server.output().slice(-8000)}`);
+  });
 }
 
 /**

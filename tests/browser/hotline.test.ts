@@ -10,6 +10,7 @@ import {
   launchBrowser,
   loginInPage,
   openPage,
+  reportFailure,
   screenshotPage,
   startServer,
   waitForReady,
@@ -54,11 +55,7 @@ describe('热线受理 on /dispatch', () => {
   it('an address the gazetteer knows is dispatched at once; one it cannot place goes to 未定位', async ({ onTestFailed }) => {
     tp = await openPage(browser, server, { login: false });
     const page = tp.page;
-    onTestFailed(async () => {
-      await screenshotPage(page, 'hotline-failed');
-      console.error(`----- hotline: page -----\n${tp!.dump()}`);
-      console.error(`----- hotline: server output (tail) -----\n${server.output().slice(-6000)}`);
-    });
+    reportFailure(onTestFailed, server, tp, 'hotline');
     await page.setViewportSize({ width: 1440, height: 900 });
     await loginInPage(tp, server, operator, '/dispatch');
     await waitForReady(tp, 120_000);

@@ -13,6 +13,7 @@ import {
   launchBrowser,
   loginInPage,
   openPage,
+  reportFailure,
   screenshotPage,
   startServer,
   tokenClient,
@@ -82,11 +83,7 @@ describe('定位落图 on /dispatch (区指挥中心)', () => {
   it('a hotline case with an address only: 未定位 queue → click the map in a grid → confirm → located, dispatched, in the grid worker\'s queue', async ({ onTestFailed }) => {
     const tp = await openPage(browser, server, { login: false });
     desk = tp;
-    onTestFailed(async () => {
-      await screenshotPage(tp.page, 'locate-failed');
-      console.error(`----- locate: page -----\n${tp.dump()}`);
-      console.error(`----- locate: server output (tail) -----\n${server.output().slice(-6000)}`);
-    });
+    reportFailure(onTestFailed, server, tp, 'locate');
     await tp.page.setViewportSize({ width: 1440, height: 900 });
     await loginInPage(tp, server, center, '/dispatch');
     await waitForReady(tp, 120_000);
@@ -159,10 +156,7 @@ describe('定位落图 on /dispatch (区指挥中心)', () => {
       await loginInPage(tp, server, center, '/dispatch');
       await waitForReady(tp, 120_000);
     }
-    onTestFailed(async () => {
-      await screenshotPage(tp.page, 'locate-geocode-failed');
-      console.error(`----- locate (geocode): page -----\n${tp.dump()}`);
-    });
+    reportFailure(onTestFailed, server, tp, 'locate-geocode');
     // A real building of the demo (OSM) named inside a longer description: offered, not certain,
     // so intake keeps the call at the desk.
     const place = (await admin.get<{ certain: { label: string; lon: number; lat: number } | null }>(`api/geocode?q=${encodeURIComponent('上海中心大厦')}`)).body.certain;

@@ -12,6 +12,7 @@ import {
   gcState,
   launchBrowser,
   openPage,
+  reportFailure,
   screenshotPage,
   startServer,
   tokenClient,
@@ -43,14 +44,6 @@ afterAll(async () => {
 
 type OnFailed = TestContext['onTestFailed'];
 
-/** On failure: a full-page screenshot, what the page logged, and the end of the server log. */
-function reportFailure(onTestFailed: OnFailed, tp: TestPage, name: string) {
-  onTestFailed(async () => {
-    await screenshotPage(tp.page, `${name}-failed`);
-    console.error(`----- ${name}: page -----\n${tp.dump()}`);
-    console.error(`----- ${name}: server output (tail) -----\n${server.output().slice(-8000)}`);
-  });
-}
 
 async function getJson<T>(path: string): Promise<T> {
   const res = await api.get<T>(path);
@@ -85,7 +78,7 @@ async function openMap(onTestFailed: OnFailed, name: string): Promise<TestPage> 
       await waitForReady(tp, 150_000);
     })();
   }
-  reportFailure(onTestFailed, mapPage, name);
+  reportFailure(onTestFailed, server, mapPage, name);
   await mapReady;
   return mapPage;
 }
@@ -93,7 +86,7 @@ async function openMap(onTestFailed: OnFailed, name: string): Promise<TestPage> 
 describe('portal /', () => {
   it('shows the database status and links to both maps', async ({ onTestFailed }) => {
     const tp = await openPage(browser, server);
-    reportFailure(onTestFailed, tp, 'portal');
+    reportFailure(onTestFailed, server, tp, 'portal');
     try {
       await tp.page.goto(server.url, { waitUntil: 'domcontentloaded' });
       await expect.poll(() => tp.page.locator('body').innerText(), { timeout: 30_000 }).toContain('数据库');

@@ -15,6 +15,7 @@ import {
   launchBrowser,
   loginInPage,
   openPage,
+  reportFailure,
   screenshotPage,
   sleep,
   startServer,
@@ -56,13 +57,6 @@ afterAll(async () => {
 });
 
 type OnFailed = TestContext['onTestFailed'];
-function reportFailure(onTestFailed: OnFailed, tp: TestPage, name: string) {
-  onTestFailed(async () => {
-    await screenshotPage(tp.page, `${name}-failed`);
-    console.error(`----- ${name}: page -----\n${tp.dump()}`);
-    console.error(`----- ${name}: server output (tail) -----\n${server.output().slice(-6000)}`);
-  });
-}
 
 /** Every case on the server (admin sees the whole district). */
 async function allCases(): Promise<Case[]> {
@@ -103,7 +97,7 @@ async function openPhone(onTestFailed: OnFailed, name: string): Promise<TestPage
       await waitForReady(tp, 120_000);
     })();
   }
-  reportFailure(onTestFailed, phone, name);
+  reportFailure(onTestFailed, server, phone, name);
   await phoneReady;
   return phone;
 }
