@@ -152,6 +152,9 @@ describe('admin UI', () => {
 
     await page.goto(url('admin.html'), { waitUntil: 'domcontentloaded' });
     await page.locator('table.accounts tr[data-username="admin"]').waitFor({ timeout: 30_000 });
+    // The top bar offers an admin administration, and not the statistics its role may not read.
+    await page.locator('[data-nav="admin"]').waitFor({ timeout: 15_000 });
+    expect(await page.locator('[data-nav="reports"]').count()).toBe(0);
 
     // 网格员 bound to one grid.
     await page.click('#new-account');
@@ -228,7 +231,9 @@ describe('grid worker', () => {
     expect(await user.innerText()).toContain('网格员');
     const shortName = shared.grid!.name.split(/[・·•]/).pop()!.trim();
     await expect.poll(() => page.locator('.gc-juris').innerText(), { timeout: 15_000 }).toContain(shortName);
-    expect(await page.locator('[data-nav="admin"]').count()).toBe(0);
+    // A grid worker is offered the phone page and the desk, not administration or statistics.
+    expect(await page.locator('[data-nav="admin"], [data-nav="reports"]').count()).toBe(0);
+    expect(await page.locator('[data-nav="mobile"]').count()).toBe(1);
     // The live feed subscribed to the worker's own grid room (the district room is refused).
     await page.waitForFunction(() => !!document.querySelector('.gc-live.live'), undefined, { timeout: 30_000, polling: 250 });
     await screenshotPage(page, 'auth-grid-worker-map');

@@ -4,6 +4,8 @@ import { api, isAuthError } from '../api/http.js';
 import { loginUrl } from '../shell/auth.js';
 import type { DivisionNode } from '../../../core/types.js';
 import { mountHeader } from '../shell/header.js';
+import { pagesFor } from '../shell/nav.js';
+import type { Role } from '../../../core/permissions.js';
 import { $, fmtInt, h } from '../shell/dom.js';
 import { DB_NAMES } from '../shell/labels.js';
 
@@ -14,6 +16,14 @@ function countLevel(node: DivisionNode, level: DivisionNode['level']): number {
 }
 
 async function main() {
+  // Only the workbenches the signed-in role can open (the top bar does the same).
+  void header.account.then((a) => {
+    if (!a) return;
+    const offered = new Set(pagesFor(a.role as Role).map((p) => p.id));
+    for (const link of document.querySelectorAll<HTMLAnchorElement>('a[id^="link-"]')) {
+      link.hidden = !offered.has(link.id.slice('link-'.length));
+    }
+  });
   header.health.then((hl) => {
     const svc = $('#st-service');
     if (hl) {

@@ -7,21 +7,12 @@ import { can, type Role } from '../../../core/permissions.js';
 import { loginUrl, showKioskDenied } from './auth.js';
 import { h } from './dom.js';
 import { DB_NAMES } from './labels.js';
+import { pagesFor } from './nav.js';
 import { openPasswordDialog } from './password.js';
 
 /** Known pages get a nav entry; any other id is accepted (a page without its own entry). */
 export type PageId = 'home' | 'map' | '3d' | 'admin' | (string & {});
 
-const NAV: { id: PageId; href: string; label: string; admin?: boolean }[] = [
-  { id: 'home', href: '/', label: '首页' },
-  { id: 'map', href: '/map.html', label: '二维地图' },
-  { id: '3d', href: '/3d.html', label: '三维城市' },
-  { id: 'wall', href: '/wall', label: '指挥大屏' },
-  { id: 'dispatch', href: '/dispatch.html', label: '调度台' },
-  { id: 'mobile', href: '/mobile.html', label: '小屏办' },
-  { id: 'reports', href: '/reports.html', label: '报表' },
-  { id: 'admin', href: '/admin.html', label: '管理', admin: true },
-];
 
 export interface HeaderHandle {
   setDistrict(d: DistrictInfoEx): void;
@@ -75,13 +66,15 @@ export function mountHeader(active: PageId): HeaderHandle {
     ? h('span', { class: 'gc-user' }, h('span', { class: 'gc-readonly', title: '只读大屏：不能修改任何数据' }, '只读大屏'))
     : h('span', { class: 'gc-user', hidden: true });
   const nav = h('nav', { class: 'gc-nav' });
-  const renderNav = (admin: boolean) =>
+  // Before the account is known (or without one): every page but administration; then the pages
+  // its role can use (client/src/shell/nav.ts).
+  const renderNav = (role: Role | null) =>
     nav.replaceChildren(
-      ...NAV.filter((n) => !n.admin || admin).map((n) =>
+      ...pagesFor(role).map((n) =>
         h('a', { href: n.href, class: n.id === active ? 'active' : null, 'aria-current': n.id === active ? 'page' : null, 'data-nav': n.id }, n.label),
       ),
     );
-  renderNav(false);
+  renderNav(null);
   root.replaceChildren(
     h(
       'a',
@@ -132,13 +125,13 @@ export function mountHeader(active: PageId): HeaderHandle {
       juris.textContent = n;
       juris.title = `辖区：${n}`;
     });
+    renderNav(a.role as Role);
     if (a.kind === 'token') {
       // A wall screen or a machine token: read-only, nothing to do here.
       user.replaceChildren(h('span', { class: 'gc-readonly', title: '只读大屏：不能修改任何数据' }, a.role === 'kiosk' ? '只读大屏' : '只读令牌'), who);
       user.hidden = false;
       return;
     }
-    renderNav(isAdmin(a));
     const pwBtn = h('button', { type: 'button', class: 'gc-logout gc-password', title: '修改登录密码' }, '修改密码');
     pwBtn.addEventListener('click', async () => {
       if (await openPasswordDialog()) flash('密码已修改');

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { can } from '../../../core/permissions.js';
+import { PAGES, pagesFor } from './nav.js';
+
+const ids = (role: Parameters<typeof pagesFor>[0]) => pagesFor(role).map((p) => p.id);
+
+describe('pagesFor (the pages a role is offered)', () => {
+  it('offers a signed-out visitor every page but administration', () => {
+    expect(ids(null)).toEqual(PAGES.map((p) => p.id).filter((id) => id !== 'admin'));
+  });
+  it('does not send an admin to the statistics page the server refuses it', () => {
+    expect(can('admin', 'read', 'report')).toBe(false);
+    expect(ids('admin')).toContain('admin');
+    expect(ids('admin')).not.toContain('reports');
+    expect(ids('admin')).not.toContain('mobile');
+  });
+  it('gives a grid worker the phone page and the desk but not reports or administration', () => {
+    expect(ids('grid_worker')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'mobile']);
+  });
+  it('gives a planner maps only, no case pages', () => {
+    expect(ids('planner')).toEqual(['home', 'map', '3d', 'wall']);
+  });
+  it('gives a department its desk only, and a district leader the reports but not the phone page', () => {
+    expect(ids('department')).toEqual(['home', 'map', '3d', 'wall', 'dispatch']);
+    expect(ids('district_leader')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'reports']);
+    expect(ids('community_staff')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'mobile', 'reports']);
+  });
+});

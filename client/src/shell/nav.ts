@@ -1,0 +1,32 @@
+// The pages of the product and what a role needs to use each: the top bar and the portal offer a
+// signed-in account only the pages it can open (an admin is not sent to a 报表 page that refuses it,
+// a planner not to a dispatch desk). The server still checks every request; this only hides dead ends.
+import { can, type Action, type Resource, type Role } from '../../../core/permissions.js';
+
+export interface PageEntry {
+  id: string;
+  href: string;
+  label: string;
+  /** What the page needs to be of use: a permission on a resource. */
+  needs: readonly [Action, Resource];
+}
+
+export const PAGES: readonly PageEntry[] = [
+  { id: 'home', href: '/', label: '首页', needs: ['read', 'map'] },
+  { id: 'map', href: '/map.html', label: '二维地图', needs: ['read', 'map'] },
+  { id: '3d', href: '/3d.html', label: '三维城市', needs: ['read', 'map'] },
+  { id: 'wall', href: '/wall', label: '指挥大屏', needs: ['read', 'map'] },
+  { id: 'dispatch', href: '/dispatch.html', label: '调度台', needs: ['read', 'incident'] },
+  { id: 'mobile', href: '/mobile.html', label: '小屏办', needs: ['create', 'incident'] },
+  { id: 'reports', href: '/reports.html', label: '报表', needs: ['read', 'report'] },
+  { id: 'admin', href: '/admin.html', label: '管理', needs: ['read', 'account'] },
+];
+
+/**
+ * The pages to offer. `role` null = not signed in (or a server without accounts): every page but
+ * the admin page, whose link would only lead to a login.
+ */
+export function pagesFor(role: Role | null): PageEntry[] {
+  if (role == null) return PAGES.filter((p) => p.id !== 'admin');
+  return PAGES.filter((p) => can(role, p.needs[0], p.needs[1]));
+}
