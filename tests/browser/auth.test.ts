@@ -238,6 +238,17 @@ describe('grid worker', () => {
     await page.waitForFunction(() => !!document.querySelector('.gc-live.live'), undefined, { timeout: 30_000, polling: 250 });
     await screenshotPage(page, 'auth-grid-worker-map');
 
+    // The portal's overview starts at the worker's own community (no 街道 count, no empty tree),
+    // and offers the phone page but not the statistics.
+    await page.goto(url(''), { waitUntil: 'domcontentloaded' });
+    const communityName = shared.grid!.name.split(/[・·•]/).slice(-2, -1)[0]!.trim();
+    await expect.poll(() => page.locator('#division-tree').innerText(), { timeout: 20_000 }).toContain(communityName);
+    expect(await page.locator('#division-tree').innerText()).not.toContain('暂无区划数据');
+    expect(await page.locator('#stat-sub').isVisible()).toBe(false);
+    expect(await page.locator('#stat-grids').innerText()).toBe('1');
+    await expect.poll(() => page.locator('#link-reports').isVisible(), { timeout: 10_000 }).toBe(false);
+    expect(await page.locator('#link-mobile').isVisible()).toBe(true);
+
     // The admin page is closed to a grid worker.
     await page.goto(url('admin.html'), { waitUntil: 'domcontentloaded' });
     await expect.poll(() => page.locator('body').innerText(), { timeout: 20_000 }).toContain('无权访问');

@@ -2,8 +2,8 @@
 import '../styles/app.css';
 import { api, isAuthError } from '../api/http.js';
 import { loginUrl } from '../shell/auth.js';
-import type { DivisionNode } from '../../../core/types.js';
 import { mountHeader } from '../shell/header.js';
+import { divisionOverview, type OverviewLevel } from './portal-tree.js';
 import { pagesFor } from '../shell/nav.js';
 import type { Role } from '../../../core/permissions.js';
 import { $, fmtInt, h } from '../shell/dom.js';
@@ -11,9 +11,7 @@ import { DB_NAMES } from '../shell/labels.js';
 
 const header = mountHeader('home');
 
-function countLevel(node: DivisionNode, level: DivisionNode['level']): number {
-  return (node.level === level ? 1 : 0) + node.children.reduce((s, c) => s + countLevel(c, level), 0);
-}
+const LEVEL_NAMES: Record<OverviewLevel, string> = { subdistrict: '街道', community: '社区' };
 
 async function main() {
   // Only the workbenches the signed-in role can open (the top bar does the same).
@@ -52,21 +50,20 @@ async function main() {
 
   try {
     const { tree } = await api.divisions();
-    $('#stat-sub').textContent = fmtInt(countLevel(tree, 'subdistrict'));
-    $('#stat-comm').textContent = fmtInt(countLevel(tree, 'community'));
-    $('#stat-grids').textContent = fmtInt(tree.gridCount);
-    $('#stat-hh').textContent = fmtInt(tree.households);
-    const rows: HTMLElement[] = [];
-    for (const sub of tree.children) {
-      rows.push(
-        h('li', {}, h('span', { class: 'lvl' }, '街道'), sub.name, h('span', { class: 'n' }, `${fmtInt(sub.gridCount)} 网格 · ${fmtInt(sub.households)} 户`)),
-      );
-      for (const c of sub.children) {
-        rows.push(
-          h('li', { class: 'c' }, h('span', { class: 'lvl' }, '社区'), c.name, h('span', { class: 'n' }, `${fmtInt(c.gridCount)} 网格 · ${fmtInt(c.households)} 户`)),
-        );
-      }
-    }
+    const o = divisionOverview(tree);
+    const stat = (id: string, n: number | undefined) => {
+      // A level above the account's jurisdiction (街道 for a community account) is not counted.
+      $(id).parentElement!.hidden = n === undefined;
+      $(id).textContent = fmtInt(n ?? 0);
+    };
+    stat('#stat-sub', o.counts.subdistrict);
+    stat('#stat-comm', o.counts.community);
+    stat('#stat-grids', o.gridCount);
+    stat('#stat-hh', o.households);
+    const rows = o.rows.map((r) =>
+      h('li', { class: r.depth > 0 ? 'c' : null }, h('span', { class: 'lvl' }, LEVEL_NAMES[r.level]), r.name,
+        h('span', { class: 'n' }, `${fmtInt(r.gridCount)} 网格 · ${fmtInt(r.households)} 户`)),
+    );
     $('#division-tree').replaceChildren(...(rows.length ? rows : [h('li', {}, '暂无区划数据')]));
   } catch (e) {
     $('#division-tree').replaceChildren(
