@@ -284,6 +284,22 @@ describe('applyTransition', () => {
     expect(applyTransition(atSub, 'dispatch', COMMUNITY, { level: 'grid' }, h(1), RULES)).toMatchObject({ ok: false, code: 'forbidden' });
   });
 
+  it('派往指定网格: dispatch to the grid level may name the grid, for a case in no grid or to hand it to another', () => {
+    const noGrid = fresh({ level: 'community', handler: 'community', gridId: null, communityCode: 'C1', subdistrictCode: 'S1' });
+    const chosen = { location: { gridId: 8, communityCode: 'C1', subdistrictCode: 'S1' } };
+    const r = applyTransition(noGrid, 'dispatch', COMMUNITY, { level: 'grid', ...chosen }, h(1), RULES);
+    expect(r.ok && r.value.next).toMatchObject({ state: 'dispatched', level: 'grid', handler: 'grid_worker', gridId: 8, communityCode: 'C1', deadlineAt: h(25) });
+    expect(r.ok && r.value.event.detail).toMatchObject({ level: 'grid', grid: 8 });
+    // Handing a case from one grid to another (改派), by the subdistrict, across its communities.
+    const atSub = fresh({ level: 'subdistrict', handler: 'subdistrict', gridId: 7, communityCode: 'C1', subdistrictCode: 'S1' });
+    const other = { location: { gridId: 9, communityCode: 'C2', subdistrictCode: 'S1' } };
+    expect(run(atSub, [[SUBDISTRICT, 'dispatch', { level: 'grid', ...other }]])).toMatchObject({ level: 'grid', gridId: 9, communityCode: 'C2' });
+    // A grid only goes with the grid level; the chosen place must be a grid.
+    expect(applyTransition(atSub, 'dispatch', SUBDISTRICT, { level: 'community', ...other }, h(1), RULES)).toMatchObject({ ok: false, code: 'invalid_request' });
+    expect(applyTransition(noGrid, 'dispatch', COMMUNITY, { level: 'grid', location: { gridId: null, communityCode: 'C1', subdistrictCode: 'S1' } }, h(1), RULES))
+      .toMatchObject({ ok: false, code: 'invalid_request' });
+  });
+
   it('吹哨报到: the subdistrict whistles the listed department, which reports in within its deadline', () => {
     const atSub = fresh({ category: 'noise', level: 'subdistrict', handler: 'subdistrict' });
     const w = applyTransition(atSub, 'whistle', SUBDISTRICT, {}, h(1), RULES);

@@ -173,7 +173,10 @@ export interface ActionInput {
   rating?: string;
   /** Merge target case id. */
   into?: number;
-  /** Locate: where the case is (resolved by the server from a point or a grid id). */
+  /**
+   * Locate: where the case is (resolved by the server from a point or a grid id). Dispatch to the
+   * grid level: the grid chosen for it (resolved by the server from a grid id).
+   */
   location?: CaseLocation;
 }
 
@@ -304,6 +307,16 @@ export function applyTransition(c: CaseState, action: string, actor: Actor, inpu
       if (!l) return refuse('invalid_request', `${t.name} (${action}) needs a target level`);
       if (!l.dispatchableBy.includes(actor.role)) return refuse('invalid_request', `role ${actor.role} cannot dispatch to level ${l.code}`);
       target = l.code;
+      if (input.location) {
+        // 派往指定网格: the grid the dispatcher chose (the server resolved it inside their
+        // jurisdiction and the case's subdistrict): a case in no grid, or one to hand to another grid.
+        if (target !== 'grid' || input.location.gridId == null) {
+          return refuse('invalid_request', `${t.name} (${action}): a grid can be chosen only when dispatching to the grid level`);
+        }
+        const loc = input.location;
+        Object.assign(next, { gridId: loc.gridId, communityCode: loc.communityCode, subdistrictCode: loc.subdistrictCode });
+        if (loc.gridId !== c.gridId) detail.grid = loc.gridId;
+      }
     } else if (t.level === 'location') {
       // Located as at intake: the first ladder level the location falls in.
       const loc = input.location!;

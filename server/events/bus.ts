@@ -3,9 +3,13 @@
 import { EventEmitter } from 'node:events';
 import type { Incident } from '../../core/types.js';
 
+/** The divisions and grid a case is filed under (what decides which screens show it). */
+export type IncidentPlace = Pick<Incident, 'districtCode' | 'subdistrictCode' | 'communityCode' | 'gridId'>;
+
 export interface DomainEvents {
   'incident.created': { incident: Incident };
-  'incident.updated': { incident: Incident };
+  /** `before`: where the case was, when the update moved it (its screens there drop it). */
+  'incident.updated': { incident: Incident; before?: IncidentPlace };
 }
 
 export class EventBus {

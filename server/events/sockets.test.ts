@@ -105,6 +105,25 @@ describe(`socket.io incident diffs on ${testDbKind()}`, () => {
     expect(worker.diffs.flatMap((d) => d.add.map((i) => i.id))).toEqual([own.id]);
   });
 
+  it('a case handed to another grid (派往指定网格) leaves the old grid\'s screens with a remove diff', async () => {
+    const worker = await subscribed(who.tokens.gridA1, { grids: [g.gridA1] });
+    const community = await subscribed(who.tokens.communityA, { divisions: [FIXTURE.communityA] });
+    const c = (await (await post(FIXTURE.pointA1, 'socket-handover-1', who.tokens.communityA)).json()) as Incident;
+    await waitFor(() => worker.diffs.some((d) => d.add.some((i) => i.id === c.id)));
+    const r = await fetch(`${base}/api/incidents/${c.id}/actions`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${who.tokens.communityA}` },
+      body: JSON.stringify({ action: 'dispatch', level: 'grid', gridId: g.gridA2 }),
+    });
+    expect(r.status).toBe(200);
+    await waitFor(() => worker.diffs.some((d) => d.remove.includes(c.id)));
+    await waitFor(() => community.diffs.some((d) => d.update.some((i) => i.id === c.id && i.gridId === g.gridA2)));
+    await settle();
+    // The worker of grid A1 gets the removal only; the community, still the case's, only the update.
+    expect(worker.diffs.at(-1)).toEqual({ add: [], update: [], remove: [c.id] });
+    expect(worker.diffs.some((d) => d.update.some((i) => i.id === c.id))).toBe(false);
+    expect(community.diffs.some((d) => d.remove.length > 0)).toBe(false);
+  });
+
   it('refuses connections without credentials, unknown divisions and malformed subscriptions', async () => {
     const anon = open(undefined);
     const err = await new Promise<Error>((resolve) => anon.on('connect_error', resolve));

@@ -10,7 +10,7 @@ import type { Incident } from '../../core/types.js';
 import { SESSION_COOKIE, SQL as AUTH_SQL, sha256, type Principal } from '../auth/principal.js';
 import { resolveScope, roomAllowed, type Binding } from '../auth/scope.js';
 import type { Db } from '../db/db.js';
-import type { EventBus } from './bus.js';
+import type { EventBus, IncidentPlace } from './bus.js';
 
 const subscribeSchema = z.object({
   divisions: z.array(z.string().min(1).max(64)).max(200).optional(),
@@ -97,10 +97,12 @@ export function attachSockets(http: HttpServer, db: Db, bus: EventBus) {
     socket.on('unsubscribe', handle(false));
   });
 
-  const push = (kind: 'add' | 'update') => ({ incident }: { incident: Incident }) => {
+  const push = (kind: 'add' | 'update') => ({ incident, before }: { incident: Incident; before?: IncidentPlace }) => {
     const rooms = roomsForIncident(incident);
-    if (rooms.length === 0) return;
-    io.to(rooms).emit('incidents:diff', { add: kind === 'add' ? [incident] : [], update: kind === 'update' ? [incident] : [], remove: [] });
+    if (rooms.length) io.to(rooms).emit('incidents:diff', { add: kind === 'add' ? [incident] : [], update: kind === 'update' ? [incident] : [], remove: [] });
+    // A case that moved (派往指定网格, 定位落图) leaves the screens of the grid or divisions it left.
+    const left = before ? roomsForIncident({ ...incident, ...before }).filter((r) => !rooms.includes(r)) : [];
+    if (left.length) io.to(left).except(rooms).emit('incidents:diff', { add: [], update: [], remove: [incident.id] });
   };
   const offs = [bus.subscribe('incident.created', push('add')), bus.subscribe('incident.updated', push('update'))];
 

@@ -9,7 +9,7 @@ import {
 import type { Principal } from '../auth/principal.js';
 import type { Scope } from '../auth/scope.js';
 import type { Db, Queryable } from '../db/db.js';
-import type { EventBus } from '../events/bus.js';
+import type { EventBus, IncidentPlace } from '../events/bus.js';
 import { fail, ok, type Result } from '../http/errors.js';
 import { accessiblePhotos, photoUrl, SQL as PHOTO_SQL } from '../photos/access.js';
 import { caseInScope, dbNow, loadRules, selectIncidents, SQL, WF_SQL } from './commands.js';
@@ -105,6 +105,7 @@ function photoRefs(photos: (number | string)[] = []): { ids: number[]; trail: st
  * the database's clock). Returns the case and, after a merge, the case it was merged into.
  */
 export async function act(db: Db, bus: EventBus, id: number, who: Who, req: ActionRequest, now?: Date): Promise<Result<{ incident: IncidentView; into?: IncidentView }>> {
+  let before: IncidentPlace | undefined;
   const out = await db.transaction(async (tx): Promise<Result<number[]>> => {
     const ids = req.action === 'merge' && req.into !== undefined && req.into !== id ? [id, req.into] : [id];
     const rows = (await tx.query<CaseRow>(WF_SQL.lockCases, [ids])).rows;
@@ -123,6 +124,20 @@ export async function act(db: Db, bus: EventBus, id: number, who: Who, req: Acti
       placed = p.value;
       location = { gridId: placed.loc.grid_id, communityCode: placed.loc.community_code, subdistrictCode: placed.loc.subdistrict_code };
     }
+    // 派往指定网格: a dispatch may name the grid; it must be in the actor's jurisdiction and the
+    // case's subdistrict (another subdistrict's grid is reached by going up, not sideways).
+    const level = transitionDef(req.action)?.level;
+    if (req.gridId !== undefined && level === 'input') {
+      const allowed = check(row.status, req.action, who.actor.role, contextOf(toCaseState(row), who.actor));
+      if (!allowed.ok) return fail(allowed.code, allowed.message);
+      const p = await place(tx, { action: req.action, gridId: req.gridId }, who.scope, row.district_code);
+      if (!p.ok) return p.error.code === 'forbidden' ? fail('not_found', `grid ${req.gridId} not found`) : p;
+      if (p.value.loc.subdistrict_code !== row.subdistrict_code) {
+        return fail('invalid_request', `grid ${req.gridId} is in another subdistrict than the case`);
+      }
+      location = { gridId: p.value.loc.grid_id, communityCode: p.value.loc.community_code, subdistrictCode: p.value.loc.subdistrict_code };
+    }
+    // Other actions ignore a point or grid sent along (as they ignore a rating they do not need).
     const { lon: _lon, lat: _lat, crs: _crs, gridId: _grid, ...input } = req;
     const applied = applyTransition(toCaseState(row), req.action, who.actor, { ...input, photos: photos.trail, location }, at, await loadRules(tx));
     if (!applied.ok) return fail(applied.code, applied.message);
@@ -148,6 +163,10 @@ export async function act(db: Db, bus: EventBus, id: number, who: Who, req: Acti
         if (departmentId == null) return fail('invalid_request', `unknown department ${next.departmentCode}`);
       }
     }
+    if (location) {
+      before = { districtCode: row.district_code, subdistrictCode: row.subdistrict_code, communityCode: row.community_code, gridId: row.grid_id };
+    }
+    if (!placed && location) await tx.query(WF_SQL.assignGrid, [id, location.gridId, location.communityCode, location.subdistrictCode]);
     if (placed) {
       const l = placed.loc;
       await tx.query(WF_SQL.locateCase, [id, placed.lon, placed.lat, l.grid_id, l.community_code, l.subdistrict_code, l.district_code]);
@@ -170,7 +189,7 @@ export async function act(db: Db, bus: EventBus, id: number, who: Who, req: Acti
   });
   if (!out.ok) return out;
   const cases = await selectIncidents(db, out.value);
-  for (const c of cases) bus.publish('incident.updated', { incident: c });
+  for (const c of cases) bus.publish('incident.updated', c.id === id && before ? { incident: c, before } : { incident: c });
   const incident = cases.find((c) => c.id === id)!;
   const into = cases.find((c) => c.id !== id);
   return ok(into ? { incident, into } : { incident });

@@ -29,7 +29,7 @@ export const SQL = loadSql(new URL('./incidents.sql', import.meta.url), [
 export const WF_SQL = loadSql(new URL('./workflow.sql', import.meta.url), [
   'now', 'rules', 'deleteRules', 'insertRules', 'categories', 'departments', 'departmentByCode', 'departmentCodeById',
   'lockCases', 'caseById', 'updateCase', 'touch', 'insertEvent', 'trail', 'reporters', 'copyReporters', 'duplicates',
-  'pastDeadline', 'locateCase', 'gridPoint',
+  'pastDeadline', 'locateCase', 'assignGrid', 'gridPoint',
 ]);
 
 /** The database's clock (one clock for every actor, whatever the app servers' clocks say). */

@@ -72,6 +72,12 @@ UPDATE incident SET
   subdistrict_code = $6, district_code = $7, unlocated = false, updated_at = now()
 WHERE id = $1 AND unlocated;
 
+-- name: assignGrid
+-- Dispatch to a chosen grid (派往指定网格): the case's grid $2 and its community and subdistrict;
+-- its point stays where it was reported. The workflow columns are written by updateCase.
+UPDATE incident SET grid_id = $2::int, community_code = $3, subdistrict_code = $4, updated_at = now()
+WHERE id = $1 AND NOT unlocated;
+
 -- name: gridPoint
 -- A point inside grid $1 (to locate a case to a grid with the same query as a point).
 SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (SELECT ST_PointOnSurface(geom) AS p FROM grid WHERE id = $1::int) s;

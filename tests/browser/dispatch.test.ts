@@ -34,8 +34,8 @@ import {
 const HAS_WALL = existsSync(join(ROOT, 'client/wall.html'));
 
 type GridFeature = Feature<Polygon | MultiPolygon, { id: number; name: string; communityCode: string }>;
-interface Case { id: number; clientKey: string; category: string; description: string; status: string; rating: string | null; resolvedBy: string | null; verifiedBy: string | null; mergedInto: number | null; reporters: number }
-interface Detail { incident: Case; events: { action: string; actor: { label: string }; photos: string[] }[] }
+interface Case { id: number; clientKey: string; category: string; description: string; status: string; rating: string | null; resolvedBy: string | null; verifiedBy: string | null; mergedInto: number | null; reporters: number; gridId: number | null; level: string }
+interface Detail { incident: Case; events: { action: string; actor: { label: string }; photos: string[]; detail?: Record<string, unknown> }[] }
 
 let server: TestServer;
 let browser: Browser;
@@ -225,6 +225,46 @@ describe('中屏干 /dispatch with 小屏办 /mobile', () => {
       expect(tp.problems.serverErrors).toEqual([]);
     }
   }, 240_000);
+
+  it('派往指定网格: the desk hands a case to another grid of the community; the old grid\'s phone drops it live', async ({ onTestFailed }) => {
+    const [d, p] = await Promise.all([openDesk(onTestFailed, 'handover'), openPhone(onTestFailed, 'handover')]);
+    const all = (await staffApi.get<FeatureCollection<Polygon | MultiPolygon, GridFeature['properties']>>('api/grids')).body.features;
+    const other = all.find((f) => f.properties.communityCode === grid.properties.communityCode && f.properties.id !== grid.properties.id);
+    expect(other, 'the demo community has a second grid').toBeTruthy();
+    const kase = await apiReport('sanitation', `E2E 改派 ${Date.now()}`);
+    expect(kase.gridId).toBe(grid.properties.id);
+
+    // The grid worker has it in their queue on the phone (the last test may have left a case open).
+    if (await p.page.locator('#sheet-back').isVisible()) await p.page.locator('#sheet-back').click();
+    await p.page.locator('.gm-tabs [data-tab="queue"]').click();
+    const card = p.page.locator(`#queue [data-case-id="${kase.id}"]`);
+    await card.waitFor({ timeout: 30_000 });
+
+    // The desk dispatches it to the grid level, naming the other grid.
+    const item = d.page.locator(`#case-list .gd-item[data-case-id="${kase.id}"]`);
+    await item.waitFor({ timeout: 20_000 });
+    await item.click();
+    await d.page.locator(`#detail .gd-d[data-case-id="${kase.id}"]`).waitFor();
+    await act(d.page, '#detail', 'dispatch', 'dispatched', async (form) => {
+      await form.locator('select[name="level"]').selectOption('grid');
+      const gridSel = form.locator('select[name="gridId"]');
+      expect(await gridSel.inputValue()).toBe(String(grid.properties.id)); // the case's own grid first
+      await gridSel.selectOption(String(other!.properties.id));
+      await form.locator('textarea').fill('位于相邻网格责任区，改派');
+    });
+    await screenshotPage(d.page, 'dispatch-handover');
+    await expect.poll(() => d.page.locator('#detail').innerText(), { timeout: 15_000 }).toContain(other!.properties.name.split(/[・·•]/).pop()!.trim());
+
+    const out = await detail(kase.id);
+    expect(out.incident).toMatchObject({ gridId: other!.properties.id, level: 'grid', status: 'dispatched' });
+    expect(out.events.at(-1)).toMatchObject({ action: 'dispatch', detail: { grid: other!.properties.id } });
+    // The old grid's phone drops it without a reload (a remove diff over the socket).
+    await expect.poll(() => card.count(), { timeout: 20_000 }).toBe(0);
+    for (const tp of [d, p]) {
+      expect(tp.problems.pageErrors).toEqual([]);
+      expect(tp.problems.serverErrors).toEqual([]);
+    }
+  }, 180_000);
 
   it('shows the server\'s reason when the person who resolved a case tries to verify it (巡办分离)', async ({ onTestFailed }) => {
     const d = await openDesk(onTestFailed, 'separation');

@@ -90,7 +90,7 @@ export function renderDetail(root: HTMLElement, d: CaseDetail, o: DetailOptions)
       canLocate && o.locate ? locateSection(c, o.locate, o) : null,
       h('section', { class: 'gd-sec' }, h('h3', {}, '办理'),
         renderActionPanel({
-          detail: canLocate ? { ...d, allowedActions: d.allowedActions.filter((a) => a.action !== 'locate') } : d, role: o.role, departments: o.departments, variant: 'desk',
+          detail: canLocate ? { ...d, allowedActions: d.allowedActions.filter((a) => a.action !== 'locate') } : d, role: o.role, departments: o.departments, grids: o.locate?.grids, variant: 'desk',
           onDone: (updated, action, warning) => {
             const name = d.allowedActions.find((a) => a.action === action)?.name ?? action;
             o.onChanged([updated], `#${updated.id} 已${name}${warning ? `（${warning}）` : ''}`, warning ? 'warn' : 'ok');

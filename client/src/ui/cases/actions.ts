@@ -13,6 +13,8 @@ export interface ActionPanelOptions {
   detail: CaseDetail;
   role: string;
   departments: Department[];
+  /** 派往指定网格: grids a dispatch to the grid level may name (the page's, in the jurisdiction); none = the case's own. */
+  grids?: { id: number; name: string }[];
   variant: 'desk' | 'phone';
   onDone: (c: CaseItem, action: string, warning: string | null) => void;
   /** Open this action's form at once. */
@@ -82,10 +84,24 @@ export function renderActionPanel(o: ActionPanelOptions): HTMLElement {
     const fields: HTMLElement[] = [];
     let levelSel: HTMLSelectElement | null = null;
     let depSel: HTMLSelectElement | null = null;
+    let gridSel: HTMLSelectElement | null = null;
     if (s.needsLevel) {
-      const levels = dispatchLevels(o.role, c);
+      const grids = o.grids ?? [];
+      const levels = dispatchLevels(o.role, c, { chooseGrid: grids.length > 0 });
       levelSel = h('select', { name: 'level', class: 'gw-input', required: true }, ...levels.map((l) => h('option', { value: l.code }, l.name)));
       fields.push(h('label', { class: 'gw-field' }, h('span', {}, '派往层级'), levelSel));
+      if (grids.length) {
+        // The case's own grid first (when it has one); a case in no grid must be given one.
+        const own = grids.find((g) => g.id === c.gridId);
+        gridSel = h('select', { name: 'gridId', class: 'gw-input' },
+          own ? h('option', { value: String(own.id) }, `${own.name}（案件所在网格）`) : h('option', { value: '' }, '请选择网格'),
+          ...grids.filter((g) => g !== own).map((g) => h('option', { value: String(g.id) }, g.name)));
+        const gridField = h('label', { class: 'gw-field' }, h('span', {}, '派往网格'), gridSel);
+        const sync = () => { gridField.hidden = levelSel!.value !== 'grid'; };
+        levelSel.addEventListener('change', sync);
+        sync();
+        fields.push(gridField);
+      }
     }
     if (s.needsDepartment) {
       depSel = h('select', { name: 'departmentCode', class: 'gw-input' }, h('option', { value: '' }, '按责任清单默认部门'),
@@ -158,6 +174,16 @@ export function renderActionPanel(o: ActionPanelOptions): HTMLElement {
       }
       const body: ActionBody = { action, ...(text ? { note: text } : {}) };
       if (levelSel) body.level = levelSel.value;
+      if (gridSel && body.level === 'grid') {
+        const chosen = Number(gridSel.value);
+        if (!chosen) {
+          err.textContent = '请选择派往的网格';
+          err.hidden = false;
+          gridSel.focus();
+          return;
+        }
+        if (chosen !== c.gridId) body.gridId = chosen;
+      }
       if (depSel?.value) body.departmentCode = depSel.value;
       if (s.needsRating) body.rating = (form.querySelector<HTMLInputElement>('input[name=rating]:checked'))?.value;
       submit.disabled = true;

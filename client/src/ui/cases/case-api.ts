@@ -25,6 +25,8 @@ export interface ActionBody {
   departmentCode?: string;
   rating?: string;
   photos?: number[];
+  /** 派单 to the grid level: the grid chosen (派往指定网格), when not the case's own. */
+  gridId?: number;
 }
 
 export interface Department {

@@ -86,6 +86,9 @@ describe('actions', () => {
     expect(dispatchLevels('subdistrict_staff', kase({})).map((l) => l.code)).toEqual(['grid', 'community']);
     expect(dispatchLevels('subdistrict_staff', kase({ gridId: null })).map((l) => l.code)).toEqual(['community']);
     expect(dispatchLevels('grid_worker', kase({}))).toEqual([]);
+    // 派往指定网格: with grids to choose from, a case in no grid can go to the grid level.
+    expect(dispatchLevels('subdistrict_staff', kase({ gridId: null }), { chooseGrid: true }).map((l) => l.code)).toEqual(['grid', 'community']);
+    expect(dispatchLevels('grid_worker', kase({ gridId: null }), { chooseGrid: true })).toEqual([]);
   });
   it('shows 核查 locked to the resolver, so the server can say why', () => {
     expect(lockedActions('resolved', 'community_staff', ['merge'])).toEqual(['verify', 'reject_verification']);

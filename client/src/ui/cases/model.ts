@@ -237,8 +237,10 @@ export function actionSpec(action: string): ActionSpec {
 }
 
 /** Levels `role` may dispatch a case to (that the case can go to: it has a grid for 网格, …). */
-export function dispatchLevels(role: string, c: Pick<CaseItem, 'gridId' | 'communityCode' | 'subdistrictCode'>): { code: Level; name: string }[] {
-  const has: Record<string, unknown> = { gridId: c.gridId, communityCode: c.communityCode, subdistrictCode: c.subdistrictCode };
+export function dispatchLevels(role: string, c: Pick<CaseItem, 'gridId' | 'communityCode' | 'subdistrictCode'>,
+  opts: { chooseGrid?: boolean } = {}): { code: Level; name: string }[] {
+  // With grids to choose from (派往指定网格), the grid level is open to a case in no grid too.
+  const has: Record<string, unknown> = { gridId: opts.chooseGrid ? true : c.gridId, communityCode: c.communityCode, subdistrictCode: c.subdistrictCode };
   return WORKFLOW.levels
     .filter((l) => (l.dispatchableBy as string[]).includes(role) && (!l.locator || has[l.locator] != null))
     .map((l) => ({ code: l.code, name: l.name }));
