@@ -1,4 +1,5 @@
 // zh-CN display names for codes the API returns.
+import { WORKFLOW } from '../../../core/workflow.js';
 
 export const SOURCE_NAMES: Record<string, string> = {
   patrol: '网格员巡查',
@@ -9,15 +10,8 @@ export const SOURCE_NAMES: Record<string, string> = {
   simulator: '模拟',
 };
 
-export const STATUS_NAMES: Record<string, string> = {
-  reported: '已上报',
-  accepted: '已受理',
-  assigned: '已派遣',
-  in_progress: '处置中',
-  resolved: '已办结',
-  closed: '已关闭',
-  rejected: '已退回',
-};
+/** Case states by the workflow table (data/incident-workflow.json): 已上报 … 已评价, 退回, 重复, 重新打开. */
+export const STATUS_NAMES: Record<string, string> = Object.fromEntries(WORKFLOW.states.map((s) => [s.code, s.name]));
 
 export const DB_NAMES: Record<string, string> = {
   embedded: '内置',
