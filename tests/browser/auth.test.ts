@@ -5,18 +5,21 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page, Response } from 'playwright-core';
+import type { MultiPolygon, Polygon } from 'geojson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   apiClient,
   describeStats,
   gcState,
   launchBrowser,
+  interiorPoint,
   openPage,
   reportFailure,
   ROOT,
   screenshotPage,
   snapshotClient,
   startServer,
+  tokenClient,
   waitForNonBlank,
   waitForReady,
   type ApiClient,
@@ -193,6 +196,57 @@ describe('admin UI', () => {
     expect(zl.status).toBe(200);
     expect(((await zl.json()) as { account: { mustChangePassword: boolean } }).account.mustChangePassword).toBe(true);
     await screenshotPage(page, 'auth-admin-accounts');
+    expect(tp.problems.pageErrors).toEqual([]);
+    expect(tp.problems.serverErrors).toEqual([]);
+  }, 120_000);
+});
+
+describe('责任清单 (responsibility list)', () => {
+  it('an admin edits a deadline in the table and saves; new cases use it; an incomplete default row is refused with nothing saved', async ({ onTestFailed }) => {
+    const tp = adminTab!;
+    reportFailure(onTestFailed, server, tp, 'auth-admin-rules');
+    const { page } = tp;
+    type Rule = { category: string; level: string; handler: string; deadlineHours: number; reportHours: number | null };
+    const rules = async () => (await api.get<{ rules: Rule[] }>('api/responsibility')).body.rules;
+    const before = await rules();
+    expect(before.find((r) => r.category === 'safety_hazard' && r.level === 'grid')?.deadlineHours).toBe(4);
+
+    await page.goto(url('admin.html#responsibility'), { waitUntil: 'domcontentloaded' });
+    const hazardGrid = page.locator('table.rules tr[data-category="safety_hazard"] td[data-level="grid"] input[data-field="deadlineHours"]');
+    await hazardGrid.waitFor({ timeout: 30_000 });
+    expect(await hazardGrid.inputValue()).toBe('4');
+    // A category's empty cell shows the default it follows.
+    expect(await page.locator('table.rules tr[data-category="parking"] td[data-level="grid"] input').getAttribute('placeholder')).toBe('24');
+
+    // An incomplete default row: a zh-CN reason, and the server's list is unchanged.
+    const defCommunity = page.locator('table.rules tr[data-category="*"] td[data-level="community"] input[data-field="deadlineHours"]');
+    await defCommunity.fill('');
+    await page.click('#rules-save');
+    await expect.poll(() => page.locator('#panel-responsibility .gc-form-error').innerText(), { timeout: 10_000 }).toContain('默认行「社区」须填写办理时限');
+    expect(await rules()).toEqual(before);
+    await page.click('#rules-reset');
+    await expect.poll(() => defCommunity.inputValue(), { timeout: 10_000 }).toBe('48');
+
+    // 安全隐患 at grid level: 4 → 6 hours.
+    await hazardGrid.fill('6');
+    await page.click('#rules-save');
+    await expect.poll(async () => (await rules()).find((r) => r.category === 'safety_hazard' && r.level === 'grid')?.deadlineHours, { timeout: 15_000 }).toBe(6);
+    await expect.poll(() => page.locator('#rules-status').innerText(), { timeout: 10_000 }).toContain('共');
+    await screenshotPage(page, 'auth-admin-rules');
+    const after = await rules();
+    expect(after.filter((r) => !(r.category === 'safety_hazard' && r.level === 'grid'))).toEqual(before.filter((r) => !(r.category === 'safety_hazard' && r.level === 'grid')));
+
+    // A new safety hazard in a grid now gets six hours.
+    const grid = (await api.get<{ features: { properties: { id: number } }[] }>('api/grids')).body.features[0]!;
+    const worker = await tokenClient(server, api, { role: 'grid_worker', gridId: grid.properties.id });
+    const g = (await api.get<{ geometry: Polygon | MultiPolygon }>(`api/grids/${grid.properties.id}`)).body;
+    const [lon, lat] = await interiorPoint({ type: 'Feature', properties: {}, geometry: g.geometry });
+    const made = await worker.post<{ createdAt: string; deadlineAt: string; level: string }>('api/incidents', {
+      lon, lat, category: 'safety_hazard', description: '责任清单测试：井盖缺失', source: 'patrol', clientKey: `rules-${Date.now()}`,
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    expect(made.body.level).toBe('grid');
+    expect((Date.parse(made.body.deadlineAt) - Date.parse(made.body.createdAt)) / 3_600_000).toBeCloseTo(6, 2);
     expect(tp.problems.pageErrors).toEqual([]);
     expect(tp.problems.serverErrors).toEqual([]);
   }, 120_000);

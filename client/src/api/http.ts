@@ -2,6 +2,7 @@
 import type { Feature, FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson';
 import type { ApiErrorBody } from '../../../core/errors.js';
 import type { GeocodeCandidate } from '../../../core/geocode.js';
+import type { ResponsibilityRule } from '../../../core/routing.js';
 import type {
   BuildingProps,
   DistrictInfo,
@@ -304,6 +305,12 @@ export interface TokenRow {
   revoked_at: string | null;
   created_by: string | null;
 }
+/** GET/PUT /api/responsibility: the 责任清单 and the levels it spans. */
+export interface ResponsibilityList {
+  rules: ResponsibilityRule[];
+  levels: { code: string; name: string; handler: string; up: string | null }[];
+  targets: { gridSolvedShare: number };
+}
 export interface DepartmentRow {
   id: number;
   code: string;
@@ -462,6 +469,8 @@ export function createApi(base = '', fetchImpl: FetchLike = (i, init) => fetch(i
     departments: () => get<DepartmentRow[]>('/api/departments'),
     createDepartment: (b: { code: string; name: string }) => send<{ id: number; code: string; name: string }>('POST', '/api/departments', b),
     audit: (q: { since?: string; limit?: number } = {}) => get<AuditRow[]>(withQuery('/api/audit', q)),
+    responsibility: () => get<ResponsibilityList>('/api/responsibility'),
+    saveResponsibility: (rules: ResponsibilityRule[]) => send<ResponsibilityList>('PUT', '/api/responsibility', { rules }),
   };
 }
 

@@ -1,4 +1,4 @@
-// 系统管理 (admin.html): accounts, tokens, departments, audit log. Admins only; everyone else
+// 系统管理 (admin.html): accounts, tokens, departments, the responsibility list, audit log. Admins only; everyone else
 // sees 无权访问 (the API refuses them anyway).
 import '../styles/app.css';
 import { isKiosk } from '../api/http.js';
@@ -10,15 +10,17 @@ import { accountsTab } from './admin/accounts.js';
 import { auditTab } from './admin/audit.js';
 import { loadRefData } from './admin/common.js';
 import { departmentsTab } from './admin/departments.js';
+import { responsibilityTab } from './admin/responsibility.js';
 import { tokensTab } from './admin/tokens.js';
 
 const header = mountHeader('admin');
 
-type TabId = 'accounts' | 'tokens' | 'departments' | 'audit';
+type TabId = 'accounts' | 'tokens' | 'departments' | 'responsibility' | 'audit';
 const TABS: { id: TabId; label: string }[] = [
   { id: 'accounts', label: '账号' },
   { id: 'tokens', label: '令牌' },
   { id: 'departments', label: '部门' },
+  { id: 'responsibility', label: '责任清单' },
   { id: 'audit', label: '审计日志' },
 ];
 
@@ -46,6 +48,7 @@ async function main() {
     accounts: accountsTab(ref, me),
     tokens: tokensTab(ref),
     departments: departmentsTab(ref),
+    responsibility: responsibilityTab(ref),
     audit: auditTab(),
   };
   const loaded = new Set<TabId>();
