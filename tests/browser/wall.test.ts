@@ -225,14 +225,16 @@ describe('command-centre wall /wall', () => {
     const ids = await wall<number[]>('tickerIds');
     expect(new Set(ids).size).toBe(ids.length);
 
-    // The tour moves on by itself.
+    // The tour moves on by itself. Cases of the backfilled day that pass their deadline now raise
+    // overdue alerts (up to five waiting, 6 s each), which hold the tour meanwhile: the waits allow it.
     await wall('tourStart');
-    const t0 = await waitFor('the tour', (x) => x.tour.state === 'dwell', 30_000);
-    await waitFor('the tour to advance', (x) => x.tour.advanced > t0.tour.advanced, 60_000);
-    const t1 = await waitFor('the next stop', (x) => x.tour.state === 'dwell', 30_000);
+    const t0 = await waitFor('the tour', (x) => x.tour.state === 'dwell', 90_000);
+    await waitFor('the tour to advance', (x) => x.tour.advanced > t0.tour.advanced, 120_000);
+    const t1 = await waitFor('the next stop', (x) => x.tour.state === 'dwell', 90_000);
     expect(t1.tour.stop).not.toBeNull();
 
-    // An urgent case interrupts it, flies there, then the tour resumes where it was.
+    // An urgent case interrupts it at once (ahead of any overdue alert), flies there, then the tour
+    // resumes where it was.
     const urgent = await report({ category: 'safety_hazard', description: '电动自行车楼道内充电（紧急·模拟）' });
     const a = await waitFor('the alert', (x) => x.tour.state === 'alert' && x.alert?.id === urgent.id, 15_000, 100);
     figures.alertLatencyMs = Date.now() - urgent.postedAt;
@@ -241,7 +243,7 @@ describe('command-centre wall /wall', () => {
     expect(await page.locator('#alert').innerText()).toContain('安全隐患');
     await sleep(2500);
     await screenshotPage(page, 'wall-alert');
-    const resumed = await waitFor('the tour to resume', (x) => x.tour.state === 'dwell' || x.tour.state === 'flying', 60_000);
+    const resumed = await waitFor('the tour to resume', (x) => x.tour.state === 'dwell' || x.tour.state === 'flying', 90_000);
     expect(resumed.alert).toBeNull();
     expect(resumed.tour.alerts).toBeGreaterThanOrEqual(1);
     expect(await page.locator('#alert').isHidden()).toBe(true);

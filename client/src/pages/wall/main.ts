@@ -700,7 +700,7 @@ async function main(): Promise<void> {
   let alertsOn = true;
   const raiseAlert = (c: WallCase, kind: WallAlert['kind']) => {
     if (c.lon == null || c.lat == null || !alertsOn) return;
-    tour.interrupt({ key: `${kind}:${c.id}`, incident: c, kind });
+    tour.interrupt({ key: `${kind}:${c.id}`, incident: c, kind, priority: kind === 'urgent' ? 1 : 0 });
   };
 
   let tickerTimer: ReturnType<typeof setTimeout> | null = null;

@@ -55,6 +55,34 @@ describe('tour', () => {
     expect(flights).toEqual(['district', 'alert:x', 'alert:y', 'district']);
   });
 
+  it('puts an urgent alert ahead of a burst of overdue ones, cutting the one on screen short', async () => {
+    const { tour, flights } = make();
+    tour.start();
+    await vi.advanceTimersByTimeAsync(0);
+    for (const k of ['o1', 'o2', 'o3']) tour.interrupt({ key: k, priority: 0 });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(tour.alert?.key).toBe('o1');
+    tour.interrupt({ key: 'urgent', priority: 1 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(tour.alert?.key).toBe('urgent'); // at once, not after o2 and o3
+    tour.interrupt({ key: 'o4', priority: 0 });
+    await vi.advanceTimersByTimeAsync(5_000 * 3);
+    expect(flights).toEqual(['district', 'alert:o1', 'alert:urgent', 'alert:o2', 'alert:o3', 'alert:o4']);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(tour.state).toBe('dwell');
+  });
+
+  it('keeps at most five alerts waiting, dropping the oldest of the lowest priority', async () => {
+    const { tour, flights } = make();
+    tour.interrupt({ key: 'shown', priority: 0 });
+    for (const k of ['a', 'b', 'c', 'd', 'e']) tour.interrupt({ key: k, priority: 0 });
+    tour.interrupt({ key: 'u', priority: 1 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(tour.alert?.key).toBe('u');
+    await vi.advanceTimersByTimeAsync(5_000 * 6);
+    expect(flights).toEqual(['alert:shown', 'alert:u', 'alert:b', 'alert:c', 'alert:d', 'alert:e']);
+  });
+
   it('pauses while someone uses the screen and resumes when left alone', async () => {
     const { tour, flights } = make();
     tour.start();

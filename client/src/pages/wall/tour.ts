@@ -12,7 +12,13 @@ export interface TourStop {
 
 export interface TourAlert {
   key: string;
+  /** Higher goes first: an urgent case (1) goes ahead of overdue ones (0) and cuts a lesser alert short. */
+  priority?: number;
 }
+
+const priorityOf = (a: TourAlert) => a.priority ?? 0;
+/** Alerts waiting at most; past it the oldest of the lowest priority is dropped. */
+const MAX_QUEUED = 5;
 
 export type TourState = 'off' | 'flying' | 'dwell' | 'alert' | 'paused';
 
@@ -107,12 +113,21 @@ export class Tour<S extends TourStop, A extends TourAlert> {
     }, this.timing.idleMs);
   }
 
-  /** Show an alert now (or after the current one). Alerts with a key already queued or shown are dropped. */
+  /**
+   * Show an alert now, or after the current one and those of its priority or higher. Alerts with a
+   * key already queued or shown are dropped. A burst of overdue cases cannot hold back an urgent one.
+   */
   interrupt(a: A): void {
     if (this.current?.key === a.key || this.queue.some((q) => q.key === a.key)) return;
-    this.queue.push(a);
-    if (this.queue.length > 5) this.queue.shift();
-    if (this.state !== 'alert') this.nextAlert();
+    const p = priorityOf(a);
+    const at = this.queue.findIndex((q) => priorityOf(q) < p);
+    if (at < 0) this.queue.push(a);
+    else this.queue.splice(at, 0, a);
+    if (this.queue.length > MAX_QUEUED) {
+      const lowest = Math.min(...this.queue.map(priorityOf));
+      this.queue.splice(this.queue.findIndex((q) => priorityOf(q) === lowest), 1);
+    }
+    if (this.state !== 'alert' || (this.current && p > priorityOf(this.current))) this.nextAlert();
   }
 
   private nextAlert(): void {
