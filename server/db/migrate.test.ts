@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, testDbKind, type TestDb } from '../testing/db.js';
 import { migrate } from './migrate.js';
@@ -43,5 +44,19 @@ describe(`migrations on ${testDbKind()}`, () => {
     })).rejects.toThrow('boom');
     const n = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM division WHERE code = 'X'`);
     expect(n.rows[0]!.n).toBe(0);
+  });
+
+  // Real PostgreSQL only (PGlite has no server to close connections): an idle pooled connection
+  // the server terminates must not end the process (an unhandled 'error' would fail this run).
+  const onPostgres = testDbKind() === 'postgres' ? it : () => undefined;
+  onPostgres('survives the server closing an idle connection, and the next query works', async () => {
+    const pid = (await t.db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    // That connection is idle in the pool now; close it from another one, as a restart would.
+    const other = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL });
+    await other.connect();
+    expect((await other.query<{ ok: boolean }>('SELECT pg_terminate_backend($1) AS ok', [pid])).rows[0]!.ok).toBe(true);
+    await other.end();
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await t.db.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one).toBe(1);
   });
 });

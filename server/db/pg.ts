@@ -11,6 +11,12 @@ pg.types.setTypeParser(20, (v) => {
 
 export async function openPostgres(url: string, max = 10): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max });
+  // An idle connection the server closes (a restart, an administrator, a dropped test database)
+  // is an 'error' on the pool; unhandled, it would end the process. The pool discards that client
+  // and opens a new one when needed, so a line in the log is all it takes.
+  pool.on('error', (e) => {
+    console.error(`[db] an idle database connection was closed: ${e.message}`);
+  });
   // Fail fast with a clear message when the server is not reachable.
   const client = await pool.connect();
   client.release();

@@ -70,6 +70,12 @@ export async function createTestDb(): Promise<TestDb> {
       await db.close();
       const c = new pg.Client({ connectionString: base });
       await c.connect();
+      // pool.end() returns before its connections have gone; FORCE would terminate them mid-exit.
+      for (let i = 0; i < 50; i++) {
+        const left = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+        if (left.rows[0]!.n === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
     },
