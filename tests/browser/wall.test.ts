@@ -154,7 +154,9 @@ describe('command-centre wall /wall', () => {
     const withHeat = await canvasPixels('wall-canvas-heat');
     const stats = pixelStats(withHeat);
     console.log(`[wall] canvas ${describeStats(stats)}`);
-    expect(stats.contentShare, describeStats(stats)).toBeGreaterThan(0.2);
+    // Non-blank with room to spare (about 20 % is typical; how much of the ground the day's cases
+    // and the heat cover varies with the synthetic day backfilled).
+    expect(stats.contentShare, describeStats(stats)).toBeGreaterThan(0.1);
     expect(stats.distinctColors).toBeGreaterThan(200);
 
     // The heat map: its pixels, by difference with it hidden.
@@ -192,6 +194,8 @@ describe('command-centre wall /wall', () => {
 
   it('pulses a reported case at once and updates the KPIs; the tour advances and an urgent case interrupts it', async ({ onTestFailed }) => {
     onTestFailed(async () => { await screenshotPage(page, 'wall-failed-live'); console.error(tp.dump()); });
+    // This test needs alerts on, whatever an earlier test left behind.
+    await wall('setAlerts', true);
     await wall('select', 'district', '');
     await sleep(1500);
     const before = await hooks();
