@@ -12,7 +12,7 @@ import type { Db, Queryable } from '../db/db.js';
 import type { EventBus, IncidentPlace } from '../events/bus.js';
 import { fail, ok, type Result } from '../http/errors.js';
 import { accessiblePhotos, photoUrl, SQL as PHOTO_SQL } from '../photos/access.js';
-import { caseInScope, dbNow, loadRules, selectIncidents, SQL, WF_SQL } from './commands.js';
+import { caseInScope, caseLocation, dbNow, loadRules, selectIncidents, SQL, WF_SQL } from './commands.js';
 import type { Located } from './jurisdiction.js';
 import { caseParams, eventParams, presentEvent, toCaseState, type CaseRow, type EventRow, type IncidentView } from './presenter.js';
 
@@ -113,29 +113,30 @@ export async function act(db: Db, bus: EventBus, id: number, who: Who, req: Acti
     if (!row || !caseInScope(who.scope, row)) return fail('not_found', `incident ${id} not found`);
     const at = now ?? await dbNow(tx);
     const photos = photoRefs(req.photos);
-    // Locating (定位落图): may the actor locate this case at all? Then where is the point or grid?
+    // 定位落图 puts the case at a point or grid; 派单 to the grid level may name the grid
+    // (派往指定网格). Either way: may the actor take the action at all? Then where is it?
     let placed: Placed | undefined;
     let location: CaseLocation | undefined;
-    if (transitionDef(req.action)?.level === 'location') {
+    const level = transitionDef(req.action)?.level;
+    const choosesGrid = level === 'input' && req.gridId !== undefined;
+    if (level === 'location' || choosesGrid) {
       const allowed = check(row.status, req.action, who.actor.role, contextOf(toCaseState(row), who.actor));
       if (!allowed.ok) return fail(allowed.code, allowed.message);
+    }
+    if (level === 'location') {
       const p = await place(tx, req, who.scope, row.district_code);
       if (!p.ok) return p;
       placed = p.value;
-      location = { gridId: placed.loc.grid_id, communityCode: placed.loc.community_code, subdistrictCode: placed.loc.subdistrict_code };
-    }
-    // 派往指定网格: a dispatch may name the grid; it must be in the actor's jurisdiction and the
-    // case's subdistrict (another subdistrict's grid is reached by going up, not sideways).
-    const level = transitionDef(req.action)?.level;
-    if (req.gridId !== undefined && level === 'input') {
-      const allowed = check(row.status, req.action, who.actor.role, contextOf(toCaseState(row), who.actor));
-      if (!allowed.ok) return fail(allowed.code, allowed.message);
+      location = caseLocation(placed.loc);
+    } else if (choosesGrid) {
+      // The grid must be in the actor's jurisdiction and the case's subdistrict (another
+      // subdistrict's grid is reached by going up, not sideways).
       const p = await place(tx, { action: req.action, gridId: req.gridId }, who.scope, row.district_code);
       if (!p.ok) return p.error.code === 'forbidden' ? fail('not_found', `grid ${req.gridId} not found`) : p;
       if (p.value.loc.subdistrict_code !== row.subdistrict_code) {
         return fail('invalid_request', `grid ${req.gridId} is in another subdistrict than the case`);
       }
-      location = { gridId: p.value.loc.grid_id, communityCode: p.value.loc.community_code, subdistrictCode: p.value.loc.subdistrict_code };
+      location = caseLocation(p.value.loc);
     }
     // Other actions ignore a point or grid sent along (as they ignore a rating they do not need).
     const { lon: _lon, lat: _lat, crs: _crs, gridId: _grid, ...input } = req;

@@ -18,10 +18,10 @@ import { fail, ok, type Result, type UserError } from '../http/errors.js';
 import type { GeocodeCandidate } from '../../core/geocode.js';
 import { geocode } from '../geocode/geocode.js';
 import { accessiblePhotos, photoUrl, SQL as PHOTO_SQL } from '../photos/access.js';
-import { caseInScope, type Located } from './jurisdiction.js';
+import { caseInScope, caseLocation, type Located } from './jurisdiction.js';
 import { presentIncident, type IncidentRow, type IncidentView } from './presenter.js';
 
-export { caseInScope, type Located } from './jurisdiction.js';
+export { caseInScope, caseLocation, type Located } from './jurisdiction.js';
 
 export const SQL = loadSql(new URL('./incidents.sql', import.meta.url), [
   'locateMany', 'deskDistrict', 'knownCategories', 'byClientKeys', 'insertMany', 'insertContacts', 'contacts', 'select', 'list',
@@ -212,8 +212,7 @@ export async function createIncidents(db: Db, bus: EventBus, inputs: IncidentCre
       const rules = await loadRules(tx);
       const routes = new Map<number, ReturnType<typeof initialRouting>>();
       const rows = accepted.map((c) => {
-        const routed = initialRouting(c.input.category,
-          { gridId: c.loc.grid_id, communityCode: c.loc.community_code, subdistrictCode: c.loc.subdistrict_code }, rules, at);
+        const routed = initialRouting(c.input.category, caseLocation(c.loc), rules, at);
         routes.set(c.i, routed);
         const deadlineAt = routed.deadlineAt?.toISOString() ?? null;
         return {

@@ -1,4 +1,5 @@
 // Is a case inside a principal's jurisdiction? One rule, used by intake, the workflow and photos.
+import type { CaseLocation } from '../../core/workflow.js';
 import type { Scope } from '../auth/scope.js';
 
 export interface Located {
@@ -6,6 +7,9 @@ export interface Located {
   /** The department a case is with (departments see only those). */
   department_id?: number | null;
 }
+
+/** A database row's divisions as the workflow's location (routing, 定位落图, 派往指定网格). */
+export const caseLocation = (l: Located): CaseLocation => ({ gridId: l.grid_id, communityCode: l.community_code, subdistrictCode: l.subdistrict_code });
 
 /** Is a located case inside a jurisdiction? */
 export function caseInScope(scope: Scope, loc: Located): boolean {

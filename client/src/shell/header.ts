@@ -13,7 +13,6 @@ import { openPasswordDialog } from './password.js';
 /** Known pages get a nav entry; any other id is accepted (a page without its own entry). */
 export type PageId = 'home' | 'map' | '3d' | 'admin' | (string & {});
 
-
 export interface HeaderHandle {
   setDistrict(d: DistrictInfoEx): void;
   setLive(s: LiveStatus): void;
