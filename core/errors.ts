@@ -13,6 +13,10 @@ export const ERROR_STATUS = {
   client_key_conflict: 409,
   invalid_transition: 409,
   conflict: 409,
+  /** A grid-editor draft was saved by someone else since the caller loaded it (details: who, when, revision). */
+  revision_conflict: 409,
+  /** A grid layout with blocking problems cannot be published (details: the problems). */
+  validation_failed: 422,
   unauthorized: 401,
   invalid_credentials: 401,
   forbidden: 403,
