@@ -7,6 +7,8 @@ export const ERROR_STATUS = {
   unknown_category: 400,
   malformed_json: 400,
   weak_password: 400,
+  /** A password change whose new password is the current one (the forced first change included). */
+  password_reused: 400,
   outside_district: 422,
   /** An address-only report the district's gazetteer cannot place with certainty (GET /api/geocode offers candidates). */
   address_not_found: 422,

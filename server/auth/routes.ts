@@ -98,13 +98,17 @@ export function authRoutes(db: Db, config: Config): Router {
     if (p.kind !== 'account') return fail('forbidden', 'tokens have no password');
     const input = validate(pwSchema, req.body);
     if (!input.ok) return input;
-    const weak = passwordWeakness(input.value.newPassword);
-    if (weak) return fail('weak_password', weak);
     const a = (await db.query<{ password_hash: string }>(SQL.accountByUsername, [p.name])).rows[0]!;
     if (!(await verifyPassword(a.password_hash, input.value.currentPassword))) {
       await audit(db, req, { action: 'password_change', resource: 'account', resourceId: p.id, outcome: 'failed' });
       return fail('invalid_credentials', 'current password is wrong');
     }
+    // The current password was just verified, so equality means reuse (e.g. keeping the initial one).
+    if (input.value.newPassword === input.value.currentPassword) {
+      return fail('password_reused', 'the new password must differ from the current one');
+    }
+    const weak = passwordWeakness(input.value.newPassword);
+    if (weak) return fail('weak_password', weak);
     await db.query(SQL.setPassword, [p.id, await hashPassword(input.value.newPassword)]);
     // Other sessions of this account end; this one stays.
     await db.query(SQL.deleteAccountSessions, [p.id, p.sessionId ?? null]);

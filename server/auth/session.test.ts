@@ -80,6 +80,11 @@ describe(`sessions and administration on ${testDbKind()}`, () => {
     expect((await first.agent.get('/api/grids').expect(403)).body.error.code).toBe('password_change_required');
     await first.agent.post('/api/auth/password').set('X-CSRF-Token', first.csrf)
       .send({ currentPassword: made.body.initialPassword, newPassword: 'short' }).expect(400);
+    // Keeping the initial password is not a change.
+    const reused = await first.agent.post('/api/auth/password').set('X-CSRF-Token', first.csrf)
+      .send({ currentPassword: made.body.initialPassword, newPassword: made.body.initialPassword }).expect(400);
+    expect(reused.body.error.code).toBe('password_reused');
+    expect((await first.agent.get('/api/grids').expect(403)).body.error.code).toBe('password_change_required');
     await first.agent.post('/api/auth/password').set('X-CSRF-Token', first.csrf)
       .send({ currentPassword: made.body.initialPassword, newPassword: 'GridWorker2026' }).expect(200);
     const grids = (await first.agent.get('/api/grids').expect(200)).body;

@@ -9,6 +9,7 @@ export const ERROR_MESSAGES: Record<string, string> = {
   unknown_category: '事件类别不存在',
   malformed_json: '请求格式错误',
   weak_password: '密码强度不足：至少 10 位，且须同时包含字母和数字',
+  password_reused: '新密码不能与当前密码相同',
   outside_district: '位置不在辖区范围内',
   client_key_conflict: '重复提交',
   invalid_transition: '当前状态下不能执行此操作',
