@@ -9,7 +9,7 @@ import { audit, guard, newSecret, principalOf, sha256, SQL as AUTH_SQL } from '.
 import type { Db } from '../db/db.js';
 import { loadSql } from '../db/sql.js';
 import { fail, ok, route } from '../http/errors.js';
-import { validate } from '../http/validate.js';
+import { idParam, validate } from '../http/validate.js';
 import { toCsv } from './csv.js';
 
 const SQL = loadSql(new URL('./admin.sql', import.meta.url), [
@@ -18,7 +18,6 @@ const SQL = loadSql(new URL('./admin.sql', import.meta.url), [
 ]);
 
 const accountRoles = ROLE_CODES.filter((r) => r !== 'kiosk') as [Role, ...Role[]];
-const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 31 - 1) });
 const bindingFields = {
   divisionCode: z.string().min(1).max(64).nullish(),
   gridId: z.number().int().positive().nullish(),

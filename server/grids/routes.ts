@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import { loadSql } from '../db/sql.js';
 import { fail, ok, route } from '../http/errors.js';
-import { validate } from '../http/validate.js';
+import { idParam, validate } from '../http/validate.js';
 import { featureCollection, listQuery, type FeatureRow } from '../layers/filters.js';
 
 const SQL = loadSql(new URL('./grids.sql', import.meta.url), ['list', 'one']);
@@ -23,7 +23,7 @@ export function gridRoutes(db: Db, config: Config): Router {
     return ok(featureCollection(out.rows, limit));
   }));
   r.get('/api/grids/:id', guard('read', 'map'), route(async (req) => {
-    const p = validate(z.object({ id: z.coerce.number().int().positive().max(2 ** 31 - 1) }), req.params);
+    const p = validate(idParam, req.params);
     if (!p.ok) return p;
     const f = mapFilter(principalOf(req).scope);
     const row = (await db.query<Record<string, unknown>>(SQL.one, [p.value.id, f.communities, f.gridId])).rows[0];

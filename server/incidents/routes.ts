@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import type { EventBus } from '../events/bus.js';
 import { fail, ok, route, sendError, type Result } from '../http/errors.js';
-import { validate } from '../http/validate.js';
+import { idParam, validate } from '../http/validate.js';
 import { scopedDivision } from '../layers/filters.js';
 import { photosOfIncident } from '../photos/access.js';
 import { reportRoutes } from '../reports/routes.js';
@@ -20,7 +20,6 @@ import { contactsOf, presentContact } from './contacts.js';
 import type { CaseRow, IncidentView } from './presenter.js';
 import { responsibilityRoutes } from './responsibility.js';
 
-const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 31 - 1) });
 const STATE_CODES = WORKFLOW.states.map((s) => s.code);
 
 const listSchema = incidentListSchema.extend({

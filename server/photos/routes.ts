@@ -13,13 +13,12 @@ import { audit, guard, principalOf } from '../auth/principal.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import { fail, ok, route, type Result } from '../http/errors.js';
-import { validate } from '../http/validate.js';
+import { idParam, validate } from '../http/validate.js';
 import { actorOf } from '../incidents/actions.js';
 import { accessiblePhotos, photoUrl, SQL, thumbUrl, type PhotoRow } from './access.js';
 import { createPhotoStorage, StorageUnavailableError, type PhotoObject, type PhotoStorage, type Variant } from './storage.js';
 import { preparePhoto, storePrepared, type PhotoFile } from './store.js';
 
-const idParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 31 - 1) });
 export const PHOTO_FIELD = 'photo';
 
 const present = (p: Pick<PhotoRow, 'id' | 'sha256' | 'mime' | 'bytes' | 'width' | 'height' | 'created_at'>) => ({

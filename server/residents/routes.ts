@@ -8,7 +8,7 @@ import { mapFilter } from '../auth/scope.js';
 import type { Db } from '../db/db.js';
 import { loadSql } from '../db/sql.js';
 import { fail, ok, route } from '../http/errors.js';
-import { validate } from '../http/validate.js';
+import { idParam, validate } from '../http/validate.js';
 import { scopedDivision } from '../layers/filters.js';
 
 export const SQL = loadSql(new URL('./residents.sql', import.meta.url), ['list', 'one', 'seedSynthetic']);
@@ -40,7 +40,7 @@ export function residentRoutes(db: Db): Router {
     return ok({ residents: rows.map((x) => present(x, false)), synthetic: true });
   }));
   r.get('/api/residents/:id', guard('read', 'resident_pii'), route(async (req) => {
-    const p = validate(z.object({ id: z.coerce.number().int().positive().max(2 ** 31 - 1) }), req.params);
+    const p = validate(idParam, req.params);
     if (!p.ok) return p;
     const full = validate(z.object({ full: z.enum(['0', '1']).default('0') }), { full: req.query.full });
     if (!full.ok) return full;

@@ -8,7 +8,7 @@ import { audit, guard, principalOf } from '../auth/principal.js';
 import type { Scope } from '../auth/scope.js';
 import type { Db } from '../db/db.js';
 import { fail, ok, route, type Result } from '../http/errors.js';
-import { validate } from '../http/validate.js';
+import { idValue, validate } from '../http/validate.js';
 import { scopedDivision } from '../layers/filters.js';
 import { backfill, backfillSchema } from './backfill.js';
 import { gridInScope, wallMetrics, wallPoints, type WallFilter } from './metrics.js';
@@ -20,7 +20,7 @@ export const MAX_POINTS = 200_000;
 
 const metricsQuery = z.object({
   division: z.string().min(1).max(64).optional(),
-  grid: z.coerce.number().int().positive().max(2 ** 31 - 1).optional(),
+  grid: idValue.optional(),
   windowDays: z.coerce.number().int().min(1).max(90).default(30),
 });
 const pointsQuery = z.object({
