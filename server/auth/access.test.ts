@@ -85,6 +85,10 @@ const CASES: Case[] = [
   { name: 'GET /api/residents/:id?full=1', method: 'get', url: () => `/api/residents/${residentA1}?full=1`,
     expect: { anonymous: 401, center: 200, subdistrict: 200, communityA: 200, gridA1: 200, communityB: 404, gridB1: 404, rest: 403 },
     count: (w, body) => expect(body.phone, w).toMatch(/^\d{11}$/) },
+  // An unknown route is not revealed to a caller without credentials: 401 first, 404 after.
+  { name: 'GET /api/nothing-here', method: 'get', url: () => '/api/nothing-here', expect: { anonymous: 401, rest: 404 } },
+  { name: 'POST /api/nothing-here', method: 'post', url: () => '/api/nothing-here', body: () => ({}), expect: { anonymous: 401, rest: 404 } },
+  { name: 'GET /tiles/nothing-here', method: 'get', url: () => '/tiles/nothing-here', expect: { anonymous: 401, rest: 404 } },
   { name: 'GET /api/audit', method: 'get', url: () => '/api/audit', expect: { anonymous: 401, rest: 403 } },
   { name: 'GET /api/accounts', method: 'get', url: () => '/api/accounts', expect: { anonymous: 401, rest: 403 } },
   { name: 'POST /api/accounts', method: 'post', url: () => '/api/accounts',

@@ -85,7 +85,10 @@ export function createApp({ config, db, bus, tileEncoder, log }: AppDeps): Expre
   // Open311 GeoReport v2 (its own authentication by api_key, body formats and error format).
   app.use(open311Routes(db, bus, config));
 
-  app.use(['/api', '/tiles'], (req, res) => sendError(res, fail('not_found', `no route ${req.method} ${req.path}`).error));
+  // Unknown routes: 401 to a caller without credentials, so the route map is not probed anonymously.
+  app.use(['/api', '/tiles'], (req, res) => sendError(res, req.principal
+    ? fail('not_found', `no route ${req.method} ${req.path}`).error
+    : fail('unauthorized', 'log in or send a token').error));
 
   if (existsSync(config.clientDist)) {
     // The phone page's service worker (built by vite.config.ts): always revalidated, so a new build
