@@ -23,6 +23,7 @@ import { residentRoutes } from '../residents/routes.js';
 import { partyRoutes } from '../party/routes.js';
 import { wallRoutes } from '../wall/routes.js';
 import { errorHandler, fail, sendError } from './errors.js';
+import { refuseNotText } from './input.js';
 
 export interface AppDeps {
   config: Config;
@@ -58,6 +59,9 @@ export function createApp({ config, db, bus, tileEncoder, log }: AppDeps): Expre
   app.use(cookieParser());
   app.use(['/api', '/tiles'], authenticate(db));
   app.use('/api', express.json({ limit: config.maxBodyBytes, strict: true }));
+  // A NUL byte or a lone surrogate in any query or JSON string is a 400 naming the field (Open311
+  // applies the same check after its own body parsers).
+  app.use(['/api', '/tiles'], refuseNotText);
   // The one multipart route, before the JSON-only rule below.
   app.use(photoRoutes(db, config, { log }));
   app.use('/api', (req, res, next) => {

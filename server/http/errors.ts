@@ -34,6 +34,9 @@ export function errorHandler(log: (msg: string, err: unknown) => void) {
       sendError(res, fail('malformed_json', 'request body is not valid JSON').error);
     } else if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
       sendError(res, fail('unsupported_media_type', 'unsupported body encoding').error);
+    } else if (err instanceof URIError) {
+      // The router could not decode a path parameter (/api/incidents/%zz, /open311/v2/%).
+      sendError(res, fail('invalid_request', 'the path has malformed percent-encoding').error);
     } else {
       log('unhandled error', err);
       if (!res.headersSent) {

@@ -16,6 +16,7 @@ import type { Db } from '../db/db.js';
 import { loadSql } from '../db/sql.js';
 import type { EventBus } from '../events/bus.js';
 import { fail, ok, route, sendError, type Result } from '../http/errors.js';
+import { refuseNotText } from '../http/input.js';
 import { validate } from '../http/validate.js';
 import { actorOf } from '../incidents/actions.js';
 import { createIncident } from '../incidents/commands.js';
@@ -102,6 +103,8 @@ export function open311Routes(db: Db, bus: EventBus, config: Config): Router {
   // Form fields stay flat ("attribute[client_key]"), as the spec writes them.
   r.use(BASE, express.urlencoded({ extended: false, limit: config.maxBodyBytes, parameterLimit: 100 }));
   r.use(BASE, express.json({ limit: config.maxBodyBytes, strict: true }));
+  // NUL bytes and lone surrogates in form, JSON or query fields: 400 naming the field (spec format).
+  r.use(BASE, refuseNotText);
 
   const intakeLimiter = rateLimit({
     windowMs: 60_000,
