@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ROLE_CODES, type Role } from '../../core/permissions.js';
 import { checkBinding } from '../auth/binding.js';
 import { hashPassword, passwordWeakness, randomPassword } from '../auth/passwords.js';
+import { noStore } from '../auth/no-store.js';
 import { audit, guard, newSecret, principalOf, sha256, SQL as AUTH_SQL } from '../auth/principal.js';
 import type { Db } from '../db/db.js';
 import { loadSql } from '../db/sql.js';
@@ -30,7 +31,7 @@ const isUnique = (e: unknown) => (e as { code?: string })?.code === '23505';
 export function adminRoutes(db: Db): Router {
   const r = Router();
 
-  r.get('/api/accounts', guard('read', 'account'), route(async () => ok((await db.query(SQL.listAccounts)).rows)));
+  r.get('/api/accounts', guard('read', 'account'), noStore, route(async () => ok((await db.query(SQL.listAccounts)).rows)));
 
   const createSchema = z.object({
     username: z.string().regex(/^[A-Za-z0-9_.-]{3,64}$/, '3–64 letters, digits, _ . -'),
@@ -178,7 +179,7 @@ export function adminRoutes(db: Db): Router {
     limit: z.coerce.number().int().positive().max(50_000).default(500),
     format: z.enum(['json', 'csv']).default('json'),
   });
-  r.get('/api/audit', guard('read', 'audit'), route(async (req, res) => {
+  r.get('/api/audit', guard('read', 'audit'), noStore, route(async (req, res) => {
     const q = validate(auditQuery, req.query);
     if (!q.ok) return q;
     const rows = (await db.query<Record<string, unknown>>(SQL.listAudit, [q.value.since ?? null, q.value.limit])).rows;

@@ -126,6 +126,20 @@ describe(`access control on ${testDbKind()}`, () => {
     expect(await n('denied')).toBe(denied0 + 1);
   });
 
+  it('answers carrying personal data are never stored by a cache (Cache-Control: no-store)', async () => {
+    const made = await call('center', 'post', '/api/incidents', {
+      lon: FIXTURE.pointA1[0], lat: FIXTURE.pointA1[1], category: 'noise', source: 'hotline_12345',
+      clientKey: 'acl-no-store-1', caller: { name: '张三', phone: '13812345678' },
+    }).expect(201);
+    for (const url of ['/api/residents', `/api/residents/${residentA1}`, `/api/residents/${residentA1}?full=1`,
+      `/api/incidents/${made.body.id}/contact`, `/api/incidents/${made.body.id}/contact?full=1`]) {
+      const r = await call('center', 'get', url).expect(200);
+      expect(r.headers['cache-control'], url).toBe('no-store');
+    }
+    // Answers without personal data keep their ordinary caching.
+    expect((await call('center', 'get', '/api/grids').expect(200)).headers['cache-control']).toBeUndefined();
+  });
+
   it('a revoked token stops working at once', async () => {
     const id = (await t.db.query<{ id: number }>(`SELECT id FROM api_token WHERE name = 'planner'`)).rows[0]!.id;
     await call('planner', 'get', '/api/grids').expect(200);

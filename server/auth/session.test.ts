@@ -155,6 +155,9 @@ describe(`sessions and administration on ${testDbKind()}`, () => {
     expect(rows.every((r) => typeof r.ip === 'string' || r.ip === null)).toBe(true);
     const csv = await agent.get('/api/audit?format=csv').expect(200);
     expect(csv.headers['content-type']).toContain('text/csv');
+    // Who logged in from where, and the account list, are personal data: never cached.
+    expect(csv.headers['cache-control']).toBe('no-store');
+    expect((await agent.get('/api/accounts').expect(200)).headers['cache-control']).toBe('no-store');
     expect(csv.text.split('\r\n')[0]).toBe('\uFEFFid,at,actor,action,resource,resource_id,outcome,ip,user_agent,detail');
   });
 });

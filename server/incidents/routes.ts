@@ -5,6 +5,7 @@ import { ERROR_STATUS } from '../../core/errors.js';
 import { incidentBatchSchema, incidentCreateSchema, incidentListSchema, MAX_PHOTOS } from '../../core/incident-schema.js';
 import { can } from '../../core/permissions.js';
 import { ACTIONS, LEVELS, RATINGS, WORKFLOW } from '../../core/workflow.js';
+import { noStore } from '../auth/no-store.js';
 import { audit, guard, principalOf } from '../auth/principal.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
@@ -138,7 +139,7 @@ export function incidentRoutes(db: Db, bus: EventBus, config: Config): Router {
   }));
 
   // The caller's contact details: masked, or in full (?full=1) for roles with read_full, audited.
-  r.get('/api/incidents/:id/contact', guard('read', 'resident_pii'), route(async (req) => {
+  r.get('/api/incidents/:id/contact', guard('read', 'resident_pii'), noStore, route(async (req) => {
     const p = validate(idParam, req.params);
     if (!p.ok) return p;
     const full = validate(z.object({ full: z.enum(['0', '1']).default('0') }), { full: req.query.full });

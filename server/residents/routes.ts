@@ -3,6 +3,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { can, maskPhone } from '../../core/permissions.js';
+import { noStore } from '../auth/no-store.js';
 import { audit, guard, principalOf } from '../auth/principal.js';
 import { mapFilter } from '../auth/scope.js';
 import type { Db } from '../db/db.js';
@@ -26,6 +27,7 @@ function present(r: Row, full: boolean) {
 
 export function residentRoutes(db: Db): Router {
   const r = Router();
+  r.use('/api/residents', noStore);
   const listSchema = z.object({
     division: z.string().min(1).max(64).optional(),
     careGroup: z.enum(['dibao', 'empty_nest_elderly', 'disabled', 'veteran', 'left_behind_child']).optional(),
