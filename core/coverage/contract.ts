@@ -150,7 +150,7 @@ export interface CoverageArea {
   residents: number;
   /** Mean of the 16 classes' householdsShare (classes with no households count as 0); 0..1, null when no households. */
   score: number | null;
-  /** Classes whose householdsShare is 0 (no household reaches one within the limit). */
+  /** Classes reached within the limit by less than half of the households (LACK_BELOW in core/coverage/coverage.ts). */
   lacks: string[];
   cells: Record<string, CoverageCell>;
 }
