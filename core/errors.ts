@@ -28,7 +28,7 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
-  /** A backing service (photo storage) is down: nothing was stored; retry later (Retry-After). */
+  /** A backing service (photo storage) is down, or a write failed for lack of disk space: nothing was stored; retry later (Retry-After). */
   storage_unavailable: 503,
   internal_error: 500,
 } as const;

@@ -2,6 +2,8 @@
 // typed values (UserError) carried in a Result and turned into HTTP responses here, in one place.
 import type { NextFunction, Request, Response } from 'express';
 import { ERROR_STATUS, type ApiErrorBody, type ErrorCode } from '../../core/errors.js';
+import { isOutOfSpace } from '../db/errors.js';
+import { noteStorageFailure, STORAGE_RETRY_AFTER_S } from '../health/storage.js';
 
 export interface UserError {
   readonly kind: 'user';
@@ -26,7 +28,7 @@ export function sendError(res: Response, e: UserError): void {
 
 /** Express error middleware: body-parser failures are user errors; anything else is a bug. */
 export function errorHandler(log: (msg: string, err: unknown) => void) {
-  return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const type = (err as { type?: string } | null)?.type;
     if (type === 'entity.too.large') {
       sendError(res, fail('payload_too_large', 'request body too large').error);
@@ -37,6 +39,15 @@ export function errorHandler(log: (msg: string, err: unknown) => void) {
     } else if (err instanceof URIError) {
       // The router could not decode a path parameter (/api/incidents/%zz, /open311/v2/%).
       sendError(res, fail('invalid_request', 'the path has malformed percent-encoding').error);
+    } else if (isOutOfSpace(err)) {
+      // A full disk is the machine's condition, not a bug: say so, on every route, and remember it
+      // for GET /api/health. The failed statement's transaction rolled back: nothing was stored.
+      log('write failed for lack of space', err);
+      noteStorageFailure(req.app, err);
+      if (!res.headersSent) {
+        res.setHeader('Retry-After', String(STORAGE_RETRY_AFTER_S));
+        sendError(res, fail('storage_unavailable', 'the server has no storage space left; nothing was stored, try again later').error);
+      }
     } else {
       log('unhandled error', err);
       if (!res.headersSent) {
