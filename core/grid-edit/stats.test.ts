@@ -1,6 +1,6 @@
 import type { Polygon } from 'geojson';
 import { describe, expect, it } from 'vitest';
-import { bandStatus, buildingIdsCutByLine, gridFigures, indexBuildings, type StatBuilding } from './stats.js';
+import { bandStatus, buildingIdsCutByLine, liveFigures, indexBuildings, type StatBuilding } from './stats.js';
 import type { LonLat } from './topology.js';
 
 const X0 = 121.49, Y0 = 31.24, D = 0.001;
@@ -22,9 +22,9 @@ const buildings: StatBuilding[] = [
 ];
 const idx = indexBuildings(buildings);
 
-describe('gridFigures', () => {
+describe('liveFigures', () => {
   it('counts households, residents and buildings by each building’s interior point', () => {
-    const { grids: g, unassigned } = gridFigures(grids, idx);
+    const { grids: g, unassigned } = liveFigures(grids, idx);
     expect(g.get('A')).toMatchObject({ households: 40, residents: 100, buildings: 1, buildingIds: [1] });
     // Building 3 straddles the boundary; its interior point (PostGIS ST_PointOnSurface) is in B.
     expect(g.get('B')).toMatchObject({ households: 70, residents: 180, buildings: 2, buildingIds: [2, 3] });

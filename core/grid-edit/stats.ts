@@ -57,7 +57,7 @@ export function indexBuildings(buildings: readonly StatBuilding[], proj?: LocalP
   return { buildings: kept, points, ringsXY, proj: pr, tree };
 }
 
-export interface GridFigures {
+export interface LiveFigures {
   households: number;
   residents: number;
   buildings: number;
@@ -70,9 +70,9 @@ const inGeometry = (p: LonLat, g: Polygon | MultiPolygon) => polygonsOf(g).some(
  * Households, residents and buildings of each grid (by the building's interior point). A building
  * in no grid is counted under `unassigned`.
  */
-export function gridFigures(shapes: readonly GridShape[], idx: BuildingIndex): { grids: Map<string, GridFigures>; unassigned: GridFigures } {
-  const grids = new Map<string, GridFigures>();
-  const empty = (): GridFigures => ({ households: 0, residents: 0, buildings: 0, buildingIds: [] });
+export function liveFigures(shapes: readonly GridShape[], idx: BuildingIndex): { grids: Map<string, LiveFigures>; unassigned: LiveFigures } {
+  const grids = new Map<string, LiveFigures>();
+  const empty = (): LiveFigures => ({ households: 0, residents: 0, buildings: 0, buildingIds: [] });
   for (const s of shapes) grids.set(s.key, empty());
   const unassigned = empty();
   const boxes = shapes.map((s) => {
