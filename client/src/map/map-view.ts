@@ -70,6 +70,8 @@ export interface PointLayerSpec<P = Record<string, unknown>> extends BaseLayerSp
   radius: Accessor<PointDatum<P>, number>;
   strokeColor?: RGBA;
   strokeWidth?: number;
+  /** Points may be dragged (engines that support it report MapDragEvents; see MapView.onDrag). */
+  draggable?: boolean;
 }
 
 export interface LabelDatum {
@@ -129,6 +131,14 @@ export interface MapClickEvent {
   hits: { layerId: string; id: string | number | null; properties: Record<string, unknown> }[];
 }
 
+/** A point of a `draggable` layer being dragged: 'start' once it has moved a few pixels, then 'move', then 'end'. */
+export interface MapDragEvent {
+  layerId: string;
+  id: string | number;
+  lngLat: LonLat;
+  phase: 'start' | 'move' | 'end';
+}
+
 export type FlyTarget = { bbox: BBox; padding?: number } | { center: LonLat; zoom?: number };
 
 export interface MapView {
@@ -139,6 +149,12 @@ export interface MapView {
   setLayers(specs: LayerSpec[]): void;
   flyTo(target: FlyTarget, options?: { animate?: boolean }): void;
   onClick(handler: (e: MapClickEvent) => void): () => void;
+  /** Optional: pickable features under the pointer as it moves (null when it leaves the map). */
+  onHover?(handler: (e: MapClickEvent | null) => void): () => void;
+  /** Optional: drags of points in `draggable` point layers (the map does not pan meanwhile). */
+  onDrag?(handler: (e: MapDragEvent) => void): () => void;
+  /** Optional: the pointer's cursor over the map when it is over nothing pickable (null = default). */
+  setCursor?(cursor: string | null): void;
   /** Resolves after the current layers have been drawn at least once (tiles and data loaded). */
   rendered(): Promise<void>;
   getCanvas(): HTMLCanvasElement;

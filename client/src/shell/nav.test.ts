@@ -17,12 +17,13 @@ describe('pagesFor (the pages a role is offered)', () => {
   it('gives a grid worker the phone page and the desk but not reports or administration', () => {
     expect(ids('grid_worker')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'mobile']);
   });
-  it('gives a planner maps only, no case pages', () => {
-    expect(ids('planner')).toEqual(['home', 'map', '3d', 'wall']);
+  it('gives a planner maps and the 15-minute life circle, no case pages', () => {
+    expect(ids('planner')).toEqual(['home', 'map', '3d', 'wall', 'coverage']);
   });
   it('gives a department its desk only, and a district leader the reports but not the phone page', () => {
     expect(ids('department')).toEqual(['home', 'map', '3d', 'wall', 'dispatch']);
-    expect(ids('district_leader')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'reports']);
-    expect(ids('community_staff')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'mobile', 'reports']);
+    expect(ids('district_leader')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'reports', 'coverage']);
+    expect(ids('community_staff')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'mobile', 'reports', 'coverage']);
+    expect(ids('analyst')).toContain('coverage');
   });
 });

@@ -24,6 +24,7 @@ import {
   type LayerSpec,
   type LineLayerSpec,
   type MapClickEvent,
+  type MapDragEvent,
   type MapView,
   type PointLayerSpec,
   type PolygonLayerSpec,
@@ -55,6 +56,16 @@ interface NativeRecord {
   props: unknown[];
   data: unknown;
   hover: number | null;
+  /** The GeoJSON given to the source (points of a draggable layer move in it while dragged). */
+  fc: FeatureCollection;
+}
+
+interface DragState {
+  rec: NativeRecord;
+  featureIndex: number;
+  id: string | number;
+  startPoint: { x: number; y: number };
+  started: boolean;
 }
 
 const ZH_LOCALE: Record<string, string> = {
@@ -91,6 +102,12 @@ export class MaplibreView implements MapView {
   private native = new Map<string, NativeRecord>();
   private order: string[] = [];
   private clickHandlers = new Set<(e: MapClickEvent) => void>();
+  private hoverHandlers = new Set<(e: MapClickEvent | null) => void>();
+  private dragHandlers = new Set<(e: MapDragEvent) => void>();
+  private baseCursor = '';
+  private drag: DragState | null = null;
+  /** A drag just ended: the click maplibre may fire for the same gesture is not a click. */
+  private suppressClick = false;
   private readyPromise: Promise<void>;
 
   constructor(private readonly opts: MaplibreViewOptions) {
@@ -126,7 +143,11 @@ export class MaplibreView implements MapView {
     this.map.on('zoom', () => this.deck?.setZoom(this.map.getZoom()));
     this.map.on('click', (e) => this.handleClick(e));
     this.map.on('mousemove', (e) => this.handleHover(e));
-    this.map.on('mouseout', () => this.clearHover());
+    this.map.on('mouseout', () => {
+      this.clearHover();
+      for (const h of this.hoverHandlers) h(null);
+    });
+    this.map.on('mousedown', (e) => this.handleDragStart(e));
   }
 
   ready(): Promise<void> {
@@ -170,6 +191,7 @@ export class MaplibreView implements MapView {
       const { fc, props } = this.toFeatures(spec);
       if (existing && existing.spec.kind === spec.kind) {
         (this.map.getSource(sourceId) as GeoJSONSource).setData(fc);
+        existing.fc = fc;
         existing.props = props;
         existing.data = spec.data;
         existing.spec = spec;
@@ -181,7 +203,7 @@ export class MaplibreView implements MapView {
         }
         this.map.addSource(sourceId, { type: 'geojson', data: fc, attribution: '' });
         const layerIds = this.addNativeLayers(spec, sourceId);
-        this.native.set(spec.id, { spec, sourceId, layerIds, props, data: spec.data, hover: null });
+        this.native.set(spec.id, { spec, sourceId, layerIds, props, data: spec.data, hover: null, fc });
         this.order = []; // force restack
       }
     }
@@ -388,19 +410,33 @@ export class MaplibreView implements MapView {
     return out;
   }
 
-  private handleClick(e: MapMouseEvent): void {
-    const hits = this.queryHits(e.point).map(({ feature, rec }) => ({
+  private toHits(found: { feature: MapGeoJSONFeature; rec: NativeRecord }[]): MapClickEvent['hits'] {
+    return found.map(({ feature, rec }) => ({
       layerId: rec.spec.id,
       id: (feature.properties?._id as string | number | undefined) ?? null,
       properties: (rec.props[feature.id as number] ?? {}) as Record<string, unknown>,
     }));
+  }
+
+  private handleClick(e: MapMouseEvent): void {
+    if (this.suppressClick) {
+      this.suppressClick = false;
+      return;
+    }
+    const hits = this.toHits(this.queryHits(e.point));
     const ev: MapClickEvent = { lngLat: [e.lngLat.lng, e.lngLat.lat], hits };
     for (const h of this.clickHandlers) h(ev);
   }
 
   private handleHover(e: MapMouseEvent): void {
+    if (this.drag) return;
     const hits = this.queryHits(e.point);
-    this.map.getCanvas().style.cursor = hits.length ? 'pointer' : '';
+    const draggable = hits.some((x) => x.rec.spec.kind === 'points' && x.rec.spec.draggable);
+    this.map.getCanvas().style.cursor = draggable ? 'grab' : hits.length ? 'pointer' : this.baseCursor;
+    if (this.hoverHandlers.size) {
+      const ev: MapClickEvent = { lngLat: [e.lngLat.lng, e.lngLat.lat], hits: this.toHits(hits) };
+      for (const h of this.hoverHandlers) h(ev);
+    }
     const top = hits[0];
     for (const rec of this.native.values()) {
       const want = top && top.rec === rec ? (top.feature.id as number) : null;
@@ -409,6 +445,48 @@ export class MaplibreView implements MapView {
       if (want !== null) this.map.setFeatureState({ source: rec.sourceId, id: want }, { hover: true });
       rec.hover = want;
     }
+  }
+
+  /** A press on a point of a draggable layer: the map does not pan; the point follows the pointer. */
+  private handleDragStart(e: MapMouseEvent): void {
+    if (this.dragHandlers.size === 0 || e.originalEvent.button !== 0) return;
+    const hit = this.queryHits(e.point).find((x) => x.rec.spec.kind === 'points' && x.rec.spec.draggable && x.rec.spec.visible !== false);
+    if (!hit) return;
+    e.preventDefault(); // no drag-pan for this gesture
+    const featureIndex = hit.feature.id as number;
+    const id = (hit.feature.properties?._id as string | number | undefined) ?? featureIndex;
+    this.drag = { rec: hit.rec, featureIndex, id, startPoint: { x: e.point.x, y: e.point.y }, started: false };
+    const emit = (phase: MapDragEvent['phase'], lngLat: [number, number]) => {
+      for (const h of this.dragHandlers) h({ layerId: hit.rec.spec.id, id, lngLat, phase });
+    };
+    const onMove = (ev: MapMouseEvent) => {
+      const d = this.drag;
+      if (!d) return;
+      if (!d.started) {
+        if (Math.hypot(ev.point.x - d.startPoint.x, ev.point.y - d.startPoint.y) < 3) return;
+        d.started = true;
+        this.map.getCanvas().style.cursor = 'grabbing';
+        emit('start', [ev.lngLat.lng, ev.lngLat.lat]);
+      }
+      const f = d.rec.fc.features[d.featureIndex];
+      if (f && f.geometry.type === 'Point') {
+        f.geometry.coordinates = [ev.lngLat.lng, ev.lngLat.lat];
+        (this.map.getSource(d.rec.sourceId) as GeoJSONSource | undefined)?.setData(d.rec.fc);
+      }
+      emit('move', [ev.lngLat.lng, ev.lngLat.lat]);
+    };
+    const onUp = (ev: MapMouseEvent) => {
+      this.map.off('mousemove', onMove);
+      const d = this.drag;
+      this.drag = null;
+      if (!d?.started) return;
+      this.suppressClick = true;
+      setTimeout(() => (this.suppressClick = false), 0);
+      this.map.getCanvas().style.cursor = this.baseCursor;
+      emit('end', [ev.lngLat.lng, ev.lngLat.lat]);
+    };
+    this.map.on('mousemove', onMove);
+    this.map.once('mouseup', onUp);
   }
 
   private clearHover(): void {
@@ -439,6 +517,21 @@ export class MaplibreView implements MapView {
   onClick(handler: (e: MapClickEvent) => void): () => void {
     this.clickHandlers.add(handler);
     return () => this.clickHandlers.delete(handler);
+  }
+
+  onHover(handler: (e: MapClickEvent | null) => void): () => void {
+    this.hoverHandlers.add(handler);
+    return () => this.hoverHandlers.delete(handler);
+  }
+
+  onDrag(handler: (e: MapDragEvent) => void): () => void {
+    this.dragHandlers.add(handler);
+    return () => this.dragHandlers.delete(handler);
+  }
+
+  setCursor(cursor: string | null): void {
+    this.baseCursor = cursor ?? '';
+    if (!this.drag) this.map.getCanvas().style.cursor = this.baseCursor;
   }
 
   rendered(): Promise<void> {
