@@ -12,6 +12,10 @@ export const ERROR_STATUS = {
   outside_district: 422,
   /** An address-only report the district's gazetteer cannot place with certainty (GET /api/geocode offers candidates). */
   address_not_found: 422,
+  /** 15-minute coverage: a point (click, added or moved facility) farther than 300 m from every walkable edge. */
+  unreachable: 422,
+  /** 15-minute coverage: a service class code that data/service-classes.json does not define. */
+  unknown_service_class: 400,
   client_key_conflict: 409,
   invalid_transition: 409,
   conflict: 409,
