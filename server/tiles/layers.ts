@@ -1,8 +1,23 @@
 // Tile layers as data: each URL layer is a list of source layers (named SQL in tiles.sql).
+import type { Resource } from '../../core/permissions.js';
+
 export const SOURCE_LAYERS = [
   'water', 'landuse', 'roads', 'buildings', 'boundaries', 'grids', 'communities', 'facilities', 'incidents',
 ] as const;
 export type SourceLayer = (typeof SOURCE_LAYERS)[number];
+
+/**
+ * What a source layer reveals, checked like its API twin: the map (GET /api/grids, /api/buildings,
+ * /api/facilities, /api/divisions.geojson) or cases (GET /api/incidents needs `read incident`).
+ * Each source's SQL applies the same jurisdiction filter as that twin.
+ */
+export const SOURCE_RESOURCE: Record<SourceLayer, Resource> = {
+  water: 'map', landuse: 'map', roads: 'map', buildings: 'map', boundaries: 'map',
+  grids: 'map', communities: 'map', facilities: 'map', incidents: 'incident',
+};
+
+/** The resources a tile layer reveals (a principal needs `read` on every one). */
+export const layerResources = (layer: TileLayer): Resource[] => [...new Set(layer.sources.map((s) => SOURCE_RESOURCE[s]))];
 
 export interface TileLayer {
   /** Source layers in draw order. */

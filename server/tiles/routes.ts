@@ -1,13 +1,14 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { guard, principalOf } from '../auth/principal.js';
+import { can } from '../../core/permissions.js';
+import { guard, principalOf, type Principal } from '../auth/principal.js';
 import { mapFilter } from '../auth/scope.js';
 import type { Db } from '../db/db.js';
 import { getDistrict } from '../divisions/queries.js';
-import { fail, ok, route } from '../http/errors.js';
+import { fail, ok, route, type Result } from '../http/errors.js';
 import { validate } from '../http/validate.js';
 import { renderTile, type TileEncoder } from './encode.js';
-import { TILE_LAYERS } from './layers.js';
+import { layerResources, TILE_LAYERS, type TileLayer } from './layers.js';
 
 const tileParams = z.object({
   layer: z.string(),
@@ -16,12 +17,21 @@ const tileParams = z.object({
   y: z.coerce.number().int().min(0),
 }).refine((p) => p.x < 2 ** p.z && p.y < 2 ** p.z, 'x and y must be within the zoom level');
 
+/** A tile layer by name, if the principal may read everything it shows (404 unknown, 403 not allowed). */
+function tileLayer(p: Principal, name: string): Result<TileLayer> {
+  if (!Object.hasOwn(TILE_LAYERS, name)) return fail('not_found', `unknown tile layer ${name}`);
+  const layer = TILE_LAYERS[name]!;
+  const denied = layerResources(layer).find((res) => !can(p.role, 'read', res));
+  return denied ? fail('forbidden', `role ${p.role} may not read ${denied}`) : ok(layer);
+}
+
 export function tileRoutes(db: Db, encoder: TileEncoder): Router {
   const r = Router();
   r.get('/tiles/:layer.json', guard('read', 'map'), route(async (req) => {
     const name = req.params.layer as string;
-    if (!Object.hasOwn(TILE_LAYERS, name)) return fail('not_found', `unknown tile layer ${name}`);
-    const layer = TILE_LAYERS[name]!;
+    const found = tileLayer(principalOf(req), name);
+    if (!found.ok) return found;
+    const layer = found.value;
     const d = await getDistrict(db, principalOf(req).scope);
     return ok({
       tilejson: '3.0.0',
@@ -39,8 +49,9 @@ export function tileRoutes(db: Db, encoder: TileEncoder): Router {
   r.get('/tiles/:layer/:z/:x/:y.pbf', guard('read', 'map'), route(async (req, res) => {
     const p = validate(tileParams, req.params);
     if (!p.ok) return p;
-    if (!Object.hasOwn(TILE_LAYERS, p.value.layer)) return fail('not_found', `unknown tile layer ${p.value.layer}`);
-    const layer = TILE_LAYERS[p.value.layer]!;
+    const found = tileLayer(principalOf(req), p.value.layer);
+    if (!found.ok) return found;
+    const layer = found.value;
     const scope = principalOf(req).scope;
     const tile = await renderTile(db, encoder, layer.sources, p.value.z, p.value.x, p.value.y,
       { ...mapFilter(scope), departmentId: scope.kind === 'department' ? scope.departmentId : null });

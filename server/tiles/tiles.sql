@@ -69,12 +69,15 @@ SELECT f.id, jsonb_strip_nulls(jsonb_build_object('id', f.id, 'name', f.name, 's
    AND (scope.grid_id IS NULL OR f.grid_id = scope.grid_id);
 
 -- name: incidents
+-- Filtered like GET /api/incidents: a division jurisdiction matches a case by its district,
+-- subdistrict or community (a case in a subdistrict but in no community is the subdistrict's).
 SELECT i.id, jsonb_build_object('id', i.id, 'category', i.category, 'status', i.status,
                                 'synthetic', i.synthetic) AS props,
        i.geom AS geom
   FROM incident i, scope
  WHERE i.geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326)
-   AND (scope.communities IS NULL OR i.community_code = ANY(scope.communities))
+   AND (scope.communities IS NULL OR i.district_code = ANY(scope.communities)
+        OR i.subdistrict_code = ANY(scope.communities) OR i.community_code = ANY(scope.communities))
    AND (scope.grid_id IS NULL OR i.grid_id = scope.grid_id)
    AND (scope.department_id IS NULL OR i.department_id = scope.department_id);
 

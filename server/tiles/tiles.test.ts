@@ -3,7 +3,7 @@ import { PbfReader } from 'pbf';
 import request from 'supertest';
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lonLatToTile } from '../../core/tile-math.js';
+import { lonLatToTile, tileBounds } from '../../core/tile-math.js';
 import { loadConfig } from '../config.js';
 import { EventBus } from '../events/bus.js';
 import { createApp } from '../http/app.js';
@@ -135,6 +135,57 @@ describe(`vector tiles on ${testDbKind()} (${testDbKind() === 'postgres' ? 'ST_A
     expect(await ids(who.tokens.gridA1)).toEqual(expect.arrayContaining([mine, other]));
     // Other layers are not limited to the department's cases: it still sees the grids of the district.
     expect(features(await getTile(`/tiles/grids/${Z}/${X}/${Y}.pbf`, who.tokens.department), 'grids').length).toBeGreaterThan(0);
+  });
+
+  it('the incidents tile shows each role exactly the cases GET /api/incidents shows it (and refuses where it refuses)', async () => {
+    const z = 10;
+    const { x, y } = lonLatToTile(FIXTURE.pointA1[0], FIXTURE.pointA1[1], z);
+    const [w, s, e, n] = tileBounds(z, x, y);
+    const inTile = (lon: number, lat: number) => lon >= w && lon <= e && lat >= s && lat <= n;
+    for (const pt of [FIXTURE.pointB1, FIXTURE.pointNoGrid]) expect(inTile(pt[0], pt[1])).toBe(true);
+    const report = async (pt: [number, number], key: string) => (await request(app).post('/api/incidents')
+      .set('Authorization', `Bearer ${who.tokens.center}`)
+      .send({ lon: pt[0], lat: pt[1], category: 'parking', source: 'hotline_12345', clientKey: key }).expect(201)).body as { id: number; gridId: number | null; communityCode: string | null };
+    const a1 = await report(FIXTURE.pointA1, 'tile-role-a1');
+    const b1 = await report(FIXTURE.pointB1, 'tile-role-b1');
+    // In the subdistrict but in no community: a case of the subdistrict, not of any community or grid.
+    const loose = await report(FIXTURE.pointNoGrid, 'tile-role-loose');
+    expect([a1.gridId, b1.gridId, loose.gridId, loose.communityCode]).toEqual([grids.gridA1, grids.gridB1, null, null]);
+    const tileIds = async (token: string) => {
+      const r = await get(`/tiles/incidents/${z}/${x}/${y}.pbf`, token).buffer(true).parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+      if (r.status === 204) return { status: 200, ids: [] as number[] };
+      if (r.status !== 200) return { status: r.status, code: JSON.parse(String(r.body)).error?.code as string | undefined };
+      return { status: 200, ids: features(new VectorTile(new PbfReader(r.body as Buffer)), 'incidents').map((f) => Number(f.properties.id)).sort((p, q) => p - q) };
+    };
+    const apiIds = async (token: string) => {
+      const r = await get('/api/incidents?limit=5000', token);
+      if (r.status !== 200) return { status: r.status, code: r.body.error?.code as string | undefined };
+      return { status: 200, ids: (r.body.incidents as { id: number; lon: number | null; lat: number | null }[])
+        .filter((c) => c.lon != null && c.lat != null && inTile(c.lon, c.lat)).map((c) => c.id).sort((p, q) => p - q) };
+    };
+    const seen: Record<string, unknown> = {};
+    for (const [role, token] of Object.entries(who.tokens)) {
+      const tile = await tileIds(token);
+      expect(tile, role).toEqual(await apiIds(token));
+      seen[role] = tile;
+    }
+    // What that means per role, spelled out.
+    const ids = (role: keyof Principals['tokens']) => (seen[role] as { ids: number[] }).ids;
+    expect(seen.planner).toEqual({ status: 403, code: 'forbidden' });
+    expect((await get('/tiles/incidents.json', who.tokens.planner).expect(403)).body.error.code).toBe('forbidden');
+    await get('/tiles/grids.json', who.tokens.planner).expect(200);
+    expect(features(await getTile(`/tiles/grids/${Z}/${X}/${Y}.pbf`, who.tokens.planner), 'grids').length).toBe(3);
+    for (const role of ['leader', 'center', 'subdistrict', 'analyst', 'kiosk'] as const) expect(ids(role), role).toEqual(expect.arrayContaining([a1.id, b1.id, loose.id]));
+    expect(ids('communityA')).toEqual(expect.arrayContaining([a1.id]));
+    expect(ids('communityA')).not.toContain(b1.id);
+    expect(ids('communityA')).not.toContain(loose.id);
+    expect(ids('gridB1')).toContain(b1.id);
+    expect(ids('gridB1')).not.toContain(a1.id);
+    expect(ids('department')).not.toContain(a1.id);
   });
 
   it('tiles need credentials', async () => {
