@@ -10,6 +10,8 @@ export interface DomainEvents {
   'incident.created': { incident: Incident };
   /** `before`: where the case was, when the update moved it (its screens there drop it). */
   'incident.updated': { incident: Incident; before?: IncidentPlace };
+  /** A community's grid layout was published (grid editor): map pages showing it reload its grids. */
+  'grids.published': { communityCode: string; versionId: number };
 }
 
 export class EventBus {

@@ -11,6 +11,7 @@ import type { Db } from '../db/db.js';
 import { divisionRoutes } from '../divisions/routes.js';
 import { geocodeRoutes } from '../geocode/routes.js';
 import type { EventBus } from '../events/bus.js';
+import { gridEditorRoutes } from '../grids/editor-routes.js';
 import { gridRoutes } from '../grids/routes.js';
 import { healthRoutes } from '../health/routes.js';
 import { incidentRoutes } from '../incidents/routes.js';
@@ -64,6 +65,7 @@ export function createApp({ config, db, bus, tileEncoder, log }: AppDeps): Expre
   app.use(['/api', '/tiles'], refuseNotText);
   // The one multipart route, before the JSON-only rule below.
   app.use(photoRoutes(db, config, { log }));
+  app.use(gridEditorRoutes(db, bus, config)); // before the JSON-only rule: grid import takes a raw zip
   app.use('/api', (req, res, next) => {
     // JSON only for writes: anything else is refused before it reaches a route.
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
