@@ -27,3 +27,12 @@ describe('pagesFor (the pages a role is offered)', () => {
     expect(ids('analyst')).toContain('coverage');
   });
 });
+
+describe('网格划分 (/grids)', () => {
+  it('is offered to the analyst, who may edit grids, and to no other role', () => {
+    expect(ids('analyst')).toContain('grids');
+    for (const role of ['district_leader', 'district_center', 'subdistrict_staff', 'community_staff', 'grid_worker', 'department', 'planner', 'admin', 'kiosk'] as const) {
+      expect(ids(role), role).not.toContain('grids');
+    }
+  });
+});

@@ -19,6 +19,7 @@ export const PAGES: readonly PageEntry[] = [
   { id: 'dispatch', href: '/dispatch.html', label: '调度台', needs: ['read', 'incident'] },
   { id: 'mobile', href: '/mobile.html', label: '小屏办', needs: ['create', 'incident'] },
   { id: 'reports', href: '/reports.html', label: '报表', needs: ['read', 'report'] },
+  { id: 'grids', href: '/grids', label: '网格划分', needs: ['update', 'grid_edit'] },
   { id: 'coverage', href: '/coverage', label: '15分钟生活圈', needs: ['read', 'coverage'] },
   { id: 'admin', href: '/admin.html', label: '管理', needs: ['read', 'account'] },
 ];

@@ -1,0 +1,236 @@
+// Dialogs of the grid editor: revision conflict, delete, publish (with the report of what moved),
+// versions (view, compare, roll back), import (GeoJSON / Shapefile with a CRS) and export.
+import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
+import type { Problem, PublishResponse, VersionSummary } from '../../../../core/grid-edit/contract.js';
+import { INPUT_CRS, type InputCrs } from '../../../../core/types.js';
+import { field, openDialog } from '../../shell/dialog.js';
+import { fmtInt, h } from '../../shell/dom.js';
+import { gridApi } from './api.js';
+import { neighboursBySharedLength, type EditorState } from './model.js';
+
+const CRS_LABEL: Record<InputCrs, string> = {
+  wgs84: 'WGS84（EPSG:4326，GPS）',
+  cgcs2000: 'CGCS2000（EPSG:4490）',
+  gcj02: 'GCJ-02（高德/腾讯）',
+  bd09: 'BD-09（百度）',
+};
+
+const when = (iso: string) => new Date(iso).toLocaleString('zh-CN', { hour12: false });
+
+/** A stale save/publish: says who saved when; resolves true to reload. */
+export function conflictDialog(message: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    let reload = false;
+    openDialog({
+      title: '草稿已被他人修改',
+      id: 'ge-conflict',
+      content: [
+        h('p', { class: 'gc-dialog-text' }, message),
+        h('p', { class: 'gc-dialog-hint' }, '重新加载会载入最新的草稿，你在此之后的修改将丢失（可先导出备份）。'),
+      ],
+      submitLabel: '重新加载',
+      cancelLabel: '取消',
+      onSubmit: () => {
+        reload = true;
+      },
+      onClose: () => resolve(reload),
+    });
+  });
+}
+
+/** 删除: give the area to a neighbour (default: the one with the longest shared boundary) or leave a gap. */
+export function deleteDialog(s: EditorState, key: string, name: string, households: number): Promise<{ giveTo: string | null } | null> {
+  const nbs = neighboursBySharedLength(s, key);
+  return new Promise((resolve) => {
+    let choice: { giveTo: string | null } | null = null;
+    const select = h('select', { name: 'giveTo' }, ...nbs.map((k) => h('option', { value: k }, s.meta.get(k)?.name ?? k)), h('option', { value: '' }, '不并入（留作空隙，需再绘制）'));
+    openDialog({
+      title: '删除网格',
+      id: 'ge-delete',
+      lead: `${name}（${fmtInt(households)} 户）`,
+      content: [field('区域并入', select, nbs.length ? '默认并入公共边最长的相邻网格' : '没有相邻网格：删除后留下空隙')],
+      submitLabel: '删除',
+      danger: true,
+      onSubmit: () => {
+        choice = { giveTo: select.value || null };
+      },
+      onClose: () => resolve(choice),
+    });
+  });
+}
+
+/** 发布: a note, then the report of what moved. Resolves true once published. */
+export function publishDialog(o: { problems: Problem[]; submit: (note: string) => Promise<PublishResponse | null> }): Promise<boolean> {
+  const blocking = o.problems.filter((p) => p.code !== 'out_of_band');
+  return new Promise((resolve) => {
+    let result: PublishResponse | null = null;
+    const note = h('textarea', { name: 'note', rows: 3, maxlength: 500, placeholder: '例如：按新建小区调整第03、04网格' });
+    openDialog({
+      title: '发布网格',
+      id: 'ge-publish',
+      lead: '发布后生成新版本；楼栋、户数、党组织、网格人员和未办结事件将归入新网格。',
+      content: [
+        blocking.length ? h('div', { class: 'gc-callout warn' }, `实时校验发现 ${blocking.length} 个问题，服务器将拒绝发布：${blocking[0]!.message}`) : null,
+        field('发布说明', note),
+      ],
+      submitLabel: '发布',
+      onSubmit: async () => {
+        result = await o.submit(note.value.trim());
+        return result ? undefined : false;
+      },
+      onClose: () => {
+        if (result) publishReport(result).then(() => resolve(true));
+        else resolve(false);
+      },
+    });
+  });
+}
+
+function publishReport(r: PublishResponse): Promise<void> {
+  const created = r.lineage.filter((l) => l.status === 'created');
+  const retired = r.lineage.filter((l) => l.status === 'retired');
+  const dialog = openDialog({
+    title: `已发布版本 #${r.version.id}`,
+    id: 'ge-publish-report',
+    lead: when(r.version.publishedAt),
+    cancelLabel: null,
+    submitLabel: '完成',
+    content: [
+      h(
+        'div',
+        { class: 'ge-report' },
+        h(
+          'dl',
+          {},
+          h('dt', {}, '楼栋'), h('dd', { 'data-moved': 'buildings' }, `${fmtInt(r.moved.buildings)} 栋改变网格`),
+          h('dt', {}, '户数'), h('dd', { 'data-moved': 'households' }, `${fmtInt(r.moved.households)} 户`),
+          h('dt', {}, '党组织'), h('dd', {}, `${fmtInt(r.moved.partyOrgs)} 个`),
+          h('dt', {}, '网格人员'), h('dd', {}, `${fmtInt(r.moved.staff)} 人`),
+          h('dt', {}, '未办结事件'), h('dd', {}, `${fmtInt(r.moved.incidents)} 件`),
+          h('dt', {}, '账号'), h('dd', {}, `${fmtInt(r.moved.accounts)} 个`),
+        ),
+        created.length || retired.length
+          ? h(
+              'ul',
+              {},
+              ...created.map((l) => h('li', {}, `新建 ${l.name}${l.splitFrom ? `（由网格 ${l.splitFrom} 分出）` : ''}${l.mergedFrom.length ? `（合并自 ${l.mergedFrom.join('、')}）` : ''}`)),
+              ...retired.map((l) => h('li', {}, `撤销 ${l.name}${l.successorId ? `（人员与组织转入网格 ${l.successorId}）` : ''}`)),
+            )
+          : null,
+      ),
+    ],
+  });
+  return dialog.closed;
+}
+
+export interface CompareOverlay {
+  kind: 'compare' | 'version';
+  fc: FeatureCollection<Polygon | MultiPolygon, Record<string, unknown>>;
+}
+
+/** 版本: list, view one, compare two (added / removed / changed drawn), roll back. */
+export function versionsDialog(o: { versions: readonly { id: number; publishedAt: string; publishedBy: string; note: string | null }[] & VersionSummary[]; onShow: (c: CompareOverlay | null) => void; rollback: (id: number) => Promise<void> }): void {
+  const picked = new Set<number>();
+  const summary = h('div', { class: 'gc-dialog-hint', id: 'ge-compare-summary' });
+  const compareBtn = h('button', { type: 'button', class: 'gc-btn small', disabled: true }, '对比所选两个版本');
+  const rows = o.versions.map((v) => {
+    const box = h('input', { type: 'checkbox', 'aria-label': `选择版本 ${v.id}` });
+    box.addEventListener('change', () => {
+      if (box.checked) picked.add(v.id);
+      else picked.delete(v.id);
+      compareBtn.disabled = picked.size !== 2;
+    });
+    const show = h('button', { type: 'button', class: 'gc-link-btn' }, '查看');
+    show.addEventListener('click', async () => {
+      try {
+        const r = await gridApi.version(v.id);
+        o.onShow({ kind: 'version', fc: { type: 'FeatureCollection', features: r.grids.features.map((f) => ({ ...f, properties: { ...f.properties, diff: 'version' } })) } });
+        summary.textContent = `版本 #${v.id}：${r.grids.features.length} 个网格（虚线）`;
+      } catch (e) {
+        summary.textContent = (e as Error).message;
+      }
+    });
+    const roll = h('button', { type: 'button', class: 'gc-link-btn danger' }, '回滚');
+    roll.addEventListener('click', async () => {
+      if (!confirm(`将版本 #${v.id} 载入草稿？当前草稿将被替换，发布后生效。`)) return;
+      try {
+        await o.rollback(v.id);
+        d.close();
+      } catch (e) {
+        summary.textContent = `回滚失败：${(e as Error).message}`;
+      }
+    });
+    return h('tr', { 'data-version': v.id }, h('td', {}, box), h('td', {}, `#${v.id}`), h('td', {}, when(v.publishedAt)), h('td', {}, v.publishedBy), h('td', {}, v.note ?? ''), h('td', {}, show, roll));
+  });
+  compareBtn.addEventListener('click', async () => {
+    const [a, b] = [...picked].sort((x, y) => x - y) as [number, number];
+    try {
+      const r = await gridApi.compare(a, b);
+      const tag = (fc: FeatureCollection<MultiPolygon, object>, diff: string) => fc.features.map((f) => ({ ...f, properties: { ...f.properties, diff } }));
+      o.onShow({ kind: 'compare', fc: { type: 'FeatureCollection', features: [...tag(r.removed, 'removed'), ...tag(r.changed, 'changed'), ...tag(r.added, 'added')] } });
+      summary.replaceChildren(
+        `#${a} → #${b}：新增 ${r.added.features.length}，取消 ${r.removed.features.length}，改动 ${r.changed.features.length} 个网格；${fmtInt(r.householdsMoved)} 户改变网格。`,
+        h('span', { class: 'ge-compare-legend' }, h('span', { style: 'color:#22c55e' }, '■ 新增'), h('span', { style: 'color:#ef4444' }, '■ 取消'), h('span', { style: 'color:#facc15' }, '■ 改动')),
+      );
+    } catch (e) {
+      summary.textContent = `对比失败：${(e as Error).message}`;
+    }
+  });
+  const clear = h('button', { type: 'button', class: 'gc-btn small ghost' }, '清除地图叠加');
+  clear.addEventListener('click', () => {
+    o.onShow(null);
+    summary.textContent = '';
+  });
+  const d = openDialog({
+    title: '版本',
+    id: 'ge-versions',
+    wide: true,
+    cancelLabel: null,
+    submitLabel: '关闭',
+    content: [
+      o.versions.length
+        ? h('table', { class: 'ge-versions' }, h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, '版本'), h('th', {}, '发布时间'), h('th', {}, '发布人'), h('th', {}, '说明'), h('th', {}, ''))), h('tbody', {}, ...rows))
+        : h('p', { class: 'gc-dialog-text' }, '尚无发布的版本。'),
+      h('div', { class: 'row', style: 'display:flex;gap:8px;margin-top:8px' }, compareBtn, clear),
+      summary,
+    ],
+  });
+}
+
+/** 导入: GeoJSON or a zipped Shapefile and its coordinate system. */
+export function importDialog(submit: (crs: InputCrs, file: File) => Promise<void>): void {
+  const file = h('input', { type: 'file', name: 'file', accept: '.geojson,.json,.zip,application/json,application/zip', required: true });
+  const crs = h('select', { name: 'crs' }, ...INPUT_CRS.map((c) => h('option', { value: c }, CRS_LABEL[c])));
+  openDialog({
+    title: '导入网格',
+    id: 'ge-import',
+    lead: '导入的网格替换当前社区的草稿（不会直接发布）。以米为单位的投影坐标或未知坐标系将被拒绝。',
+    content: [field('文件（GeoJSON 或 Shapefile 压缩包 .zip）', file), field('坐标系', crs)],
+    submitLabel: '导入',
+    onSubmit: async () => {
+      const f = file.files?.[0];
+      if (!f) throw new Error('请选择文件');
+      await submit(crs.value as InputCrs, f);
+    },
+  });
+}
+
+/** 导出: GeoJSON / Shapefile of the saved draft (or the published grids). */
+export function exportDialog(geojsonUrl: string, shpUrl: string, dirty: boolean): void {
+  openDialog({
+    title: '导出网格',
+    id: 'ge-export',
+    cancelLabel: null,
+    submitLabel: '关闭',
+    content: [
+      dirty ? h('div', { class: 'gc-callout warn' }, '有未保存的修改：导出的是已保存的草稿（或已发布的网格）。') : null,
+      h(
+        'p',
+        { class: 'gc-dialog-text', style: 'display:flex;gap:10px' },
+        h('a', { class: 'gc-btn', href: geojsonUrl, download: 'grids.geojson' }, 'GeoJSON'),
+        h('a', { class: 'gc-btn', href: shpUrl, download: 'grids-shp.zip' }, 'Shapefile（.zip）'),
+      ),
+      h('p', { class: 'gc-dialog-hint' }, '属性：id、code、name、households、residents、buildings；户数为合成数据；© OpenStreetMap contributors。'),
+    ],
+  });
+}
