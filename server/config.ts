@@ -31,8 +31,12 @@ const schema = z.object({
   SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
   /** Secure flag on the session cookie: auto = when the request came over HTTPS. */
   COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
-  /** Login attempts per IP and username per 15 minutes. */
+  /** Failed logins per username (from any address) before it is locked until its window ends. */
   LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
+  /** Failed logins per address, across usernames (password spraying), before it is locked until its window ends. */
+  LOGIN_ADDRESS_RATE_LIMIT: z.coerce.number().int().positive().default(50),
+  /** Length of a login-failure window, from its first failure; a lock ends with it. */
+  LOGIN_LOCKOUT_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
   /** Reports per principal per minute. */
   INTAKE_RATE_LIMIT: z.coerce.number().int().positive().default(600),
   /** Trust X-Forwarded-* from a reverse proxy (Express 'trust proxy'). */
@@ -98,6 +102,8 @@ export interface Config {
   sessionHours: number;
   cookieSecure: 'auto' | 'true' | 'false';
   loginRateLimit: number;
+  loginAddressRateLimit: number;
+  loginLockoutMs: number;
   intakeRateLimit: number;
   trustProxy: boolean;
   duplicateRadiusM: number;
@@ -132,6 +138,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionHours: e.SESSION_HOURS,
     cookieSecure: e.COOKIE_SECURE,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
+    loginAddressRateLimit: e.LOGIN_ADDRESS_RATE_LIMIT,
+    loginLockoutMs: Math.round(e.LOGIN_LOCKOUT_MINUTES * 60_000),
     intakeRateLimit: e.INTAKE_RATE_LIMIT,
     trustProxy: e.TRUST_PROXY === 'true',
     duplicateRadiusM: e.DUPLICATE_RADIUS_M,

@@ -32,16 +32,22 @@ export function presentPrincipal(p: Principal) {
 
 export function authRoutes(db: Db, config: Config): Router {
   const r = Router();
-  const loginLimiter = rateLimit({
-    windowMs: 15 * 60_000,
-    limit: config.loginRateLimit,
-    // Only failed attempts count: a user who logs in often is not locked out.
+  // Failed logins are counted per username from any address (rotating X-Forwarded-For behind a
+  // proxy, or many machines, gain nothing) and per address across usernames (password spraying).
+  // Only failures count, and a window is fixed from its first failure: a locked username opens
+  // again LOGIN_LOCKOUT_MINUTES later at the latest, and further attempts do not extend it.
+  const loginLimiter = (limit: number, key: (req: Request) => string) => rateLimit({
+    windowMs: config.loginLockoutMs,
+    limit,
     skipSuccessfulRequests: true,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String((req.body as { username?: unknown })?.username ?? '').toLowerCase()}`,
+    keyGenerator: key,
     handler: (_req, res) => sendError(res, fail('rate_limited', 'too many login attempts; wait and try again').error),
   });
+  const perUsername = loginLimiter(config.loginRateLimit,
+    (req) => `user|${String((req.body as { username?: unknown })?.username ?? '').toLowerCase()}`);
+  const perAddress = loginLimiter(config.loginAddressRateLimit, (req) => `addr|${ipKeyGenerator(req.ip ?? '')}`);
 
   const cookieOpts = (req: Request) => ({
     httpOnly: true,
@@ -52,7 +58,7 @@ export function authRoutes(db: Db, config: Config): Router {
   });
 
   const loginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) });
-  r.post('/api/auth/login', loginLimiter, route(async (req: Request, res: Response) => {
+  r.post('/api/auth/login', perAddress, perUsername, route(async (req: Request, res: Response) => {
     const input = validate(loginSchema, req.body);
     if (!input.ok) return input;
     const a = (await db.query<{ id: number; password_hash: string; active: boolean }>(SQL.accountByUsername, [input.value.username])).rows[0];

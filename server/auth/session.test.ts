@@ -2,12 +2,13 @@
 // (accounts, tokens, kiosk rotation) and the audit log with its CSV export.
 import request from 'supertest';
 import type { Express } from 'express';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { loadConfig } from '../config.js';
 import { EventBus } from '../events/bus.js';
 import { createApp } from '../http/app.js';
 import { createTestDb, testDbKind, type TestDb } from '../testing/db.js';
 import { loadFixture } from '../testing/fixture.js';
+import { hashPassword } from './passwords.js';
 import { ADMIN_PASSWORD, loadPrincipals } from '../testing/principals.js';
 import { detectEncoder } from '../tiles/encode.js';
 
@@ -58,6 +59,37 @@ describe(`sessions and administration on ${testDbKind()}`, () => {
     for (let i = 0; i < 7; i++) statuses.push((await login('ratelimited', 'wrong-password-1')).r.status);
     expect(statuses.slice(0, 5).every((s) => s === 401)).toBe(true);
     expect(statuses.slice(5)).toEqual([429, 429]);
+  });
+
+  it('behind a proxy, rotating X-Forwarded-For does not lift the limit; spraying usernames from one address is limited; a lock ends', async () => {
+    // Only Date is faked (timers and I/O run normally), so the 15-minute window can pass at once.
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date() });
+    onTestFinished(() => { vi.useRealTimers(); });
+    const proxied = createApp({
+      config: loadConfig({ TRUST_PROXY: 'true', LOGIN_RATE_LIMIT: '3', LOGIN_ADDRESS_RATE_LIMIT: '5', LOGIN_LOCKOUT_MINUTES: '15' }),
+      db: t.db, bus: new EventBus(), tileEncoder: await detectEncoder(t.db), log: () => undefined,
+    });
+    const attempt = (from: string, username: string, password: string) =>
+      request(proxied).post('/api/auth/login').set('X-Forwarded-For', from).send({ username, password });
+    await t.db.query(`INSERT INTO account (username, display_name, password_hash, role, division_code) VALUES ('zhao.liu', '赵六', $1, 'district_leader', 'T00')`,
+      [await hashPassword('Leader2026pw')]);
+    // One username from a new address every time: the fourth failure is refused all the same.
+    const statuses: number[] = [];
+    for (let i = 1; i <= 5; i++) statuses.push((await attempt(`203.0.113.${i}`, 'zhao.liu', `guess-${i}-x1`)).status);
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    // While locked, even the right password from yet another address waits for the window.
+    expect((await attempt('203.0.113.50', 'zhao.liu', 'Leader2026pw')).body.error.code).toBe('rate_limited');
+    // Spraying: one address, a different username each time.
+    const spray: number[] = [];
+    for (let i = 1; i <= 7; i++) spray.push((await attempt('198.51.100.7', `nobody${i}`, 'Spring2026x')).status);
+    expect(spray).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    // The lock is a window from the first failure, not forever: then the owner's password works.
+    vi.setSystemTime(Date.now() + 14 * 60_000);
+    expect((await attempt('203.0.113.51', 'zhao.liu', 'Leader2026pw')).status).toBe(429);
+    vi.setSystemTime(Date.now() + 60_000 + 1000);
+    const back = await attempt('203.0.113.60', 'zhao.liu', 'Leader2026pw');
+    expect(back.status).toBe(200);
+    expect(back.body.account.username).toBe('zhao.liu');
   });
 
   it('cookie writes need the CSRF token; bearer writes do not', async () => {
