@@ -51,6 +51,8 @@ const schema = z.object({
   MAX_PHOTO_BYTES: z.coerce.number().int().positive().max(100 * 1024 * 1024).default(8 * 1024 * 1024),
   /** Open311 requests without attribute[client_key]: the same token, device and body within this many minutes is one request. */
   OPEN311_REPLAY_WINDOW_MINUTES: z.coerce.number().positive().max(24 * 60).default(10),
+  /** 15-minute life circle: walking speed in metres per second (1.2 ≈ 1,080 m in 15 min). */
+  WALK_SPEED_MPS: z.coerce.number().positive().max(5).default(1.2),
   // --- Photo storage ---
   /** Where uploaded photos live: disk = DATA_DIR/uploads; s3 = an S3-compatible bucket (the S3_* keys). */
   PHOTO_STORAGE: z.enum(['disk', 's3']).default('disk'),
@@ -111,6 +113,7 @@ export interface Config {
   escalationIntervalMs: number;
   maxPhotoBytes: number;
   open311ReplayWindowMs: number;
+  walkSpeedMps: number;
   photoStorage: PhotoStorageConfig;
 }
 
@@ -147,6 +150,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     escalationIntervalMs: Math.round(e.ESCALATION_INTERVAL_SECONDS * 1000),
     maxPhotoBytes: e.MAX_PHOTO_BYTES,
     open311ReplayWindowMs: Math.round(e.OPEN311_REPLAY_WINDOW_MINUTES * 60_000),
+    walkSpeedMps: e.WALK_SPEED_MPS,
     photoStorage: photoStorageOf(e),
   };
 }

@@ -227,12 +227,15 @@ export interface BuildingCoverageProps {
 /** GET /api/coverage/buildings */
 export type CoverageBuildings = FeatureCollection<MultiPolygon, BuildingCoverageProps> & {
   class: string; limitMinutes: number; computedAt: string; synthetic: true; attribution: string;
+  /** More buildings matched than MAX_FEATURES: narrow with bbox. */
+  truncated: boolean;
 };
 
 export interface GapProps {
   class: string;
   limitMinutes: number;
-  communityCode: string;
+  /** null: buildings in no community (outside every division). */
+  communityCode: string | null;
   communityName: string;
   /** Households of the uncovered residential buildings in this polygon. */
   households: number;
@@ -255,6 +258,8 @@ export interface IsochroneOrigin {
   lat: number;
   /** Straight connector from the point to its nearest walkable edge (walked at the same speed). */
   snapDistanceM: number;
+  /** Where the connector meets the street [lon, lat]. */
+  snappedTo?: [number, number];
   /** Facility isochrones only. */
   facilityId?: number;
   class?: string;

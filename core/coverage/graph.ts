@@ -48,6 +48,9 @@ export interface WalkGraph {
   edgeCount: number;
   nodeX: Float64Array;
   nodeY: Float64Array;
+  /** The nodes' coordinates exactly as the roads gave them (null for generated networks). */
+  nodeLon: Float64Array | null;
+  nodeLat: Float64Array | null;
   edgeFrom: Int32Array;
   edgeTo: Int32Array;
   /** metres */
@@ -81,6 +84,8 @@ export interface NodedInput {
   proj: Projection;
   nodeX: Float64Array;
   nodeY: Float64Array;
+  nodeLon?: Float64Array;
+  nodeLat?: Float64Array;
   edgeFrom: Int32Array;
   edgeTo: Int32Array;
   edgeRoad: Int32Array;
@@ -116,7 +121,7 @@ export function nodeRoads(roads: readonly RoadInput[], proj?: Projection): Noded
     count.set(k, (count.get(k) ?? 0) + 1);
   }
   const nodeId = new Map<string, number>();
-  const nx: number[] = [], ny: number[] = [];
+  const nx: number[] = [], ny: number[] = [], nlon: number[] = [], nlat: number[] = [];
   const ef: number[] = [], et: number[] = [], er: number[] = [], es: number[] = [], eg: number[] = [];
   const vx: number[] = [], vy: number[] = [];
   const node = (c: ArrayLike<number>): number => {
@@ -126,7 +131,7 @@ export function nodeRoads(roads: readonly RoadInput[], proj?: Projection): Noded
       id = nx.length;
       nodeId.set(k, id);
       const [x, y] = toXY(p, c[0]!, c[1]!);
-      nx.push(x); ny.push(y);
+      nx.push(x); ny.push(y); nlon.push(c[0]!); nlat.push(c[1]!);
     }
     return id;
   };
@@ -155,7 +160,7 @@ export function nodeRoads(roads: readonly RoadInput[], proj?: Projection): Noded
   eg.push(vx.length);
   return {
     proj: p,
-    nodeX: Float64Array.from(nx), nodeY: Float64Array.from(ny),
+    nodeX: Float64Array.from(nx), nodeY: Float64Array.from(ny), nodeLon: Float64Array.from(nlon), nodeLat: Float64Array.from(nlat),
     edgeFrom: Int32Array.from(ef), edgeTo: Int32Array.from(et), edgeRoad: Int32Array.from(er),
     edgeSnappable: Uint8Array.from(es), edgeGeomStart: Int32Array.from(eg),
     vx: Float64Array.from(vx), vy: Float64Array.from(vy), excludedRoads: excluded,
@@ -224,7 +229,7 @@ export function buildGraph(n: NodedInput): WalkGraph {
     segIndex.finish();
   }
   return {
-    proj: n.proj, nodeCount, edgeCount, nodeX: n.nodeX, nodeY: n.nodeY, edgeFrom: n.edgeFrom, edgeTo: n.edgeTo,
+    proj: n.proj, nodeCount, edgeCount, nodeX: n.nodeX, nodeY: n.nodeY, nodeLon: n.nodeLon ?? null, nodeLat: n.nodeLat ?? null, edgeFrom: n.edgeFrom, edgeTo: n.edgeTo,
     edgeLen, edgeRoad: n.edgeRoad, edgeSnappable: n.edgeSnappable, edgeGeomStart: n.edgeGeomStart,
     vx: n.vx, vy: n.vy, vd, adjStart, adjEdge, adjNode, component, componentCount,
     excludedRoads: n.excludedRoads, segIndex, segEdge, segVertex,

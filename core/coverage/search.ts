@@ -15,6 +15,13 @@ export interface Source {
 
 export const sourceOf = (s: Snap): Source => ({ edge: s.edge, offset: s.offset, extra: s.dist });
 
+/** A source exactly at graph node n (on one of its edges, at that end); null for an isolated node. */
+export function nodeSource(g: WalkGraph, n: number): Source | null {
+  if (g.adjStart[n] === g.adjStart[n + 1]) return null;
+  const e = g.adjEdge[g.adjStart[n]!]!;
+  return { edge: e, offset: g.edgeFrom[e] === n ? 0 : g.edgeLen[e]!, extra: 0 };
+}
+
 export interface PointHit {
   /** metres from the nearest source, connectors included; Infinity beyond the cutoff. */
   dist: number;

@@ -23,6 +23,7 @@ import { tileRoutes } from '../tiles/routes.js';
 import { residentRoutes } from '../residents/routes.js';
 import { partyRoutes } from '../party/routes.js';
 import { wallRoutes } from '../wall/routes.js';
+import { coverageRoutes } from '../coverage/routes.js';
 import { errorHandler, fail, sendError } from './errors.js';
 import { refuseNotText } from './input.js';
 
@@ -86,6 +87,7 @@ export function createApp({ config, db, bus, tileEncoder, log }: AppDeps): Expre
   app.use(incidentRoutes(db, bus, config));
   app.use(residentRoutes(db));
   app.use(wallRoutes(db));
+  app.use(coverageRoutes(db, config));
   app.use(partyRoutes(db));
   app.use(tileRoutes(db, tileEncoder));
   // Open311 GeoReport v2 (its own authentication by api_key, body formats and error format).
