@@ -729,11 +729,13 @@ export function chooseGroupCount(households: number, areaM2: number, target: Tar
 }
 
 /** Recursive weighted bisection along the principal axis into k groups (group index per unit). */
-export function bisectUnits(units: readonly GroupUnit[], k: number, weight: (u: GroupUnit) => number): Int32Array {
+export function bisectUnits(units: readonly GroupUnit[], k: number, weight: (u: GroupUnit) => number, seed = 0): Int32Array {
   const group = new Int32Array(units.length).fill(0);
   let next = 0;
   const w = units.map(weight);
+  let depth = 0;
   const split = (ids: number[], parts: number) => {
+    depth++;
     if (parts <= 1 || ids.length <= 1) { const g = next++; for (const i of ids) group[i] = g; next += parts > 1 ? parts - 1 : 0; return; }
     let W = 0, mx = 0, my = 0;
     for (const i of ids) { const wi = w[i]! + 1e-9; W += wi; mx += wi * units[i]!.x; my += wi * units[i]!.y; }
@@ -743,7 +745,8 @@ export function bisectUnits(units: readonly GroupUnit[], k: number, weight: (u: 
       const wi = w[i]! + 1e-9, dx = units[i]!.x - mx, dy = units[i]!.y - my;
       sxx += wi * dx * dx; syy += wi * dy * dy; sxy += wi * dx * dy;
     }
-    const theta = 0.5 * Math.atan2(2 * sxy, sxx - syy);
+    // A seed turns each cut off the principal axis by up to ±30° (another plan per seed, the same plan for a seed).
+    const theta = 0.5 * Math.atan2(2 * sxy, sxx - syy) + (seed ? jitter(seed, depth) * (Math.PI / 3) : 0);
     const ex = Math.cos(theta), ey = Math.sin(theta);
     const t = (i: number) => (units[i]!.x - mx) * ex + (units[i]!.y - my) * ey;
     const sorted = ids.slice().sort((a, b) => t(a) - t(b) || a - b);
@@ -801,26 +804,44 @@ export function repairContiguity(units: readonly GroupUnit[], adj: readonly numb
   return renumber(group);
 }
 
+export interface RefineOptions {
+  /** Units that may move (default: every unit with households). */
+  movable?: (unit: number) => boolean;
+  /** Groups that may neither give nor take units (locked grids). */
+  fixed?: (group: number) => boolean;
+  /** Filled in: steps = candidate moves chosen (applied or refused for contiguity), moves = applied. */
+  stats?: { steps: number; moves: number };
+  /** Called after each applied move with the unit and its groups. */
+  onMove?: (unit: number, from: number, to: number) => void;
+}
+
 /**
  * Move boundary units between neighbouring groups while that reduces how far group household
- * totals are outside [min, max], keeping every group contiguous and non-empty.
+ * totals are outside [min, max], keeping every group contiguous and non-empty. Each step takes
+ * the single move with the largest gain, so a layout one move away from the band gets exactly
+ * that move (minimal change). Units in group -1 (outside every group) stay where they are.
  */
-export function refineBalance(units: readonly GroupUnit[], adj: readonly number[][], groupIn: Int32Array, target: TargetRange, maxMoves = 500): Int32Array {
+export function refineBalance(units: readonly GroupUnit[], adj: readonly number[][], groupIn: Int32Array, target: TargetRange, maxMoves = 500, opts: RefineOptions = {}): Int32Array {
   const group = Int32Array.from(groupIn);
   const ng = Math.max(-1, ...group) + 1;
   const hh = new Float64Array(ng);
   const count = new Int32Array(ng);
-  units.forEach((u, i) => { hh[group[i]!]! += u.households; count[group[i]!]!++; });
+  units.forEach((u, i) => { const g = group[i]!; if (g >= 0) { hh[g]! += u.households; count[g]!++; } });
   const viol = (h: number) => (h < target.min ? target.min - h : h > target.max ? h - target.max : 0);
+  const movable = opts.movable ?? ((i: number) => units[i]!.households > 0);
+  const fixed = opts.fixed ?? (() => false);
+  const stats = opts.stats ?? { steps: 0, moves: 0 };
+  const seen = new Uint32Array(units.length);
+  let stamp = 0;
   const connectedWithout = (g: number, skip: number): boolean => {
     let start = -1, total = 0;
     for (let i = 0; i < units.length; i++) if (group[i] === g && i !== skip) { total++; if (start < 0) start = i; }
     if (total === 0) return false;
-    const seen = new Uint8Array(units.length);
-    seen[start] = 1;
+    stamp++;
+    seen[start] = stamp;
     const stack = [start];
     let n = 1;
-    while (stack.length) { const c = stack.pop()!; for (const d of adj[c]!) if (!seen[d] && d !== skip && group[d] === g) { seen[d] = 1; n++; stack.push(d); } }
+    while (stack.length) { const c = stack.pop()!; for (const d of adj[c]!) if (seen[d] !== stamp && d !== skip && group[d] === g) { seen[d] = stamp; n++; stack.push(d); } }
     return n === total;
   };
   const blocked = new Set<number>();
@@ -828,13 +849,15 @@ export function refineBalance(units: readonly GroupUnit[], adj: readonly number[
     let best: { i: number; to: number; gain: number } | null = null;
     for (let i = 0; i < units.length; i++) {
       const u = units[i]!;
-      if (u.households <= 0 || blocked.has(i)) continue;
       const from = group[i]!;
-      const seen = new Set<number>();
+      if (from < 0 || u.households <= 0 || blocked.has(i) || fixed(from) || !movable(i)) continue;
+      // No gain possible when neither this group nor a neighbouring one is out of range.
+      if (viol(hh[from]!) === 0 && !adj[i]!.some((n) => group[n]! >= 0 && viol(hh[group[n]!]!) > 0)) continue;
+      let tried = -1;
       for (const n of adj[i]!) {
         const to = group[n]!;
-        if (to === from || seen.has(to)) continue;
-        seen.add(to);
+        if (to < 0 || to === from || to === tried || fixed(to)) continue;
+        tried = to;
         const before = viol(hh[from]!) + viol(hh[to]!);
         const after = viol(hh[from]! - u.households) + viol(hh[to]! + u.households);
         const gain = before - after;
@@ -842,6 +865,7 @@ export function refineBalance(units: readonly GroupUnit[], adj: readonly number[
       }
     }
     if (!best) break;
+    stats.steps++;
     const from = group[best.i]!;
     if (count[from]! <= 1 || !connectedWithout(from, best.i)) { blocked.add(best.i); continue; }
     group[best.i] = best.to;
@@ -851,6 +875,8 @@ export function refineBalance(units: readonly GroupUnit[], adj: readonly number[
     count[best.to]!++;
     blocked.clear();
     move++;
+    stats.moves++;
+    opts.onMove?.(best.i, from, best.to);
   }
   return group;
 }
@@ -865,6 +891,12 @@ export interface GroupOptions {
   areaShare?: number;
   /** Move units to bring household totals into the target range (default true). */
   refine?: boolean;
+  /** Another plan per seed, the same plan for the same seed (0 = the principal axes). */
+  seed?: number;
+  /** Refinement counters (see RefineOptions.stats). */
+  stats?: { steps: number; moves: number };
+  /** Refinement moves at most (default 500). */
+  maxMoves?: number;
 }
 
 /** Balanced contiguous groups of units: bisection, contiguity repair, household refinement. */
@@ -877,9 +909,9 @@ export function groupUnits(units: readonly GroupUnit[], adj: readonly number[][]
   const share = H > 0 ? (opts.areaShare ?? 0.1) : 1;
   const perArea = H > 0 ? (share * H) / (1 - Math.min(share, 0.99)) / Math.max(A, 1) : 1;
   const weight = (u: GroupUnit) => (H > 0 ? u.households : 0) + perArea * u.area;
-  let g = bisectUnits(units, k, weight);
+  let g = bisectUnits(units, k, weight, opts.seed ?? 0);
   g = repairContiguity(units, adj, g, weight);
-  if (H > 0 && opts.refine !== false) g = refineBalance(units, adj, g, target);
+  if (H > 0 && opts.refine !== false) g = refineBalance(units, adj, g, target, opts.maxMoves ?? 500, { stats: opts.stats });
   return renumber(g);
 }
 
@@ -901,6 +933,14 @@ export interface PartitionInput {
   maxArea?: number;
   /** Boundary simplification tolerance, metres (default 1). */
   tolerance?: number;
+  /** Number of grids (default: from households and the target). */
+  k?: number;
+  /** Another plan per seed; the same plan for the same seed (default 0). */
+  seed?: number;
+  /** Refinement counters, filled in. */
+  stats?: { steps: number; moves: number };
+  /** Let the grids reach a few metres past the boundary (to be clipped to it exactly). */
+  extendOutside?: boolean;
 }
 
 export interface PartitionGrid {
@@ -918,11 +958,33 @@ export interface PartitionResult {
 const SEED = { building: 4, inset: 0.5, boundary: 3, boundaryOffset: 0.4, filler: 12, minDist: 0.3 };
 
 /**
- * Split one community into grids. The grids are a partition of (a cell approximation of) the
- * boundary — within about a metre of it — that never cuts a building's interior point; every
- * building whose interior point lies inside is in exactly one grid.
+ * A community as units over a cell complex: each building with the ground nearest to it, and
+ * each piece of ground reaching no building. The grid editor's partition and rebalance group
+ * these units (units never split a building); `geometries` turns a grouping into exact,
+ * vertex-sharing MultiPolygons.
  */
-export function partitionCommunity(input: PartitionInput): PartitionResult {
+export interface UnitModel {
+  proj: LocalProjection;
+  cx: CellComplex;
+  units: GroupUnit[];
+  adj: number[][];
+  /** Unit of each cell (-1 outside the boundary). */
+  unitOfCell: Int32Array;
+  /** Building indices (into input.buildings) per unit. */
+  unitBuildings: number[][];
+  /** Unit of each building (-1: interior point outside the boundary). */
+  unitOfBuilding: Int32Array;
+  /** Projected interior point of each building (null outside). */
+  interior: (XY | null)[];
+  /**
+   * Grid geometries of a grouping of units (group per unit, -1 = none), by group. With
+   * extendOutside, each cell just outside the boundary joins its nearest labelled neighbour, so
+   * the groups reach a few metres past the boundary and clipping them to it covers it exactly.
+   */
+  geometries(groupOfUnit: Int32Array, tolerance?: number, extendOutside?: boolean): Map<number, MultiPolygon>;
+}
+
+export function buildUnits(input: Pick<PartitionInput, 'boundary' | 'buildings'>): UnitModel {
   const polys = input.boundary.type === 'Polygon' ? [input.boundary.coordinates] : input.boundary.coordinates;
   let minLon = Infinity, minLat = Infinity, maxLon = -Infinity, maxLat = -Infinity;
   for (const p of polys) for (const q of p[0]!) { minLon = Math.min(minLon, q[0]!); maxLon = Math.max(maxLon, q[0]!); minLat = Math.min(minLat, q[1]!); maxLat = Math.max(maxLat, q[1]!); }
@@ -1002,11 +1064,13 @@ export function partitionCommunity(input: PartitionInput): PartitionResult {
     seeds.forEach((s, c) => { const d = Math.hypot(s[0] - p[0], s[1] - p[1]); if (d < bd) { bd = d; best = c; } });
     return best;
   });
+  const unitOfBuilding = new Int32Array(input.buildings.length).fill(-1);
   ipCell.forEach((c, i) => {
     const u = c >= 0 ? unitOfCell[c]! : -1;
     if (u < 0) return;
     units[u]!.households += input.buildings[i]!.households;
     unitBuildings[u]!.push(i);
+    unitOfBuilding[i] = u;
   });
   const adjSet = units.map(() => new Set<number>());
   for (let c = 0; c < seeds.length; c++) {
@@ -1015,21 +1079,46 @@ export function partitionCommunity(input: PartitionInput): PartitionResult {
     for (const n of cx.neighbours[c]!) { const v = unitOfCell[n]!; if (v >= 0 && v !== u) adjSet[u]!.add(v); }
   }
   const adj = adjSet.map((s) => [...s].sort((a, b) => a - b));
-  const groupOfUnit = groupUnits(units, adj, { target: input.target, maxArea: input.maxArea });
-  const labels = new Int32Array(seeds.length).fill(-1);
-  for (let c = 0; c < seeds.length; c++) if (unitOfCell[c]! >= 0) labels[c] = groupOfUnit[unitOfCell[c]!]!;
-  const keepInside: { p: XY; label: number }[] = [];
-  ips.forEach((p, i) => { const c = ipCell[i]!; if (p && c >= 0 && labels[c]! >= 0) keepInside.push({ p, label: labels[c]! }); });
-  const cov = new Coverage(cx, labels, { tolerance: input.tolerance ?? 1, keepInside });
-  const mps = cov.multiPolygons();
+  const geometries = (groupOfUnit: Int32Array, tolerance = 1, extendOutside = false): Map<number, MultiPolygon> => {
+    const labels = new Int32Array(seeds.length).fill(-1);
+    for (let c = 0; c < seeds.length; c++) if (unitOfCell[c]! >= 0) labels[c] = groupOfUnit[unitOfCell[c]!]!;
+    if (extendOutside) {
+      const inner = Int32Array.from(labels);
+      for (let c = 0; c < seeds.length; c++) {
+        if (skind[c] !== 2 || cx.cells[c]!.length === 0) continue;
+        let best = -1, bd = Infinity;
+        for (const n of cx.neighbours[c]!) {
+          if (inner[n]! < 0 || skind[n] === 2) continue;
+          const d = Math.hypot(seeds[n]![0] - seeds[c]![0], seeds[n]![1] - seeds[c]![1]);
+          if (d < bd) { bd = d; best = n; }
+        }
+        if (best >= 0) labels[c] = inner[best]!;
+      }
+    }
+    const keepInside: { p: XY; label: number }[] = [];
+    ips.forEach((p, i) => { const u = unitOfBuilding[i]!; if (p && u >= 0 && groupOfUnit[u]! >= 0) keepInside.push({ p, label: groupOfUnit[u]! }); });
+    return new Coverage(cx, labels, { tolerance, keepInside }).multiPolygons();
+  };
+  return { proj, cx, units, adj, unitOfCell, unitBuildings, unitOfBuilding, interior: ips, geometries };
+}
+
+/**
+ * Split one community into grids. The grids are a partition of (a cell approximation of) the
+ * boundary — within about a metre of it — that never cuts a building's interior point; every
+ * building whose interior point lies inside is in exactly one grid.
+ */
+export function partitionCommunity(input: PartitionInput): PartitionResult {
+  const m = buildUnits(input);
+  const groupOfUnit = groupUnits(m.units, m.adj, { target: input.target, maxArea: input.maxArea, k: input.k, seed: input.seed, stats: input.stats });
+  const mps = m.geometries(groupOfUnit, input.tolerance ?? 1, input.extendOutside ?? false);
   const ng = Math.max(-1, ...groupOfUnit) + 1;
   const grids: PartitionGrid[] = [];
   for (let g = 0; g < ng; g++) grids.push({ geometry: mps.get(g)!, buildingIds: [], households: 0 });
-  units.forEach((_, i) => {
+  m.units.forEach((_, i) => {
     const g = grids[groupOfUnit[i]!]!;
-    for (const b of unitBuildings[i]!) { g.buildingIds.push(input.buildings[b]!.id); g.households += input.buildings[b]!.households; }
+    for (const b of m.unitBuildings[i]!) { g.buildingIds.push(input.buildings[b]!.id); g.households += input.buildings[b]!.households; }
   });
-  const outside = input.buildings.filter((_, i) => ipCell[i]! < 0 || unitOfCell[ipCell[i]!]! < 0).map((b) => b.id);
+  const outside = input.buildings.filter((_, i) => m.unitOfBuilding[i]! < 0).map((b) => b.id);
   return { grids: grids.filter((g) => g.geometry), outside };
 }
 
