@@ -139,7 +139,10 @@ export interface MapDragEvent {
   phase: 'start' | 'move' | 'end';
 }
 
-export type FlyTarget = { bbox: BBox; padding?: number } | { center: LonLat; zoom?: number };
+/** Padding in CSS pixels: one for every side, or per side (e.g. to keep clear of floating panels). */
+export type Padding = number | { top: number; bottom: number; left: number; right: number };
+
+export type FlyTarget = { bbox: BBox; padding?: Padding } | { center: LonLat; zoom?: number };
 
 export interface MapView {
   readonly engine: 'maplibre' | 'cesium';

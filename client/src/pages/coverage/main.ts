@@ -49,6 +49,8 @@ type Tool = 'select' | 'isochrone' | 'add';
 
 /** Test hooks (docs/TESTING.md): the shared ones plus what the coverage test reads. */
 interface CoverageHooks extends GcHooks {
+  /** The map is flying or being panned (tests wait for it to settle before clicking). */
+  mapMoving?: () => boolean;
   coverage: {
     community: string | null;
     cls: string | null;
@@ -68,6 +70,7 @@ const header = mountHeader('coverage');
 
 const ERRORS: Record<string, string> = {
   unreachable: '此处 300 米内没有可步行的道路，无法计算等时圈',
+  unknown_service_class: '服务类别不存在',
   forbidden: '当前账号无权使用 15 分钟生活圈分析',
 };
 const message = (e: unknown) => (e instanceof ApiError && ERRORS[e.code]) || errorMessage(e);
@@ -77,6 +80,16 @@ const bandColor = (m: number): RGBA => BAND_COLORS[m] ?? [148, 163, 184, 60];
 const GAP_FILL: RGBA = [255, 45, 85, 80];
 const GAP_LINE: RGBA = [255, 77, 106, 255];
 const SUGGEST_COLOR: RGBA = [251, 191, 36, 255];
+
+/** Screen space of the map kept free of the floating panels (toolbar, side panel, legend). */
+function mapPadding(): { top: number; bottom: number; left: number; right: number } {
+  const wrap = document.getElementById('mapwrap');
+  const side = document.getElementById('side');
+  const w = wrap?.clientWidth ?? window.innerWidth;
+  const sideW = side && side.childElementCount > 0 ? side.getBoundingClientRect().width + 70 : 60;
+  const right = Math.min(sideW, Math.max(40, w - 240));
+  return { top: 64, bottom: 40, left: 40, right };
+}
 
 function readUrl(): { limit: LimitChoice; cls: string | null; community: string | null } {
   const q = new URLSearchParams(location.search);
@@ -105,9 +118,10 @@ async function main() {
     tilesUrl: '/tiles/base/{z}/{x}/{y}.pbf',
     attribution: district.attribution || OSM_ATTRIBUTION,
     rasterUrl: district.basemapUrl ?? null,
-    padding: { top: 60, bottom: 40, left: 30, right: 400 },
+    padding: mapPadding(),
   });
 
+  if (new URLSearchParams(location.search).has('debug')) (window as unknown as { __gcView: unknown }).__gcView = view;
   const url = readUrl();
   const [communities, districtFc] = await Promise.all([
     api.divisionsGeojson('community').catch(() => emptyFc<Polygon | MultiPolygon, DivisionFeatureProps>() as DivisionCollection),
@@ -250,9 +264,10 @@ async function main() {
     if (classChanged && changes.count(cls) > 0) scheduleWhatIf(0);
   }
 
+  /** Fit the selection into the part of the map that no panel covers. */
   function flyToSelection() {
     const b = state.community ? communityBBox.get(state.community) : null;
-    view.flyTo({ bbox: b ?? district.bbox, padding: 40 });
+    view.flyTo({ bbox: b ?? district.bbox, padding: mapPadding() });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -586,7 +601,6 @@ async function main() {
       showError(`覆盖数据加载失败：${message(e)}`);
       return;
     }
-    state.iso = state.iso; // isochrones do not depend on the limit
     state.suggest = null;
     await select(state.community, state.cls, { fly: false });
     if (state.cls && changes.count(state.cls) > 0) scheduleWhatIf(0);
@@ -618,7 +632,7 @@ async function main() {
     const minCls = s.classes.reduce<CoverageClass | null>((m, c) => (!m || (d.cells[c.code]?.householdsShare ?? 0) < (d.cells[m.code]?.householdsShare ?? 0) ? c : m), null);
     void cells;
     $('#kpis').replaceChildren(
-      h('div', { class: 'cv-kpi', title: '16 类住户覆盖率的平均值' }, h('b', { 'data-kpi': 'score' }, pct(d.score)), h('span', {}, `${d.name} 生活圈得分`)),
+      h('div', { class: 'cv-kpi', title: '16 类住户覆盖率的平均值' }, h('b', { 'data-kpi': 'score' }, pct(d.score)), h('span', { title: d.name }, '全辖区生活圈得分')),
       h('div', { class: 'cv-kpi', title: '住户数为合成估算' }, h('b', {}, fmtInt(hh)), h('span', {}, '住户（合成）')),
       h('div', { class: 'cv-kpi' }, h('b', {}, `${full}/${s.classes.length}`), h('span', {}, '类覆盖 ≥ 95%')),
       h('div', { class: `cv-kpi ${lackingCells ? 'bad' : ''}`, title: '社区 × 类别中无一户可达的格数' }, h('b', {}, fmtInt(lackingCells)), h('span', {}, '缺失（社区×类）')),
@@ -1233,6 +1247,7 @@ async function main() {
     const p = view.project([lon, lat]);
     return [p.x, p.y];
   };
+  hooks.mapMoving = () => view.map.isMoving();
   try {
     await loadSummary();
   } catch (e) {

@@ -113,7 +113,7 @@ export function renderMatrix(table: HTMLTableElement, o: MatrixOptions): void {
               : `${fmtInt(cell.coveredHouseholds)} / ${fmtInt(cell.households)} 户可达（${pct(share)}）`}`
             : `${a.name} · ${c.name}：无住户`,
         },
-        k < 0 ? '—' : pct(share).replace('%', ''),
+        k < 0 ? '—' : lack ? '缺' : pct(share).replace('%', ''),
         w && delta ? h('span', { class: 'd' }, fmtDelta(delta)) : null,
       );
       const open = () => o.onCell(code, c.code);

@@ -68,7 +68,8 @@ describe('matrix', () => {
 
   it('shortens class names for column heads', () => {
     expect(shortClassName('公共安全（警务/消防）')).toBe('公共安全');
-    expect(shortClassName('托育/幼儿园')).toBe('托育/幼儿园');
+    expect(shortClassName('托育/幼儿园')).toBe('托育');
+    expect(shortClassName('社区服务中心')).toBe('社区服务中心');
   });
 });
 

@@ -118,9 +118,9 @@ export function fmtMinutes(m: number | null | undefined): string {
 
 // ---------- classes ----------
 
-/** "公共安全（警务/消防）" → "公共安全" for narrow column headers (the full name goes in the tooltip). */
+/** "公共安全（警务/消防）" → "公共安全", "托育/幼儿园" → "托育" for narrow column heads (the full name goes in the tooltip). */
 export function shortClassName(name: string): string {
-  const s = name.replace(/（[^）]*）|\([^)]*\)/g, '').trim();
+  const s = name.replace(/（[^）]*）|\([^)]*\)/g, '').split('/')[0]!.trim();
   return s || name;
 }
 
