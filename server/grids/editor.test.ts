@@ -219,3 +219,21 @@ describe('grid editor: publish', () => {
     expect((await get(`/api/grid-editor/versions/999999`)).status).toBe(404);
   });
 });
+
+describe('grid editor: proposals', () => {
+  it('partitions a community into grids PostGIS finds valid, and rebalances without needless moves', async () => {
+    const current = (await get(A)).body.grids as DraftGrid[];
+    const p = await post(`${A}/partition`, { grids: current, lockedKeys: [], seed: 3 });
+    expect(p.status).toBe(200);
+    expect(p.body.quality).toMatchObject({ grids: p.body.grids.length });
+    expect(p.body.grids.reduce((s: number, g: { households: number }) => s + g.households, 0)).toBe(120);
+    const v = await post(`${A}/validate`, { grids: p.body.grids });
+    expect(v.body.problems.filter((x: { code: string }) => x.code !== 'out_of_band')).toEqual([]);
+    const again = await post(`${A}/partition`, { grids: current, lockedKeys: [], seed: 3 });
+    expect(JSON.stringify(again.body.grids)).toBe(JSON.stringify(p.body.grids));
+    const rb = await post(`${A}/rebalance`, { grids: current });
+    expect(rb.status).toBe(200);
+    expect(rb.body.moves).toEqual([]); // 120 households cannot bring both grids into 200–300
+    expect((await post(`${A}/partition`, { grids: current }, f.who.tokens.communityA)).status).toBe(403);
+  });
+});
