@@ -180,6 +180,193 @@ describe(`15-minute coverage of the demo district on ${testDbKind()}`, () => {
     }
     expect(compared).toBeGreaterThan(500);
   });
+
+  it('what-if: a new facility covers exactly the buildings a full recomputation with it says, and saves nothing', async () => {
+    const cls = 'child_care'; // one facility, 5-minute limit: most homes uncovered
+    const target = await one<{ id: number; lon: number; lat: number }>(
+      `SELECT b.id, ST_X(ST_PointOnSurface(b.geom)) AS lon, ST_Y(ST_PointOnSurface(b.geom)) AS lat
+         FROM building b JOIN coverage_building cb ON cb.building_id = b.id AND cb.service_class = $1
+        WHERE b.households > 0 AND cb.reachable AND (cb.minutes IS NULL OR cb.minutes > 5) AND b.community_code = $2
+        ORDER BY b.households DESC, b.id LIMIT 1`, [cls, COMMUNITY]);
+    const stored = async () => q<{ building_id: number; minutes: number | null }>(
+      'SELECT building_id, minutes FROM coverage_building WHERE service_class = $1 ORDER BY building_id', [cls]);
+    const before = await stored();
+    const res = await as('planner').post('/api/coverage/what-if', { class: cls, add: [{ lon: target.lon, lat: target.lat }] }).expect(200);
+    const w = res.body as WhatIfResult;
+    expect(w.facilities).toEqual({ before: 1, after: 2 });
+    expect(w.unreachable).toEqual([]);
+    const newly = w.changed.filter((c) => c.coveredAfter && !c.coveredBefore).map((c) => c.buildingId).sort((a, b) => a - b);
+    expect(newly).toContain(target.id);
+    for (const c of w.changed) expect(c.after!).toBeLessThan(c.before ?? Infinity);
+    const gained = w.district.after.coveredHouseholds - w.district.before.coveredHouseholds;
+    const { h } = await one<{ h: number }>('SELECT COALESCE(sum(households), 0)::int AS h FROM building WHERE id = ANY($1::int[])', [newly]);
+    expect(gained).toBe(h);
+    expect(gained).toBeGreaterThan(0);
+    expect(await stored()).toEqual(before); // nothing saved
+    expect(await one<{ n: number }>(`SELECT count(*)::int AS n FROM facility WHERE service_class = $1`, [cls])).toEqual({ n: 1 });
+
+    // the independent answer: really add the facility; the changed data rebuilds the graph and
+    // recomputes every building in one multi-source pass
+    const fid = (await one<{ id: number }>(`INSERT INTO facility (dataset_id, name, service_class, geom)
+      SELECT id, 'test', $1, ST_SetSRID(ST_MakePoint($2, $3), 4326) FROM dataset LIMIT 1 RETURNING id`, [cls, target.lon, target.lat])).id;
+    const e2 = await getEngine(t.db, SPEED, { maxAgeMs: 0 });
+    expect(e2.version).not.toBe(e.version);
+    const after = await stored();
+    const covered = (rows: { building_id: number; minutes: number | null }[]) =>
+      new Set(rows.filter((r) => r.minutes !== null && r.minutes <= 5 + 1e-9).map((r) => r.building_id));
+    const b0 = covered(before), b1 = covered(after);
+    expect([...b1].filter((id) => !b0.has(id)).sort((a, b) => a - b)).toEqual(newly);
+    const changed = new Map(w.changed.map((c) => [c.buildingId, c.after]));
+    const was = new Map(before.map((r) => [r.building_id, r.minutes]));
+    for (const r of after) {
+      const expected = changed.has(r.building_id) ? changed.get(r.building_id)! : was.get(r.building_id)!;
+      if (expected === null) expect(r.minutes).toBeNull();
+      else expect(Math.abs(r.minutes! - expected)).toBeLessThan(0.006); // the API rounds to 0.01 min
+    }
+    await t.db.query('DELETE FROM facility WHERE id = $1', [fid]);
+    e = await getEngine(t.db, SPEED, { maxAgeMs: 0 });
+    expect(await stored()).toEqual(before);
+  });
+
+  it('what-if: removing or moving recomputes the class; bad changes are refused', async () => {
+    const cls = 'child_care';
+    const [fac] = e.facilities.get(cls)!.ids;
+    const w = (await as('planner').post('/api/coverage/what-if', { class: cls, remove: [fac] }).expect(200)).body as WhatIfResult;
+    expect(w.district.after.coveredHouseholds).toBe(0);
+    expect(w.facilities.after).toBe(0);
+    const far = (await as('planner').post('/api/coverage/what-if', { class: cls, move: [{ id: fac, lon: 121.7, lat: 31.4 }] }).expect(200)).body as WhatIfResult;
+    expect(far.unreachable).toEqual([{ kind: 'move', index: 0, id: fac }]);
+    expect(far.district.after.coveredHouseholds).toBe(0);
+    const other = e.facilities.get('park')!.ids[0]!;
+    const bad = await as('planner').post('/api/coverage/what-if', { class: cls, remove: [other] }).expect(404);
+    expect(bad.body.error.code).toBe('not_found');
+    expect((await as('planner').post('/api/coverage/what-if', { class: 'nope', add: [] }).expect(400)).body.error.code).toBe('unknown_service_class');
+    expect((await as('planner').post('/api/coverage/what-if', { class: cls, add: [{ lon: 'x' }] }).expect(400)).body.error.code).toBe('invalid_request');
+  });
+
+  it('isochrone bands hug the streets: nested, around the start, never across the river', async () => {
+    const o = await one<{ lon: number; lat: number }>(
+      `SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM building b, ST_PointOnSurface(b.geom) p WHERE b.community_code = $1 AND b.households > 0 ORDER BY b.id LIMIT 1`, [COMMUNITY]);
+    const iso = (await as('planner').get(`/api/coverage/isochrone?lon=${o.lon}&lat=${o.lat}&bands=5,10,15`).expect(200)).body as Isochrone;
+    expect(iso.features.map((f) => f.properties.minutes)).toEqual([5, 10, 15]);
+    expect(iso.features[0]!.properties.reachedLengthM).toBeLessThan(iso.features[2]!.properties.reachedLengthM);
+    expect(iso.method).toMatch(/buffered/);
+    const [p5, , p15] = iso.features.map((f) => JSON.stringify(f.geometry));
+    const check = await one<{ nested: number; start: boolean; across: number; near: number }>(
+      `WITH a AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4326) AS p5, ST_SetSRID(ST_GeomFromGeoJSON($2), 4326) AS p15,
+                         ST_SetSRID(ST_MakePoint($3, $4), 4326) AS s, ST_SetSRID(ST_MakePoint($5, $6), 4326) AS o)
+       SELECT ST_Area(ST_Difference(p5, p15)::geography) AS nested, ST_DWithin(p5, s, 1e-7) AS start,
+              (SELECT count(*)::int FROM building b WHERE b.community_code LIKE 'DEMO00003%' AND ST_Intersects(b.geom, a.p15)) AS across,
+              (SELECT count(*)::int FROM building b WHERE b.community_code LIKE 'DEMO00003%'
+                  AND ST_DWithin(b.geom::geography, a.o::geography, 15 * 60 * $7::float8)) AS near
+         FROM a`, [p5, p15, iso.origin.snappedTo![0], iso.origin.snappedTo![1], o.lon, o.lat, SPEED]);
+    expect(check.nested).toBeLessThan(1); // m²: the 5-minute area lies inside the 15-minute one
+    expect(check.start).toBe(true);
+    // Pudong buildings within a 15-minute straight line exist, but the Huangpu has no walkable crossing here
+    expect(check.near).toBeGreaterThan(0);
+    expect(check.across).toBe(0);
+
+    const fac = e.facilities.get('park')!;
+    const fid = fac.ids[fac.snaps.findIndex((x) => x !== null)]!;
+    const fi = (await as('planner').get(`/api/coverage/facilities/${fid}/isochrone`).expect(200)).body as Isochrone;
+    expect(fi.features).toHaveLength(1);
+    expect(fi.features[0]!.properties.minutes).toBe(10);
+    expect(fi.origin).toMatchObject({ facilityId: fid, class: 'park' });
+    const far = await as('planner').get('/api/coverage/isochrone?lon=121.7&lat=31.4').expect(422);
+    expect(far.body.error.code).toBe('unreachable');
+    expect((await as('planner').get(`/api/coverage/isochrone?lon=${o.lon}&lat=${o.lat}&bands=15,5`).expect(400)).body.error.code).toBe('invalid_request');
+  });
+
+  it('scenarios are saved, listed, read and compared with the baseline', async () => {
+    const target = await one<{ lon: number; lat: number }>(
+      `SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM building b, ST_PointOnSurface(b.geom) p
+         JOIN coverage_building cb ON cb.service_class = 'child_care' WHERE cb.building_id = b.id AND cb.reachable AND cb.minutes IS NULL AND b.households > 0
+        ORDER BY b.households DESC, b.id LIMIT 1`);
+    const changes = [{ class: 'child_care', add: [target] }];
+    expect((await as('community').post('/api/coverage/scenarios', { name: '无权', changes }).expect(403)).body.error.code).toBe('forbidden');
+    const { id } = (await as('planner').post('/api/coverage/scenarios', { name: '新增托育点', changes }).expect(201)).body as { id: number };
+    const list = (await as('planner').get('/api/coverage/scenarios').expect(200)).body as { id: number; name: string }[];
+    expect(list.map((x) => x.id)).toContain(id);
+    const sc = (await as('planner').get(`/api/coverage/scenarios/${id}`).expect(200)).body as Scenario;
+    const base = (await as('planner').get('/api/coverage/summary').expect(200)).body as CoverageSummary;
+    const w = (await as('planner').post('/api/coverage/what-if', changes[0]!).expect(200)).body as WhatIfResult;
+    expect(sc.district.cells.child_care).toEqual(w.district.after);
+    for (const c of base.classes.filter((x) => x.code !== 'child_care')) {
+      expect(sc.district.cells[c.code]).toEqual(base.district.cells[c.code]); // the TS sums equal the SQL sums
+      for (const a of base.communities) expect(sc.communities.find((x) => x.code === a.code)!.cells[c.code]).toEqual(a.cells[c.code]);
+    }
+    const cmp = (await as('planner').get(`/api/coverage/scenarios/compare?a=baseline&b=${id}`).expect(200)).body as ScenarioCompare;
+    const row = cmp.rows.find((r) => r.area === 'DEMO00' && r.class === 'child_care')!;
+    expect(row.delta).toBeCloseTo((w.district.after.coveredHouseholds - w.district.before.coveredHouseholds) / w.district.before.households, 9);
+    expect(row.delta).toBeGreaterThan(0);
+    expect(cmp.rows.filter((r) => r.class !== 'child_care').every((r) => r.delta === null || r.delta === 0)).toBe(true);
+    const same = (await as('planner').get('/api/coverage/scenarios/compare?a=baseline&b=baseline').expect(200)).body as ScenarioCompare;
+    expect(same.rows.every((r) => r.delta === null || r.delta === 0)).toBe(true);
+    expect(same.rows).toHaveLength(13 * 16);
+    await as('planner').get('/api/coverage/scenarios/999999').expect(404);
+  });
+
+  it('suggests sites by greedy maximal covering; each site covers what a what-if there says', async () => {
+    const r = (await as('planner').post('/api/coverage/suggest', { class: 'child_care', k: 3 }).expect(200)).body as SuggestResult;
+    expect(r.method).toBe('greedy maximal covering');
+    expect(r.candidates).toMatch(/non-residential/);
+    expect(r.candidateCount).toBeGreaterThan(10);
+    expect(r.sites.length).toBe(3);
+    const gains = r.sites.map((x) => x.newlyCoveredHouseholds);
+    expect([...gains].sort((a, b) => b - a)).toEqual(gains);
+    expect(r.sites[2]!.cumulative).toBe(gains[0]! + gains[1]! + gains[2]!);
+    expect(r.after.coveredHouseholds - r.before.coveredHouseholds).toBe(r.sites[2]!.cumulative);
+    const first = r.sites[0]!;
+    const { residential, households } = await one<{ residential: boolean; households: number }>('SELECT residential, households FROM building WHERE id = $1', [first.buildingId]);
+    expect({ residential, households }).toEqual({ residential: false, households: 0 });
+    const w = (await as('planner').post('/api/coverage/what-if', { class: 'child_care', add: [{ lon: first.lon, lat: first.lat }] }).expect(200)).body as WhatIfResult;
+    expect(w.district.after.coveredHouseholds - w.district.before.coveredHouseholds).toBe(first.newlyCoveredHouseholds);
+  });
+
+  it('exports the matrix as CSV and gaps and isochrones as GeoJSON, with attribution', async () => {
+    const csv = await as('analyst').get('/api/coverage/export.csv').expect(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    const lines = csv.text.trim().split('\r\n');
+    expect(lines).toHaveLength(1 + 13 * 16);
+    expect(csv.text).toContain('© OpenStreetMap contributors');
+    const sum = (await as('planner').get('/api/coverage/summary').expect(200)).body as CoverageSummary;
+    const gaps = (await as('planner').get('/api/coverage/gaps.geojson?class=child_care').expect(200)).body as CoverageGaps;
+    expect(gaps.features.length).toBeGreaterThan(0);
+    const cell = sum.district.cells.child_care!;
+    expect(gaps.features.reduce((x, f) => x + f.properties.households, 0)).toBe(cell.households - cell.coveredHouseholds);
+    expect(gaps.method).toMatch(/uncovered residential buildings/);
+    const isos = (await as('planner').get('/api/coverage/isochrones.geojson?class=education').expect(200)).body as { features: unknown[]; unreachableFacilities: number[] };
+    expect(isos.features.length + isos.unreachableFacilities.length).toBe(5);
+  });
+
+  it('keeps to the caller\'s jurisdiction and permissions', async () => {
+    const s = (await as('community').get('/api/coverage/summary').expect(200)).body as CoverageSummary;
+    expect(s.communities.map((c) => c.code)).toEqual([COMMUNITY]);
+    expect(s.district.code).toBe(COMMUNITY);
+    expect(s.district.households).toBe(s.communities[0]!.households);
+    const g = (await as('community').get('/api/coverage/grids').expect(200)).body as CoverageGrids;
+    expect(g.grids.every((x) => x.communityCode === COMMUNITY)).toBe(true);
+    expect((await as('community').get('/api/coverage/gaps?class=park&community=DEMO00003001').expect(403)).body.error.code).toBe('forbidden');
+    const w = (await as('community').post('/api/coverage/what-if', { class: 'park', add: [] }).expect(200)).body as WhatIfResult;
+    expect(w.communities.map((c) => c.code)).toEqual([COMMUNITY]);
+    expect((await as('grid').get('/api/coverage/summary').expect(403)).body.error.code).toBe('forbidden');
+    await request(app).get('/api/coverage/summary').expect(401);
+    expect((await as('planner').get('/api/coverage/summary?limit=7').expect(400)).body.error.code).toBe('invalid_request');
+    expect((await as('planner').get('/api/coverage/buildings?class=nope').expect(400)).body.error.code).toBe('unknown_service_class');
+  });
+
+  it('rebuilds the graph when the roads change', async () => {
+    const road = await one<{ id: number }>(`SELECT id FROM road WHERE walkable AND kind = 'residential' ORDER BY length_m DESC LIMIT 1`);
+    const original = { version: e.version, edges: e.graph.edgeCount };
+    await t.db.query('UPDATE road SET walkable = false WHERE id = $1', [road.id]);
+    const e2 = await getEngine(t.db, SPEED, { maxAgeMs: 0 });
+    expect(e2.version).not.toBe(e.version);
+    expect(e2.graph.excludedRoads).toBe(e.graph.excludedRoads + 1);
+    expect((await one<{ network_version: string }>('SELECT network_version FROM coverage_run')).network_version).toBe(e2.version);
+    await t.db.query('UPDATE road SET walkable = true WHERE id = $1', [road.id]);
+    e = await getEngine(t.db, SPEED, { maxAgeMs: 0 });
+    expect({ version: e.version, edges: e.graph.edgeCount }).toEqual(original);
+  });
 });
 
 export { dropEngine };
