@@ -8,6 +8,7 @@ import { hashPassword, passwordWeakness, randomPassword } from '../auth/password
 import { noStore } from '../auth/no-store.js';
 import { audit, guard, newSecret, principalOf, sha256, SQL as AUTH_SQL } from '../auth/principal.js';
 import type { Db } from '../db/db.js';
+import type { EventBus } from '../events/bus.js';
 import { loadSql } from '../db/sql.js';
 import { fail, ok, route } from '../http/errors.js';
 import { idParam, validate } from '../http/validate.js';
@@ -28,7 +29,7 @@ const bindingFields = {
 /** Postgres unique violation → a typed conflict. */
 const isUnique = (e: unknown) => (e as { code?: string })?.code === '23505';
 
-export function adminRoutes(db: Db): Router {
+export function adminRoutes(db: Db, bus: EventBus): Router {
   const r = Router();
 
   r.get('/api/accounts', guard('read', 'account'), noStore, route(async () => ok((await db.query(SQL.listAccounts)).rows)));
@@ -107,6 +108,8 @@ export function adminRoutes(db: Db): Router {
     }
     await audit(db, req, { action: 'update', resource: 'account', resourceId: p.value.id,
       detail: { ...v, resetPassword: v.resetPassword ?? false } });
+    // Its sessions ended above: so do its live sockets.
+    bus.publish('auth.revoked', { accountId: p.value.id });
     return ok({ id: p.value.id, ...(initialPassword ? { initialPassword } : {}) });
   }));
 
@@ -148,6 +151,7 @@ export function adminRoutes(db: Db): Router {
     const done = await db.query(SQL.rotateToken, [p.value.id, sha256(secret), secret.slice(0, 8)]);
     if (done.rows.length === 0) return fail('not_found', `token ${p.value.id} not found or revoked`);
     await audit(db, req, { action: 'rotate', resource: 'token', resourceId: p.value.id });
+    bus.publish('auth.revoked', { tokenId: p.value.id });
     return ok({ id: p.value.id, token: secret });
   }));
   r.delete('/api/tokens/:id', guard('delete', 'token'), route(async (req) => {
@@ -156,6 +160,7 @@ export function adminRoutes(db: Db): Router {
     const done = await db.query(SQL.revokeToken, [p.value.id]);
     if (done.rows.length === 0) return fail('not_found', `token ${p.value.id} not found or already revoked`);
     await audit(db, req, { action: 'revoke', resource: 'token', resourceId: p.value.id });
+    bus.publish('auth.revoked', { tokenId: p.value.id });
     return ok({ id: p.value.id, revoked: true });
   }));
 

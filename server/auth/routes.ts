@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ROLES } from '../../core/permissions.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
+import type { EventBus } from '../events/bus.js';
 import { fail, ok, route, sendError } from '../http/errors.js';
 import { validate } from '../http/validate.js';
 import { dummyHash, hashPassword, passwordWeakness, verifyPassword } from './passwords.js';
@@ -30,7 +31,7 @@ export function presentPrincipal(p: Principal) {
   };
 }
 
-export function authRoutes(db: Db, config: Config): Router {
+export function authRoutes(db: Db, config: Config, bus: EventBus): Router {
   const r = Router();
   // Failed logins are counted per username from any address (rotating X-Forwarded-For behind a
   // proxy, or many machines, gain nothing) and per address across usernames (password spraying).
@@ -90,6 +91,8 @@ export function authRoutes(db: Db, config: Config): Router {
     if (p.sessionId) await db.query(SQL.deleteSession, [p.sessionId]);
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     await audit(db, req, { action: 'logout', resource: 'account', resourceId: p.id });
+    // The session's live sockets end with it.
+    if (p.sessionId) bus.publish('auth.revoked', { sessionId: p.sessionId });
     return ok({ ok: true });
   }));
 
@@ -119,6 +122,7 @@ export function authRoutes(db: Db, config: Config): Router {
     // Other sessions of this account end; this one stays.
     await db.query(SQL.deleteAccountSessions, [p.id, p.sessionId ?? null]);
     await audit(db, req, { action: 'password_change', resource: 'account', resourceId: p.id });
+    bus.publish('auth.revoked', { accountId: p.id, ...(p.sessionId ? { exceptSessionId: p.sessionId } : {}) });
     return ok({ ok: true });
   }));
   return r;

@@ -10,6 +10,13 @@ export interface DomainEvents {
   'incident.created': { incident: Incident };
   /** `before`: where the case was, when the update moved it (its screens there drop it). */
   'incident.updated': { incident: Incident; before?: IncidentPlace };
+  /**
+   * Credentials ended (published after the write): logout (`sessionId`); an account's role,
+   * jurisdiction, status or password changed by an admin (`accountId`: all its sessions); its own
+   * password change (`accountId` except the session that made it); a token revoked or rotated
+   * (`tokenId`). Live sockets opened with them are disconnected at once.
+   */
+  'auth.revoked': { sessionId?: string; accountId?: number; exceptSessionId?: string; tokenId?: number };
   /** A community's grid layout was published (grid editor): map pages showing it reload its grids. */
   'grids.published': { communityCode: string; versionId: number };
 }

@@ -9,7 +9,7 @@ import { loadConfig } from '../config.js';
 import { start, type Running } from '../server.js';
 import { createTestDb, testDbKind, type TestDb } from '../testing/db.js';
 import { FIXTURE, loadFixture } from '../testing/fixture.js';
-import { loadPrincipals, type Principals } from '../testing/principals.js';
+import { ADMIN_PASSWORD, loadPrincipals, type Principals } from '../testing/principals.js';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 let t: TestDb;
@@ -31,8 +31,8 @@ afterAll(async () => {
   await running?.close(); // closes the db too
 });
 
-function open(token: string | undefined): ClientSocket {
-  const s: ClientSocket = connect(base, { transports: ['websocket'], forceNew: true, reconnection: false, auth: token ? { token } : {} });
+function open(token: string | undefined, headers: Record<string, string> = {}): ClientSocket {
+  const s: ClientSocket = connect(base, { transports: ['websocket'], forceNew: true, reconnection: false, auth: token ? { token } : {}, extraHeaders: headers });
   sockets.push(s);
   return s;
 }
@@ -128,9 +128,111 @@ describe(`socket.io incident diffs on ${testDbKind()}`, () => {
     const anon = open(undefined);
     const err = await new Promise<Error>((resolve) => anon.on('connect_error', resolve));
     expect(err.message).toBe('unauthorized');
-    const planner = open(who.tokens.planner); // planners have no incident access
-    expect((await new Promise<Error>((resolve) => planner.on('connect_error', resolve))).message).toBe('unauthorized');
+    const planner = open(who.tokens.planner); // planners have no incident access: the HTTP answer, 403 forbidden
+    expect((await new Promise<Error>((resolve) => planner.on('connect_error', resolve))).message).toBe('forbidden');
+    const forged = open('gct_not-a-real-token-at-all');
+    expect((await new Promise<Error>((resolve) => forged.on('connect_error', resolve))).message).toBe('unauthorized');
     expect((await subscribed(who.tokens.leader, { divisions: ['NOPE'] })).ack).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect((await subscribed(who.tokens.leader, { divisions: 'T00' as never })).ack).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+  });
+
+  describe('credentials that end take their sockets with them', () => {
+    /** A cookie session from POST /api/auth/login, as a browser holds it. */
+    const login = async (username: string, password: string) => {
+      const r = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }) });
+      expect(r.status).toBe(200);
+      const cookie = r.headers.get('set-cookie')!.split(';')[0]!;
+      const csrf = ((await r.json()) as { account: { csrfToken: string } }).account.csrfToken;
+      const call = (method: string, path: string, body?: unknown) => fetch(`${base}${path}`, {
+        method, headers: { 'Content-Type': 'application/json', cookie, 'X-CSRF-Token': csrf }, body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { cookie, call };
+    };
+    let admin: Awaited<ReturnType<typeof login>>;
+    beforeAll(async () => { admin = await login('admin', ADMIN_PASSWORD); });
+
+    /** A socket opened with a session cookie, subscribed to community A, with what it receives. */
+    const live = async (cred: { cookie: string } | { token: string }) => {
+      const s = 'token' in cred ? open(cred.token) : open(undefined, { cookie: cred.cookie });
+      const diffs: Diff<Incident>[] = [];
+      s.on('incidents:diff', (d) => diffs.push(d));
+      const gone = new Promise<string>((resolve) => s.on('disconnect', resolve));
+      const ack = await new Promise<SubscribeAck>((resolve) => s.emit('subscribe', { divisions: [FIXTURE.communityA] }, resolve));
+      expect(ack.ok).toBe(true);
+      return { s, diffs, gone };
+    };
+    let n = 0;
+    /** It was live before (a case reaches it), then the change disconnects it and nothing more arrives. */
+    const endsWith = async (sock: Awaited<ReturnType<typeof live>>, change: () => Promise<Response>) => {
+      expect((await post(FIXTURE.pointA1, `revoke-before-${++n}`)).status).toBe(201);
+      await waitFor(() => sock.diffs.length === 1);
+      expect((await change()).status).toBe(200);
+      expect(await Promise.race([sock.gone, new Promise((res) => setTimeout(() => res('still connected'), 5000))])).toBe('io server disconnect');
+      expect((await post(FIXTURE.pointA1, `revoke-after-${n}`)).status).toBe(201);
+      await settle();
+      expect(sock.diffs).toHaveLength(1);
+      expect(sock.s.connected).toBe(false);
+    };
+    const account = async (username: string, role = 'community_staff', more: object = { divisionCode: FIXTURE.communityA }) => {
+      const r = await admin.call('POST', '/api/accounts', { username, displayName: username, role, password: 'Socket2026pw', ...more });
+      expect(r.status).toBe(201);
+      return ((await r.json()) as { id: number }).id;
+    };
+
+    it('revoking a kiosk token disconnects its wall screen at once; rotating one does too', async () => {
+      const made = (await (await admin.call('POST', '/api/tokens', { name: '北屏', kind: 'kiosk', divisionCode: FIXTURE.district })).json()) as { id: number; token: string };
+      await endsWith(await live({ token: made.token }), () => admin.call('DELETE', `/api/tokens/${made.id}`));
+      const other = (await (await admin.call('POST', '/api/tokens', { name: '南屏', kind: 'kiosk', divisionCode: FIXTURE.district })).json()) as { id: number; token: string };
+      await endsWith(await live({ token: other.token }), () => admin.call('POST', `/api/tokens/${other.id}/rotate`));
+      // A revoked secret cannot open a new one.
+      const again = open(made.token);
+      expect((await new Promise<Error>((resolve) => again.on('connect_error', resolve))).message).toBe('unauthorized');
+    });
+
+    it('disabling an account disconnects its sockets', async () => {
+      const id = await account('sock.disabled');
+      const u = await login('sock.disabled', 'Socket2026pw');
+      await endsWith(await live(u), () => admin.call('PATCH', `/api/accounts/${id}`, { active: false }));
+      const again = open(undefined, { cookie: u.cookie });
+      expect((await new Promise<Error>((resolve) => again.on('connect_error', resolve))).message).toBe('unauthorized');
+    });
+
+    it('logging out disconnects that session\'s sockets, not the same account\'s other sessions', async () => {
+      await account('sock.logout');
+      const one = await login('sock.logout', 'Socket2026pw');
+      const two = await login('sock.logout', 'Socket2026pw');
+      const stays = await live(two);
+      await endsWith(await live(one), () => one.call('POST', '/api/auth/logout'));
+      expect(stays.s.connected).toBe(true);
+      expect(stays.diffs).toHaveLength(2);
+    });
+
+    it('a change of role or jurisdiction, or a password reset, disconnects the account\'s sockets', async () => {
+      const id = await account('sock.moved');
+      await endsWith(await live(await login('sock.moved', 'Socket2026pw')), () => admin.call('PATCH', `/api/accounts/${id}`, { role: 'subdistrict_staff', divisionCode: FIXTURE.subdistrict }));
+      await endsWith(await live(await login('sock.moved', 'Socket2026pw')), () => admin.call('PATCH', `/api/accounts/${id}`, { divisionCode: FIXTURE.district, role: 'district_leader' }));
+      await endsWith(await live(await login('sock.moved', 'Socket2026pw')), () => admin.call('PATCH', `/api/accounts/${id}`, { resetPassword: true }));
+    });
+
+    it('changing one\'s own password disconnects the account\'s other sessions\' sockets and keeps this one\'s', async () => {
+      await account('sock.pw');
+      const here = await login('sock.pw', 'Socket2026pw');
+      const elsewhere = await login('sock.pw', 'Socket2026pw');
+      const mine = await live(here);
+      await endsWith(await live(elsewhere), () => here.call('POST', '/api/auth/password', { currentPassword: 'Socket2026pw', newPassword: 'Socket2026new' }));
+      expect(mine.s.connected).toBe(true);
+    });
+
+    it('an account that must change its password is refused at the handshake, as over HTTP', async () => {
+      const r = await admin.call('POST', '/api/accounts', { username: 'sock.first', displayName: '新网格员', role: 'grid_worker', gridId: g.gridA1 });
+      const { initialPassword } = (await r.json()) as { initialPassword: string };
+      const u = await login('sock.first', initialPassword);
+      expect((await u.call('GET', '/api/incidents')).status).toBe(403);
+      const s = open(undefined, { cookie: u.cookie });
+      const err = await new Promise<Error & { data?: { code: string } }>((resolve) => s.on('connect_error', resolve));
+      expect(err.message).toBe('password_change_required');
+      expect(err.data?.code).toBe('password_change_required');
+      expect(s.connected).toBe(false);
+    });
   });
 });

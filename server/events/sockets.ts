@@ -1,16 +1,18 @@
-// socket.io: clients authenticate like HTTP requests (session cookie or a token in
-// `auth.token`), join rooms per division or grid inside their jurisdiction, and receive domain
-// events as diffs in the rooms of every division an incident falls in. Only reacts to domain events.
+// socket.io: clients authenticate like HTTP requests — the same resolvePrincipal() and permit()
+// as the HTTP middleware and guards, from the session cookie or a token in `auth.token` — join
+// rooms per division or grid inside their jurisdiction, and receive domain events as diffs in the
+// rooms of every division an incident falls in. Only reacts to domain events: `auth.revoked`
+// disconnects the sockets of ended sessions, disabled or changed accounts and revoked tokens.
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { z } from 'zod';
 import { roomForDivision, roomForGrid, type ClientToServerEvents, type ServerToClientEvents } from '../../core/events.js';
-import { can } from '../../core/permissions.js';
 import type { Incident } from '../../core/types.js';
-import { SESSION_COOKIE, SQL as AUTH_SQL, sha256, type Principal } from '../auth/principal.js';
-import { resolveScope, roomAllowed, type Binding } from '../auth/scope.js';
+import { permit, resolvePrincipal, SESSION_COOKIE, type Credentials, type Principal } from '../auth/principal.js';
+import { roomAllowed } from '../auth/scope.js';
 import type { Db } from '../db/db.js';
-import type { EventBus, IncidentPlace } from './bus.js';
+import type { Result } from '../http/errors.js';
+import type { DomainEvents, EventBus, IncidentPlace } from './bus.js';
 
 const subscribeSchema = z.object({
   divisions: z.array(z.string().min(1).max(64)).max(200).optional(),
@@ -24,6 +26,16 @@ export function roomsForIncident(i: Incident): string[] {
   return rooms;
 }
 
+/** Rooms naming the credentials a socket was opened with (never joined or left by clients). */
+const AUTH_ROOM = 'auth:';
+const sessionRoom = (id: string) => `${AUTH_ROOM}session:${id}`;
+const accountRoom = (id: number) => `${AUTH_ROOM}account:${id}`;
+const tokenRoom = (id: number) => `${AUTH_ROOM}token:${id}`;
+export function credentialRooms(p: Principal): string[] {
+  if (p.kind === 'token') return [tokenRoom(p.id)];
+  return [accountRoom(p.id), ...(p.sessionId ? [sessionRoom(p.sessionId)] : [])];
+}
+
 function cookieValue(req: IncomingMessage, name: string): string | null {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const i = part.indexOf('=');
@@ -34,36 +46,54 @@ function cookieValue(req: IncomingMessage, name: string): string | null {
   return null;
 }
 
-type PrincipalRow = Binding & { id: number; role: Principal['role'] };
-
-async function socketPrincipal(db: Db, req: IncomingMessage, token: unknown): Promise<Pick<Principal, 'role' | 'scope' | 'name'> | null> {
-  if (typeof token === 'string' && token.length >= 10 && token.length <= 200) {
-    const t = (await db.query<PrincipalRow & { name: string }>(AUTH_SQL.tokenLookup, [sha256(token)])).rows[0];
-    return t ? { role: t.role, name: t.name, scope: await resolveScope(db, t) } : null;
-  }
-  const c = cookieValue(req, SESSION_COOKIE);
-  if (!c) return null;
-  const s = (await db.query<PrincipalRow & { username: string }>(AUTH_SQL.sessionLookup, [sha256(c)])).rows[0];
-  return s ? { role: s.role, name: s.username, scope: await resolveScope(db, s) } : null;
+/** The handshake's credentials: a token in `auth.token` (anything else there is malformed), else the session cookie. */
+function handshakeCredentials(req: IncomingMessage, auth: unknown): Credentials {
+  const token = (auth as { token?: unknown } | undefined)?.token;
+  if (token !== undefined) return { bearer: typeof token === 'string' ? token : '' };
+  return { cookie: cookieValue(req, SESSION_COOKIE) };
 }
 
-export function attachSockets(http: HttpServer, db: Db, bus: EventBus) {
-  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { principal: Pick<Principal, 'role' | 'scope' | 'name'> }>(http, {
+/** Who may watch incidents live: the HTTP rules for `read incident`, nothing else. */
+async function admit(db: Db, c: Credentials): Promise<Result<Principal>> {
+  const found = await resolvePrincipal(db, c);
+  return found.ok ? permit(found.value, 'read', 'incident') : found;
+}
+
+export interface SocketOptions {
+  /** How often open sockets' credentials are checked again (expired sessions), ms; default 60 s. */
+  recheckMs?: number;
+}
+
+interface SocketData {
+  principal: Principal;
+  credentials: Credentials;
+}
+
+export function attachSockets(http: HttpServer, db: Db, bus: EventBus, opts: SocketOptions = {}) {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(http, {
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
   });
 
   io.use((socket, next) => {
-    socketPrincipal(db, socket.request, (socket.handshake.auth as { token?: unknown } | undefined)?.token)
+    const credentials = handshakeCredentials(socket.request, socket.handshake.auth);
+    admit(db, credentials)
       .then((p) => {
-        if (!p || !can(p.role, 'read', 'incident')) return next(new Error('unauthorized'));
-        socket.data.principal = p;
+        if (!p.ok) {
+          // The client sees the HTTP error code as the error's message and the full error as its data.
+          const err = new Error(p.error.code) as Error & { data?: unknown };
+          err.data = { code: p.error.code, message: p.error.message };
+          return next(err);
+        }
+        socket.data.principal = p.value;
+        socket.data.credentials = credentials;
         next();
       })
       .catch(next);
   });
 
   io.on('connection', (socket) => {
+    void socket.join(credentialRooms(socket.data.principal));
     const handle = (join: boolean) => async (req: unknown, ack: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (r: unknown) => void) : () => undefined;
       const parsed = subscribeSchema.safeParse(req);
@@ -91,7 +121,7 @@ export function attachSockets(http: HttpServer, db: Db, bus: EventBus) {
         if (join) await socket.join(r);
         else await socket.leave(r);
       }
-      reply({ ok: true, rooms: [...socket.rooms].filter((r) => r !== socket.id) });
+      reply({ ok: true, rooms: [...socket.rooms].filter((r) => r !== socket.id && !r.startsWith(AUTH_ROOM)) });
     };
     socket.on('subscribe', handle(true));
     socket.on('unsubscribe', handle(false));
@@ -104,11 +134,49 @@ export function attachSockets(http: HttpServer, db: Db, bus: EventBus) {
     const left = before ? roomsForIncident({ ...incident, ...before }).filter((r) => !rooms.includes(r)) : [];
     if (left.length) io.to(left).except(rooms).emit('incidents:diff', { add: [], update: [], remove: [incident.id] });
   };
-  const offs = [bus.subscribe('incident.created', push('add')), bus.subscribe('incident.updated', push('update'))];
+  // Ended credentials: their sockets are disconnected now (the client does not reconnect by itself
+  // after a server-side disconnect; a page that opens a new socket must present valid credentials).
+  const revoke = (e: DomainEvents['auth.revoked']) => {
+    const rooms = [
+      ...(e.sessionId ? [sessionRoom(e.sessionId)] : []),
+      ...(e.accountId != null ? [accountRoom(e.accountId)] : []),
+      ...(e.tokenId != null ? [tokenRoom(e.tokenId)] : []),
+    ];
+    if (!rooms.length) return;
+    const target = io.in(rooms);
+    (e.exceptSessionId ? target.except(sessionRoom(e.exceptSessionId)) : target).disconnectSockets(true);
+  };
+  const offs = [
+    bus.subscribe('incident.created', push('add')),
+    bus.subscribe('incident.updated', push('update')),
+    bus.subscribe('auth.revoked', revoke),
+  ];
+
+  // A safety net for what publishes no event (a session reaching its expiry, a change made in the
+  // database directly): every socket's credentials are checked again now and then, with the same
+  // rules as the handshake; a principal that is gone or changed loses its socket.
+  const recheck = async () => {
+    for (const socket of await io.fetchSockets()) {
+      const { principal, credentials } = socket.data;
+      if (!principal) continue;
+      const now = await admit(db, credentials).catch(() => null);
+      if (!now?.ok || now.value.role !== principal.role || JSON.stringify(now.value.scope) !== JSON.stringify(principal.scope)) {
+        socket.disconnect(true);
+      }
+    }
+  };
+  let rechecking = false;
+  const timer = setInterval(() => {
+    if (rechecking) return;
+    rechecking = true;
+    recheck().finally(() => { rechecking = false; });
+  }, opts.recheckMs ?? 60_000);
+  timer.unref();
 
   return {
     io,
     close: () => new Promise<void>((resolve) => {
+      clearInterval(timer);
       offs.forEach((f) => f());
       io.close(() => resolve());
     }),

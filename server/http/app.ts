@@ -78,8 +78,8 @@ export function createApp({ config, db, bus, tileEncoder, log }: AppDeps): Expre
   });
 
   app.use(healthRoutes(db));
-  app.use(authRoutes(db, config));
-  app.use(adminRoutes(db));
+  app.use(authRoutes(db, config, bus));
+  app.use(adminRoutes(db, bus));
   app.use(divisionRoutes(db, config));
   app.use(gridRoutes(db, config));
   app.use(layerRoutes(db, config));
