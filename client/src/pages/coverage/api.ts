@@ -7,6 +7,7 @@ import type {
   CoverageGrids,
   CoverageSummary,
   Isochrone,
+  RecomputeResult,
   Scenario,
   ScenarioCompare,
   ScenarioListItem,
@@ -43,6 +44,8 @@ export const coverageApi = {
     api.send<{ id: number }>('POST', '/api/coverage/scenarios', { name, changes }),
   compare: (a: number | 'baseline', b: number | 'baseline', limit: LimitChoice) =>
     api.request<ScenarioCompare>(withQuery('/api/coverage/scenarios/compare', { a, b, limit: lim(limit) })),
+  /** Rebuild the walking graph and every class's minutes (coverage:create). */
+  recompute: () => api.send<RecomputeResult>('POST', '/api/coverage/recompute'),
   suggest: (q: { class: string; k: number; community?: string | null; limit: LimitChoice }) =>
     api.send<SuggestResult>('POST', '/api/coverage/suggest', { class: q.class, k: q.k, community: q.community ?? undefined, limit: lim(q.limit) }),
 };

@@ -643,8 +643,30 @@ async function main() {
         h('span', {}, `最弱：${minCls ? minCls.name.replace(/（.*）/, '') : '—'}`),
       ),
     );
-    $('#cv-sub').textContent =
-      `社区 × ${s.classes.length} 类服务 · 步行速度 ${s.speedMps} 米/秒（${Math.round(s.speedMps * 60 * 15)} 米/15 分钟）· 路网 ${fmtInt(s.graph.edges)} 段 · 计算于 ${new Date(s.computedAt).toLocaleString('zh-CN', { hour12: false })}`;
+    const recompute = canSave
+      ? h('button', { type: 'button', class: 'gc-link-btn', title: '道路、建筑或设施导入后，重建步行路网并重算全部类别', 'data-action': 'recompute' }, '重新计算')
+      : null;
+    recompute?.addEventListener('click', async () => {
+      recompute.disabled = true;
+      recompute.textContent = '计算中…';
+      try {
+        const r = await coverageApi.recompute();
+        buildingCache.clear();
+        gapCache.clear();
+        facilityCache.clear();
+        await loadSummary();
+        flash(`已重新计算：路网 ${fmtInt(r.graph.edges)} 段，${r.classes} 类，用时 ${fmtInt(r.ms)} 毫秒`);
+        await select(state.community, state.cls, { fly: false });
+        if (state.cls && changes.count(state.cls) > 0) scheduleWhatIf(0);
+      } catch (e) {
+        flash(message(e));
+        renderKpis();
+      }
+    });
+    $('#cv-sub').replaceChildren(
+      `社区 × ${s.classes.length} 类服务 · 步行速度 ${s.speedMps} 米/秒（${Math.round(s.speedMps * 60 * 15)} 米/15 分钟）· 路网 ${fmtInt(s.graph.edges)} 段 · 计算于 ${new Date(s.computedAt).toLocaleString('zh-CN', { hour12: false })} `,
+      recompute ?? '',
+    );
   }
 
   function renderUnreachable() {
