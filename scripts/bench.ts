@@ -8,6 +8,7 @@ import { loadDemo, readDemo } from '../server/demo/load.js';
 import { benchIntakeLatency, benchIntakeThroughput, type IntakeBenchRow, type LatencyBenchRow } from '../server/incidents/intake.bench.js';
 import { benchTiles, type TileBenchRow } from '../server/tiles/tiles.bench.js';
 import { benchWallPrep, wallBenchMarkdown } from '../client/src/pages/wall/prep.bench.js';
+import { benchPartition, partitionBenchMarkdown } from '../server/grids/partition.bench.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const f = (n: number, d = 1) => n.toFixed(d);
@@ -113,6 +114,8 @@ async function main() {
   // ---- Wall (大屏, issue 5): heat map and grid layer preparation, and the page's memory from the browser test.
   console.error('[bench] wall: heat map and grid layer preparation…');
   lines.push(...wallBenchMarkdown(benchWallPrep()));
+  console.error('[bench] grid editor: automatic partition (demo communities, synthetic 5,000 buildings)…');
+  lines.push(...partitionBenchMarkdown(benchPartition()));
   const wallFigures = resolve(ROOT, 'test-results/wall-figures.json');
   if (existsSync(wallFigures)) {
     const w = JSON.parse(readFileSync(wallFigures, 'utf8')) as {

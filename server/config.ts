@@ -41,6 +41,20 @@ const schema = z.object({
   INTAKE_RATE_LIMIT: z.coerce.number().int().positive().default(600),
   /** Trust X-Forwarded-* from a reverse proxy (Express 'trust proxy'). */
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  /** Other origins (comma list of scheme://host[:port]) whose pages may open live sockets; the server's own always may. */
+  ALLOWED_ORIGINS: z.string().default('').transform((v, ctx) => {
+    const out: string[] = [];
+    for (const item of v.split(',').map((x) => x.trim()).filter(Boolean)) {
+      let u: URL | null = null;
+      try { u = new URL(item); } catch { /* reported below */ }
+      if (!u || !['http:', 'https:'].includes(u.protocol) || u.origin !== item.replace(/\/$/, '').toLowerCase()) {
+        ctx.addIssue({ code: 'custom', message: `${item} is not an origin like https://wall.example.org:8443` });
+      } else {
+        out.push(u.origin);
+      }
+    }
+    return out;
+  }),
   /** Duplicate candidates: open cases of the same category within this many metres … */
   DUPLICATE_RADIUS_M: z.coerce.number().positive().max(10_000).default(50),
   /** … and this many hours of a case. */
@@ -108,6 +122,7 @@ export interface Config {
   loginLockoutMs: number;
   intakeRateLimit: number;
   trustProxy: boolean;
+  allowedOrigins: string[];
   duplicateRadiusM: number;
   duplicateWindowHours: number;
   escalationIntervalMs: number;
@@ -145,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginLockoutMs: Math.round(e.LOGIN_LOCKOUT_MINUTES * 60_000),
     intakeRateLimit: e.INTAKE_RATE_LIMIT,
     trustProxy: e.TRUST_PROXY === 'true',
+    allowedOrigins: e.ALLOWED_ORIGINS,
     duplicateRadiusM: e.DUPLICATE_RADIUS_M,
     duplicateWindowHours: e.DUPLICATE_WINDOW_HOURS,
     escalationIntervalMs: Math.round(e.ESCALATION_INTERVAL_SECONDS * 1000),

@@ -10,6 +10,7 @@ import { start, type Running } from '../server.js';
 import { createTestDb, testDbKind, type TestDb } from '../testing/db.js';
 import { FIXTURE, loadFixture } from '../testing/fixture.js';
 import { ADMIN_PASSWORD, loadPrincipals, type Principals } from '../testing/principals.js';
+import { originAllowed } from './sockets.js';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 let t: TestDb;
@@ -23,7 +24,7 @@ beforeAll(async () => {
   t = await createTestDb();
   g = await loadFixture(t.db);
   who = await loadPrincipals(t.db, g);
-  running = await start(loadConfig({ PORT: '0', LOAD_DEMO: 'false', LOG_LEVEL: 'silent' }), () => undefined, { db: t.db });
+  running = await start(loadConfig({ PORT: '0', LOAD_DEMO: 'false', LOG_LEVEL: 'silent', ALLOWED_ORIGINS: 'https://wall.example.org' }), () => undefined, { db: t.db });
   base = `http://127.0.0.1:${running.port}`;
 }, 180_000);
 afterAll(async () => {
@@ -234,5 +235,39 @@ describe(`socket.io incident diffs on ${testDbKind()}`, () => {
       expect(err.data?.code).toBe('password_change_required');
       expect(s.connected).toBe(false);
     });
+  });
+
+  it('the handshake accepts the server\'s own origin, configured ones and none; any other origin is refused', async () => {
+    const handshake = (origin?: string) => fetch(`${base}/socket.io/?EIO=4&transport=polling`, { headers: origin ? { Origin: origin } : {} });
+    expect((await handshake()).status).toBe(200); // scripts and devices with a token send none
+    expect((await handshake(base)).status).toBe(200);
+    expect((await handshake('https://wall.example.org')).status).toBe(200);
+    for (const o of ['https://evil.example', 'http://127.0.0.1:1', 'null', 'https://wall.example.org.evil.example']) {
+      expect((await handshake(o)).status, o).toBe(403);
+    }
+    // A page of another site cannot open a socket with a visitor's credentials.
+    const s = open(who.tokens.leader, { origin: 'https://evil.example' });
+    await new Promise<Error>((resolve) => s.on('connect_error', resolve));
+    expect(s.connected).toBe(false);
+    const ok = open(who.tokens.leader, { origin: base });
+    await new Promise<void>((resolve) => ok.on('connect', resolve));
+  });
+
+  it('originAllowed: own host, X-Forwarded-Host when given, configured origins', () => {
+    expect(originAllowed(undefined, ['a:1'], [])).toBe(true);
+    expect(originAllowed('http://a:1', ['a:1'], [])).toBe(true);
+    expect(originAllowed('https://A:1', ['a:1'], [])).toBe(true);
+    expect(originAllowed('http://a:2', ['a:1'], [])).toBe(false);
+    expect(originAllowed('https://gc.example', ['127.0.0.1:8080', 'gc.example'], [])).toBe(true);
+    expect(originAllowed('https://wall.example', ['a:1'], ['https://wall.example'])).toBe(true);
+    expect(originAllowed('http://wall.example', ['a:1'], ['https://wall.example'])).toBe(false);
+    expect(originAllowed('file://', ['a:1'], [])).toBe(false);
+    expect(originAllowed('not a url', ['a:1'], [])).toBe(false);
+    // ALLOWED_ORIGINS: a comma list of origins; a path or another scheme is a configuration error.
+    expect(loadConfig({}).allowedOrigins).toEqual([]);
+    expect(loadConfig({ ALLOWED_ORIGINS: 'https://Wall.example.org, http://10.0.0.5:8080/' }).allowedOrigins)
+      .toEqual(['https://wall.example.org', 'http://10.0.0.5:8080']);
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://wall.example.org/wall' })).toThrow(/ALLOWED_ORIGINS/);
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'wall.example.org' })).toThrow(/ALLOWED_ORIGINS/);
   });
 });

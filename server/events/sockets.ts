@@ -59,7 +59,32 @@ async function admit(db: Db, c: Credentials): Promise<Result<Principal>> {
   return found.ok ? permit(found.value, 'read', 'incident') : found;
 }
 
+/**
+ * The socket handshake's Origin: none (a script or device with a token), the server's own (the
+ * Host the page was loaded from, or X-Forwarded-Host behind a trusted proxy), or one of
+ * ALLOWED_ORIGINS. Anything else is refused before any credential is read, so another site cannot
+ * open a socket with a visitor's cookie.
+ */
+export function originAllowed(origin: string | undefined, hosts: readonly (string | undefined)[], allowed: readonly string[]): boolean {
+  if (origin === undefined) return true;
+  let u: URL;
+  try {
+    u = new URL(origin);
+  } catch {
+    return false;
+  }
+  const web = u.protocol === 'http:' || u.protocol === 'https:';
+  if (web && hosts.some((h) => h !== undefined && h.trim().toLowerCase() === u.host)) return true;
+  return allowed.includes(u.origin);
+}
+
+const firstHeader = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v)?.split(',')[0];
+
 export interface SocketOptions {
+  /** Origins allowed besides the server's own (config ALLOWED_ORIGINS), as `scheme://host[:port]`. */
+  allowedOrigins?: readonly string[];
+  /** Behind a trusted reverse proxy (TRUST_PROXY): its X-Forwarded-Host names the server too. */
+  trustProxy?: boolean;
   /** How often open sockets' credentials are checked again (expired sessions), ms; default 60 s. */
   recheckMs?: number;
 }
@@ -70,9 +95,12 @@ interface SocketData {
 }
 
 export function attachSockets(http: HttpServer, db: Db, bus: EventBus, opts: SocketOptions = {}) {
+  const allowedOrigins = opts.allowedOrigins ?? [];
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(http, {
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
+    allowRequest: (req, callback) => callback(null, originAllowed(req.headers.origin,
+      [req.headers.host, ...(opts.trustProxy ? [firstHeader(req.headers['x-forwarded-host'])] : [])], allowedOrigins)),
   });
 
   io.use((socket, next) => {
