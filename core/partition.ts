@@ -809,8 +809,8 @@ export interface RefineOptions {
   movable?: (unit: number) => boolean;
   /** Groups that may neither give nor take units (locked grids). */
   fixed?: (group: number) => boolean;
-  /** Filled in: steps = candidate moves chosen (applied or refused for contiguity), moves = applied. */
-  stats?: { steps: number; moves: number };
+  /** Filled in: steps = candidate moves chosen (applied or refused for contiguity), moves = applied, ms = time spent. */
+  stats?: { steps: number; moves: number; ms?: number };
   /** Called after each applied move with the unit and its groups. */
   onMove?: (unit: number, from: number, to: number) => void;
 }
@@ -831,6 +831,7 @@ export function refineBalance(units: readonly GroupUnit[], adj: readonly number[
   const movable = opts.movable ?? ((i: number) => units[i]!.households > 0);
   const fixed = opts.fixed ?? (() => false);
   const stats = opts.stats ?? { steps: 0, moves: 0 };
+  const t0 = performance.now();
   const seen = new Uint32Array(units.length);
   let stamp = 0;
   const connectedWithout = (g: number, skip: number): boolean => {
@@ -878,6 +879,7 @@ export function refineBalance(units: readonly GroupUnit[], adj: readonly number[
     stats.moves++;
     opts.onMove?.(best.i, from, best.to);
   }
+  stats.ms = (stats.ms ?? 0) + performance.now() - t0;
   return group;
 }
 
@@ -894,7 +896,7 @@ export interface GroupOptions {
   /** Another plan per seed, the same plan for the same seed (0 = the principal axes). */
   seed?: number;
   /** Refinement counters (see RefineOptions.stats). */
-  stats?: { steps: number; moves: number };
+  stats?: { steps: number; moves: number; ms?: number };
   /** Refinement moves at most (default 500). */
   maxMoves?: number;
 }
@@ -938,7 +940,9 @@ export interface PartitionInput {
   /** Another plan per seed; the same plan for the same seed (default 0). */
   seed?: number;
   /** Refinement counters, filled in. */
-  stats?: { steps: number; moves: number };
+  stats?: { steps: number; moves: number; ms?: number };
+  /** Balance households by moving boundary units (default true; false = bisection only). */
+  refine?: boolean;
   /** Let the grids reach a few metres past the boundary (to be clipped to it exactly). */
   extendOutside?: boolean;
 }
@@ -1109,7 +1113,7 @@ export function buildUnits(input: Pick<PartitionInput, 'boundary' | 'buildings'>
  */
 export function partitionCommunity(input: PartitionInput): PartitionResult {
   const m = buildUnits(input);
-  const groupOfUnit = groupUnits(m.units, m.adj, { target: input.target, maxArea: input.maxArea, k: input.k, seed: input.seed, stats: input.stats });
+  const groupOfUnit = groupUnits(m.units, m.adj, { target: input.target, maxArea: input.maxArea, k: input.k, seed: input.seed, stats: input.stats, refine: input.refine });
   const mps = m.geometries(groupOfUnit, input.tolerance ?? 1, input.extendOutside ?? false);
   const ng = Math.max(-1, ...groupOfUnit) + 1;
   const grids: PartitionGrid[] = [];

@@ -81,6 +81,8 @@ export interface ProposeInput {
   seed?: number;
   /** Name for grid number n (1-based) that matches no current grid. */
   name?: (n: number) => string;
+  /** Balance households by moving boundary buildings (default true; false = bisection only, the benchmark's baseline). */
+  refine?: boolean;
 }
 
 export interface Proposal {
@@ -88,7 +90,7 @@ export interface Proposal {
   figures: GridFigures[];
   quality: Quality;
   /** Refinement steps (candidate moves considered) and moves applied. */
-  stats: { steps: number; moves: number };
+  stats: { steps: number; moves: number; ms?: number };
 }
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
@@ -100,14 +102,14 @@ export function proposePartition(input: ProposeInput): Proposal {
   const unlocked = input.grids.filter((g) => !(g.locked || lockedSet.has(g.key)));
   const held = unionAll(locked.map((g) => g.geometry));
   const free = held ? difference(featureCollection([feat(input.community), held])) : feat(input.community);
-  const stats = { steps: 0, moves: 0 };
+  const stats: Proposal['stats'] = { steps: 0, moves: 0 };
   let proposed: MultiPolygon[] = [];
   if (free && area(free) > 1) {
     const inLocked = (p: Position) => locked.some((g) => booleanPointInPolygon(p, g.geometry));
     const buildings = input.buildings
       .filter((b) => !inLocked(interiorPoint(b.geometry)))
       .map((b) => ({ id: String(b.id), footprint: b.geometry, households: b.households }));
-    const r = partitionCommunity({ boundary: free.geometry, buildings, target: input.band, seed: input.seed ?? 0, stats, extendOutside: true });
+    const r = partitionCommunity({ boundary: free.geometry, buildings, target: input.band, seed: input.seed ?? 0, stats, extendOutside: true, refine: input.refine });
     proposed = fitToBoundary(r.grids.map((g) => g.geometry), free.geometry);
   }
   // Keep identities: each proposed grid takes the id, key and name of the unlocked grid it overlaps most (one each).
