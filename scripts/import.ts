@@ -3,9 +3,8 @@
 // database (embedded PGlite in DATA_DIR, or DATABASE_URL). The file is parsed completely before the
 // database is opened; a bad file exits 1 with one line on stderr and writes nothing.
 //
-// The embedded database must not be open in two processes: stop a running server before importing
-// into it (or point both at PostgreSQL with DATABASE_URL).
-import { existsSync } from 'node:fs';
+// The embedded database is opened by one process at a time: while the server holds DATA_DIR this
+// refuses with one line naming it; stop the server first (or point both at PostgreSQL).
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
@@ -111,22 +110,15 @@ async function main(): Promise<void> {
     return fail(e instanceof ImportError ? e.message : `unexpected error: ${(e as Error).message}`);
   }
 
-  // 2. Open the database. PGlite keeps postmaster.pid in its folder while it is open.
-  if (!config.databaseUrl) {
-    const pid = join(config.dataDir, 'pglite', 'postmaster.pid');
-    if (existsSync(pid)) {
-      bar.stop();
-      return fail(`the embedded database in ${join(config.dataDir, 'pglite')} is in use (is the server running?); ` +
-        `stop it first, or delete ${pid} if no process uses it`);
-    }
-  }
+  // 2. Open the database. The embedded folder's lock refuses while the server (or another import)
+  //    holds it, naming that process; a lock left by a process that is gone is taken over.
   if (process.stderr.isTTY) {
     process.stderr.write(config.databaseUrl ? 'opening PostgreSQL database…\n'
       : `opening the embedded database in ${join(config.dataDir, 'pglite')} (first start takes a while)…\n`);
   }
   let db: Db;
   try {
-    db = await openDb(config);
+    db = await openDb(config, { purpose: 'import' });
   } catch (e) {
     bar.stop();
     return fail(`cannot open database: ${(e as Error).message}`);

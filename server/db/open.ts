@@ -3,16 +3,29 @@ import type { Config } from '../config.js';
 import type { Db } from './db.js';
 import { migrate } from './migrate.js';
 
+export interface OpenOptions {
+  /** Who opens an embedded folder, named to a second process that is refused (default "server"). */
+  purpose?: string;
+}
+
+/** The embedded database's folder inside DATA_DIR. */
+export const embeddedDir = (dataDir: string) => join(dataDir, 'pglite');
+
 /** Open the configured database (embedded unless DATABASE_URL is set) and apply migrations. */
-export async function openDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Db> {
+export async function openDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>, opts: OpenOptions = {}): Promise<Db> {
   let db: Db;
   if (config.databaseUrl) {
     const { openPostgres } = await import('./pg.js');
     db = await openPostgres(config.databaseUrl);
   } else {
     const { openEmbedded } = await import('./pglite.js');
-    db = await openEmbedded({ dataDir: join(config.dataDir, 'pglite') });
+    db = await openEmbedded({ dataDir: embeddedDir(config.dataDir), purpose: opts.purpose });
   }
-  await migrate(db);
+  try {
+    await migrate(db);
+  } catch (e) {
+    await db.close().catch(() => undefined);
+    throw e;
+  }
   return db;
 }

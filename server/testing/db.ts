@@ -25,7 +25,7 @@ function migrationsHash(): string {
   return h.digest('hex').slice(0, 16);
 }
 
-async function embeddedTemplate(): Promise<Blob> {
+export async function embeddedTemplate(): Promise<Blob> {
   const file = join(CACHE, `pglite-${migrationsHash()}.tar.gz`);
   if (existsSync(file)) return new Blob([readFileSync(file)]);
   const { openEmbedded } = await import('../db/pglite.js');
