@@ -34,6 +34,8 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   /** A backing service (photo storage) is down, or a write failed for lack of disk space: nothing was stored; retry later (Retry-After). */
   storage_unavailable: 503,
+  /** The deep health check found tables that do not read whole: restore the latest backup. */
+  database_damaged: 503,
   internal_error: 500,
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;
