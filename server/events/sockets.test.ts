@@ -1,7 +1,9 @@
 // A new incident reaches the sockets subscribed to the divisions it falls in — and no others —
 // and sockets only join rooms inside their principal's jurisdiction.
 import { io as connect, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { ClientToServerEvents, ServerToClientEvents, SubscribeAck } from '../../core/events.js';
 import type { Diff } from '../../core/diff.js';
 import type { Incident } from '../../core/types.js';
@@ -9,8 +11,10 @@ import { loadConfig } from '../config.js';
 import { start, type Running } from '../server.js';
 import { createTestDb, testDbKind, type TestDb } from '../testing/db.js';
 import { FIXTURE, loadFixture } from '../testing/fixture.js';
-import { ADMIN_PASSWORD, loadPrincipals, type Principals } from '../testing/principals.js';
-import { originAllowed } from './sockets.js';
+import { ADMIN_PASSWORD, insertToken, loadPrincipals, type Principals } from '../testing/principals.js';
+import { attachSockets, originAllowed } from './sockets.js';
+import { EventBus } from './bus.js';
+import { SESSION_COOKIE, sha256, SQL as AUTH_SQL } from '../auth/principal.js';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 let t: TestDb;
@@ -52,9 +56,9 @@ const post = (lonlat: [number, number], key: string, token = who.tokens.subdistr
     body: JSON.stringify({ lon: lonlat[0], lat: lonlat[1], category: 'parking', description: '占道停车', source: 'hotline_12345', clientKey: key }),
   });
 
-const waitFor = async (cond: () => boolean, ms = 5000) => {
+const waitFor = async (cond: () => boolean | Promise<boolean>, ms = 5000) => {
   const t0 = Date.now();
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() - t0 > ms) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -251,6 +255,43 @@ describe(`socket.io incident diffs on ${testDbKind()}`, () => {
     expect(s.connected).toBe(false);
     const ok = open(who.tokens.leader, { origin: base });
     await new Promise<void>((resolve) => ok.on('connect', resolve));
+  });
+
+  it('open sockets are checked again: an expired session or a token revoked in the database loses its socket; a moved jurisdiction loses its rooms', async () => {
+    const http = createServer();
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const attached = attachSockets(http, t.db, new EventBus(), { recheckMs: 150 });
+    onTestFinished(() => attached.close()); // closes the HTTP server too
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    const connectTo = (o: { token?: string; cookie?: string }) => {
+      const s: ClientSocket = connect(url, { transports: ['websocket'], forceNew: true, reconnection: false, auth: o.token ? { token: o.token } : {}, extraHeaders: o.cookie ? { cookie: `${SESSION_COOKIE}=${o.cookie}` } : {} });
+      sockets.push(s);
+      return s;
+    };
+    const ask = (s: ClientSocket, req: { grids?: number[] }) => new Promise<SubscribeAck>((resolve) => s.emit('subscribe', req, resolve));
+    const gone = (s: ClientSocket) => new Promise<string>((resolve) => s.on('disconnect', resolve));
+
+    const secret = 'gct_recheck-token-0001';
+    const tokenId = await insertToken(t.db, secret, 'recheck', 'grid_worker', { gridId: g.gridA1 });
+    const byToken = connectTo({ token: secret });
+    expect((await ask(byToken, { grids: [g.gridA1] })).rooms).toEqual([`grid:${g.gridA1}`]);
+    // Rebound to another grid (as publishing a redrawn grid layout does): the old grid's room is left.
+    await t.db.query('UPDATE api_token SET grid_id = $2 WHERE id = $1', [tokenId, g.gridA2]);
+    await waitFor(async () => (await ask(byToken, {})).rooms.length === 0);
+    expect(byToken.connected).toBe(true);
+    expect((await ask(byToken, { grids: [g.gridA2] })).ok).toBe(true);
+    const tokenGone = gone(byToken);
+    await t.db.query('UPDATE api_token SET revoked_at = now() WHERE id = $1', [tokenId]);
+    expect(await tokenGone).toBe('io server disconnect');
+
+    const accountId = (await t.db.query<{ id: number }>(AUTH_SQL.insertAccount, ['recheck.worker', '复查', 'x', 'grid_worker', null, g.gridA1, null, false])).rows[0]!.id;
+    const cookie = 'recheck-session-secret-0001';
+    await t.db.query(AUTH_SQL.insertSession, [sha256(cookie), accountId, 'csrf', 3600, null, null]);
+    const bySession = connectTo({ cookie });
+    expect((await ask(bySession, { grids: [g.gridA1] })).ok).toBe(true);
+    const sessionGone = gone(bySession);
+    await t.db.query(`UPDATE session SET expires_at = now() - interval '1 second' WHERE account_id = $1`, [accountId]);
+    expect(await sessionGone).toBe('io server disconnect');
   });
 
   it('originAllowed: own host, X-Forwarded-Host when given, configured origins', () => {

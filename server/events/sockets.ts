@@ -180,17 +180,28 @@ export function attachSockets(http: HttpServer, db: Db, bus: EventBus, opts: Soc
     bus.subscribe('auth.revoked', revoke),
   ];
 
-  // A safety net for what publishes no event (a session reaching its expiry, a change made in the
-  // database directly): every socket's credentials are checked again now and then, with the same
-  // rules as the handshake; a principal that is gone or changed loses its socket.
+  // A safety net for what publishes no event (a session reaching its expiry, a grid redrawn under
+  // a grid worker, a change made in the database directly): every socket's credentials are checked
+  // again now and then with the handshake's rules. Credentials no longer valid lose the socket;
+  // valid ones bound elsewhere now keep it but leave the rooms outside their new jurisdiction.
+  const stillAllowed = (p: Principal, room: string): boolean => {
+    const division = /^division:(.+)$/.exec(room);
+    if (division) return roomAllowed(p.scope, { division: division[1]! });
+    const grid = /^grid:(\d+)$/.exec(room);
+    if (grid) return roomAllowed(p.scope, { grid: Number(grid[1]) });
+    return true;
+  };
   const recheck = async () => {
-    for (const socket of await io.fetchSockets()) {
-      const { principal, credentials } = socket.data;
-      if (!principal) continue;
-      const now = await admit(db, credentials).catch(() => null);
-      if (!now?.ok || now.value.role !== principal.role || JSON.stringify(now.value.scope) !== JSON.stringify(principal.scope)) {
+    for (const socket of [...io.of('/').sockets.values()]) {
+      if (!socket.connected || !socket.data.principal) continue;
+      const now = await admit(db, socket.data.credentials).catch(() => null);
+      if (now === null) continue; // the database did not answer: not a revocation
+      if (!now.ok) {
         socket.disconnect(true);
+        continue;
       }
+      socket.data.principal = now.value;
+      for (const room of [...socket.rooms]) if (!stillAllowed(now.value, room)) await socket.leave(room);
     }
   };
   let rechecking = false;
