@@ -30,6 +30,12 @@ export interface GridMetric {
   /** All three of 一格三员 are in post. */
   staffingComplete: boolean;
   staffRoles: string[];
+  /**
+   * 15-minute life circle score (/coverage): mean over the 16 service classes of the share of the
+   * grid's households within each class's walking time; null before the first computation or
+   * without households. Always sent by the server (optional only for older fixtures).
+   */
+  serviceCoverage?: number | null;
 }
 
 export interface RankRow {
@@ -72,6 +78,8 @@ export interface WallTotals {
   /** Grids with all of 一格三员, and their share (配齐率). */
   staffedGrids: number;
   staffing: number | null;
+  /** 15-minute life circle score of the whole jurisdiction (household-weighted per class, then the class mean). */
+  serviceCoverage?: number | null;
 }
 
 export interface PartyNode {

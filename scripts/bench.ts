@@ -9,6 +9,7 @@ import { benchIntakeLatency, benchIntakeThroughput, type IntakeBenchRow, type La
 import { benchTiles, type TileBenchRow } from '../server/tiles/tiles.bench.js';
 import { benchWallPrep, wallBenchMarkdown } from '../client/src/pages/wall/prep.bench.js';
 import { benchPartition, partitionBenchMarkdown } from '../server/grids/partition.bench.js';
+import { benchCoverageDemo, benchCoverageSynthetic, coverageBenchMarkdown, type DemoBench } from '../server/coverage/coverage.bench.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const f = (n: number, d = 1) => n.toFixed(d);
@@ -24,6 +25,7 @@ async function main() {
   const tileRows: TileBenchRow[] = [];
   const intakeRows: IntakeBenchRow[] = [];
   const latencyRows: LatencyBenchRow[] = [];
+  const coverageRows: DemoBench[] = [];
   for (const engine of await engines()) {
     process.env.GC_TEST_DB = engine;
     if (engine === 'postgres') process.env.TEST_DATABASE_URL ??= process.env.DATABASE_URL;
@@ -38,6 +40,8 @@ async function main() {
       intakeRows.push(...(await benchIntakeThroughput(t.db, engine)));
       console.error(`[bench] ${engine}: report-to-screen latency…`);
       latencyRows.push(await benchIntakeLatency(t.db, engine));
+      console.error(`[bench] ${engine}: 15-minute coverage (ours vs pgRouting)…`);
+      coverageRows.push(await benchCoverageDemo(t.db, engine));
     } finally {
       await t.drop();
     }
@@ -116,6 +120,8 @@ async function main() {
   lines.push(...wallBenchMarkdown(benchWallPrep()));
   console.error('[bench] grid editor: automatic partition (demo communities, synthetic 5,000 buildings)…');
   lines.push(...partitionBenchMarkdown(benchPartition()));
+  console.error('[bench] coverage: synthetic 1M-edge network…');
+  lines.push(...coverageBenchMarkdown(coverageRows, benchCoverageSynthetic()));
   const wallFigures = resolve(ROOT, 'test-results/wall-figures.json');
   if (existsSync(wallFigures)) {
     const w = JSON.parse(readFileSync(wallFigures, 'utf8')) as {

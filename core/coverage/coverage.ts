@@ -39,8 +39,8 @@ export function classTimes(
   for (let i = 0; i < points.length; i++) {
     const p = points[i];
     if (!p) continue;
-    const h = searcher.pointHit(p);
-    if (h.dist !== Infinity) { minutes[i] = h.dist / speedMps / 60; nearest[i] = index[h.source]!; }
+    const d = searcher.pointDist(p);
+    if (d !== Infinity) { minutes[i] = d / speedMps / 60; nearest[i] = index[searcher.lastSource]!; }
   }
   return { minutes, nearest, unreachable, settled: searcher.settled };
 }

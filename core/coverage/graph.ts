@@ -68,6 +68,8 @@ export interface WalkGraph {
   adjStart: Int32Array;
   adjEdge: Int32Array;
   adjNode: Int32Array;
+  /** Length of adjEdge[k] (metres), beside it for the search's hot loop. */
+  adjLen: Float64Array;
   /** Connected component of each node, and how many there are. */
   component: Int32Array;
   componentCount: number;
@@ -190,11 +192,11 @@ export function buildGraph(n: NodedInput): WalkGraph {
   const adjStart = new Int32Array(nodeCount + 1);
   for (let i = 0; i < nodeCount; i++) adjStart[i + 1] = adjStart[i]! + deg[i]!;
   const fill = adjStart.slice(0, nodeCount);
-  const adjEdge = new Int32Array(2 * edgeCount), adjNode = new Int32Array(2 * edgeCount);
+  const adjEdge = new Int32Array(2 * edgeCount), adjNode = new Int32Array(2 * edgeCount), adjLen = new Float64Array(2 * edgeCount);
   for (let e = 0; e < edgeCount; e++) {
     const f = n.edgeFrom[e]!, t = n.edgeTo[e]!;
-    adjEdge[fill[f]!] = e; adjNode[fill[f]!++] = t;
-    adjEdge[fill[t]!] = e; adjNode[fill[t]!++] = f;
+    adjEdge[fill[f]!] = e; adjLen[fill[f]!] = edgeLen[e]!; adjNode[fill[f]!++] = t;
+    adjEdge[fill[t]!] = e; adjLen[fill[t]!] = edgeLen[e]!; adjNode[fill[t]!++] = f;
   }
   // components (iterative DFS)
   const component = new Int32Array(nodeCount).fill(-1);
@@ -231,7 +233,7 @@ export function buildGraph(n: NodedInput): WalkGraph {
   return {
     proj: n.proj, nodeCount, edgeCount, nodeX: n.nodeX, nodeY: n.nodeY, nodeLon: n.nodeLon ?? null, nodeLat: n.nodeLat ?? null, edgeFrom: n.edgeFrom, edgeTo: n.edgeTo,
     edgeLen, edgeRoad: n.edgeRoad, edgeSnappable: n.edgeSnappable, edgeGeomStart: n.edgeGeomStart,
-    vx: n.vx, vy: n.vy, vd, adjStart, adjEdge, adjNode, component, componentCount,
+    vx: n.vx, vy: n.vy, vd, adjStart, adjEdge, adjNode, adjLen, component, componentCount,
     excludedRoads: n.excludedRoads, segIndex, segEdge, segVertex,
   };
 }

@@ -39,7 +39,10 @@ export class Searcher {
   private touchedCount = 0;
   private q: FlatQueue<number>;
   private sources: readonly Source[] = [];
-  private onEdge = new Map<number, number[]>();
+  /** Sources by edge as linked lists: srcHead[edge] → first source index, srcNext[i] → next (-1 ends). */
+  private srcHead: Int32Array;
+  private srcNext = new Int32Array(16);
+  private srcEdges: number[] = [];
   cutoff = 0;
   /** Nodes settled in the last run (for benchmarks and statistics). */
   settled = 0;
@@ -49,13 +52,14 @@ export class Searcher {
     this.dist = new Float64Array(g.nodeCount).fill(Infinity);
     this.from = new Int32Array(g.nodeCount).fill(-1);
     this.touched = new Int32Array(g.nodeCount);
+    this.srcHead = new Int32Array(g.edgeCount).fill(-1);
     this.q = new FlatQueue<number>(2 * g.edgeCount + 16, Float64Array, Uint32Array);
   }
 
   get lastSources(): readonly Source[] { return this.sources; }
 
   /** Edges holding at least one source of the last run. */
-  sourceEdges(): IterableIterator<number> { return this.onEdge.keys(); }
+  sourceEdges(): readonly number[] { return this.srcEdges; }
 
   /** Nodes reached by the last run (distance ≤ cutoff or tentatively set). */
   touchedNodes(): Int32Array { return this.touched.subarray(0, this.touchedCount); }
@@ -67,7 +71,8 @@ export class Searcher {
       this.from[n] = -1;
     }
     this.touchedCount = 0;
-    this.onEdge.clear();
+    for (const e of this.srcEdges) this.srcHead[e] = -1;
+    this.srcEdges = [];
     this.q.clear();
   }
 
@@ -87,16 +92,20 @@ export class Searcher {
     const g = this.g;
     const need = 2 * g.edgeCount + 2 * sources.length + 16;
     if (this.q.capacity < need) this.q = new FlatQueue<number>(need, Float64Array, Uint32Array);
+    if (this.srcNext.length < sources.length) this.srcNext = new Int32Array(sources.length);
     for (let i = 0; i < sources.length; i++) {
       const s = sources[i]!;
       if (s.extra > cutoff) continue;
-      const list = this.onEdge.get(s.edge);
-      if (list) list.push(i); else this.onEdge.set(s.edge, [i]);
+      if (this.srcHead[s.edge] === -1) this.srcEdges.push(s.edge);
+      this.srcNext[i] = this.srcHead[s.edge]!;
+      this.srcHead[s.edge] = i;
       this.relax(g.edgeFrom[s.edge]!, s.extra + s.offset, i);
       this.relax(g.edgeTo[s.edge]!, s.extra + (g.edgeLen[s.edge]! - s.offset), i);
     }
-    const { adjStart, adjEdge, adjNode, edgeLen } = g;
-    const dist = this.dist, from = this.from, q = this.q;
+    // The hot loop: locals only, lengths stored per adjacency entry (no edge indirection).
+    const { adjStart, adjNode, adjLen } = g;
+    const dist = this.dist, from = this.from, q = this.q, touched = this.touched;
+    let tc = this.touchedCount;
     let settled = 0;
     while (q.length > 0) {
       const d = q.peekValue()!;
@@ -105,11 +114,18 @@ export class Searcher {
       settled++;
       const src = from[u]!;
       for (let k = adjStart[u]!, end = adjStart[u + 1]!; k < end; k++) {
-        const nd = d + edgeLen[adjEdge[k]!]!;
         const v = adjNode[k]!;
-        if (nd < dist[v]!) this.relax(v, nd, src);
+        const nd = d + adjLen[k]!;
+        const dv = dist[v]!;
+        if (nd < dv) {
+          if (dv === Infinity) touched[tc++] = v;
+          dist[v] = nd;
+          from[v] = src;
+          if (nd <= cutoff) q.push(v, nd);
+        }
       }
     }
+    this.touchedCount = tc;
     this.settled = settled;
     return this;
   }
@@ -119,24 +135,32 @@ export class Searcher {
    * its edge, or straight along the edge from a source on the same edge.
    */
   pointHit(s: Snap): PointHit {
+    const dist = this.pointDist(s);
+    return { dist, source: this.lastSource };
+  }
+
+  /** The source of the last pointDist() answer (-1 = none). */
+  lastSource = -1;
+
+  /** As pointHit, without allocating: the source is left in lastSource. */
+  pointDist(s: Snap): number {
     const g = this.g;
+    const e = s.edge;
     let best = Infinity, src = -1;
-    const df = this.dist[g.edgeFrom[s.edge]!]! + s.offset;
-    if (df < best) { best = df; src = this.from[g.edgeFrom[s.edge]!]!; }
-    const dt = this.dist[g.edgeTo[s.edge]!]! + (g.edgeLen[s.edge]! - s.offset);
-    if (dt < best) { best = dt; src = this.from[g.edgeTo[s.edge]!]!; }
-    const same = this.onEdge.get(s.edge);
-    if (same) for (const i of same) {
+    const a = g.edgeFrom[e]!, b = g.edgeTo[e]!;
+    const df = this.dist[a]! + s.offset;
+    if (df < best) { best = df; src = this.from[a]!; }
+    const dt = this.dist[b]! + (g.edgeLen[e]! - s.offset);
+    if (dt < best) { best = dt; src = this.from[b]!; }
+    for (let i = this.srcHead[e]!; i !== -1; i = this.srcNext[i]!) {
       const o = this.sources[i]!;
       const d = o.extra + Math.abs(o.offset - s.offset);
       if (d < best) { best = d; src = i; }
     }
     best += s.dist;
-    return best <= this.cutoff ? { dist: best, source: src } : { dist: Infinity, source: -1 };
-  }
-
-  pointDist(s: Snap): number {
-    return this.pointHit(s).dist;
+    if (best <= this.cutoff) { this.lastSource = src; return best; }
+    this.lastSource = -1;
+    return Infinity;
   }
 }
 

@@ -204,3 +204,17 @@ SELECT id FROM facility
  WHERE service_class = $1
    AND ($2::text[] IS NULL OR community_code = ANY($2::text[]))
    AND ($3::int IS NULL OR grid_id = $3::int);
+
+-- name: wallScores
+-- Per grid and class (and per class over the scope): households and those covered within the
+-- class's walk_minutes, from the stored results. $1 division codes (NULL = all), $2 grid id.
+SELECT b.grid_id, GROUPING(b.grid_id) = 1 AS total, cb.service_class AS class,
+       sum(b.households)::int AS households,
+       COALESCE(sum(b.households) FILTER (WHERE cb.minutes <= sc.walk_minutes + 1e-9), 0)::int AS covered
+  FROM coverage_building cb
+  JOIN building b ON b.id = cb.building_id AND b.households > 0
+  JOIN grid g ON g.id = b.grid_id
+  JOIN service_class sc ON sc.code = cb.service_class
+ WHERE ($1::text[] IS NULL OR g.community_code = ANY($1::text[]))
+   AND ($2::int IS NULL OR g.id = $2::int)
+ GROUP BY GROUPING SETS ((b.grid_id, cb.service_class), (cb.service_class));

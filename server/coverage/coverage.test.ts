@@ -8,7 +8,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
-  CoverageGaps, CoverageGrids, CoverageSummary, Isochrone, Scenario, ScenarioCompare, SuggestResult, WhatIfResult,
+  CoverageGaps, CoverageGrids, CoverageSummary, Isochrone, IsochroneLines, Scenario, ScenarioCompare, SuggestResult, WhatIfResult,
 } from '../../core/coverage/contract.js';
 import { nodeSource, Searcher, type Source } from '../../core/coverage/search.js';
 import { EventBus } from '../events/bus.js';
@@ -18,6 +18,7 @@ import { loadDemo } from '../demo/load.js';
 import { createTestDb, testDbKind, type TestDb } from '../testing/db.js';
 import { insertToken } from '../testing/principals.js';
 import { detectEncoder } from '../tiles/encode.js';
+import { wallMetrics } from '../wall/metrics.js';
 import { dropEngine, getEngine, type CoverageEngine } from './engine.js';
 
 const SPEED = 1.2;
@@ -272,6 +273,13 @@ describe(`15-minute coverage of the demo district on ${testDbKind()}`, () => {
     expect(fi.features).toHaveLength(1);
     expect(fi.features[0]!.properties.minutes).toBe(10);
     expect(fi.origin).toMatchObject({ facilityId: fid, class: 'park' });
+    const lines = (await as('planner').get(`/api/coverage/isochrone?lon=${o.lon}&lat=${o.lat}&bands=5,15&shape=lines`).expect(200)).body as IsochroneLines;
+    expect(lines.features.map((f) => f.geometry.type)).toEqual(['MultiLineString', 'MultiLineString']);
+    expect(lines.features[1]!.properties.reachedLengthM).toBe(iso.features[2]!.properties.reachedLengthM);
+    // every reached street piece lies inside its band's polygon
+    const inside = await one<{ ok: boolean }>(`SELECT ST_Covers(ST_Buffer(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326), 1e-7), ST_SetSRID(ST_GeomFromGeoJSON($2), 4326)) AS ok`,
+      [p15, JSON.stringify(lines.features[1]!.geometry)]);
+    expect(inside.ok).toBe(true);
     const far = await as('planner').get('/api/coverage/isochrone?lon=121.7&lat=31.4').expect(422);
     expect(far.body.error.code).toBe('unreachable');
     expect((await as('planner').get(`/api/coverage/isochrone?lon=${o.lon}&lat=${o.lat}&bands=15,5`).expect(400)).body.error.code).toBe('invalid_request');
@@ -353,6 +361,22 @@ describe(`15-minute coverage of the demo district on ${testDbKind()}`, () => {
     await request(app).get('/api/coverage/summary').expect(401);
     expect((await as('planner').get('/api/coverage/summary?limit=7').expect(400)).body.error.code).toBe('invalid_request');
     expect((await as('planner').get('/api/coverage/buildings?class=nope').expect(400)).body.error.code).toBe('unknown_service_class');
+  });
+
+  it('gives the wall a 15-minute score per grid and for the district', async () => {
+    const m = await wallMetrics(t.db, { codes: null, gridId: null, departmentId: null });
+    const g = (await as('planner').get('/api/coverage/grids').expect(200)).body as CoverageGrids;
+    const byId = new Map(g.grids.map((x) => [x.gridId, x.score]));
+    let withScore = 0;
+    for (const x of m.grids) {
+      const expected = byId.get(x.gridId);
+      if (expected == null) { expect(x.serviceCoverage).toBeNull(); continue; }
+      expect(x.serviceCoverage).toBeCloseTo(expected, 4);
+      withScore++;
+    }
+    expect(withScore).toBeGreaterThan(30);
+    expect(m.totals.serviceCoverage).toBeGreaterThan(0);
+    expect(m.totals.serviceCoverage).toBeLessThan(1);
   });
 
   it('rebuilds the graph when the roads change', async () => {

@@ -15,7 +15,7 @@ export const SQL = loadSql(new URL('./coverage.sql', import.meta.url), [
   'fingerprint', 'roads', 'buildings', 'facilities', 'latestRun', 'insertRun', 'clearResults', 'clearRuns', 'insertResults',
   'classes', 'facilityCounts', 'cells', 'gridCells', 'gridsInScope', 'communities', 'scopeArea', 'buildingsGeo', 'gaps',
   'buffer', 'facilityById', 'candidates', 'insertScenario', 'scenarios', 'scenarioById', 'updateScenarioResults',
-  'facilityIdsInScope',
+  'facilityIdsInScope', 'wallScores',
 ]);
 
 /** How long a checked fingerprint is trusted before asking the database again. */

@@ -1,7 +1,7 @@
 // Isochrones: one bounded search from a point (a click or a facility), the street pieces reached
 // per band (partial edges included), and polygons that hug them: PostGIS buffers each band's pieces
 // by 25 m on the ellipsoid. No convex or alpha hull, so an unreached block never gets covered.
-import { ISOCHRONE_METHOD, MAX_SNAP_METERS, type Isochrone, type IsochroneOrigin } from '../../core/coverage/contract.js';
+import { ISOCHRONE_METHOD, MAX_SNAP_METERS, type Isochrone, type IsochroneLines, type IsochroneOrigin } from '../../core/coverage/contract.js';
 import { snapLonLat, toLonLat, type Snap } from '../../core/coverage/graph.js';
 import { piecesLonLat, reachedPieces, type ReachedNetwork } from '../../core/coverage/isochrone.js';
 import { sourceOf } from '../../core/coverage/search.js';
@@ -29,12 +29,13 @@ export async function bufferLines(db: Queryable, lines: [number, number][][][]):
 
 export async function isochroneAt(
   db: Queryable, e: CoverageEngine, lon: number, lat: number, bands: readonly number[],
-  extra: Pick<IsochroneOrigin, 'facilityId' | 'class'> = {},
-): Promise<Result<Isochrone>> {
+  extra: Pick<IsochroneOrigin, 'facilityId' | 'class'> = {}, shape: 'polygons' | 'lines' = 'polygons',
+): Promise<Result<Isochrone | IsochroneLines>> {
   const snap = snapLonLat(e.graph, lon, lat, MAX_SNAP_METERS);
   if (!snap) return fail('unreachable', `no walkable street within ${MAX_SNAP_METERS} m of this point`);
   const reached = reachedBands(e, snap, bands);
-  const geoms = await bufferLines(db, reached.map((r) => piecesLonLat(e.graph, r.pieces)));
+  const lines = reached.map((r) => piecesLonLat(e.graph, r.pieces));
+  const geoms = shape === 'lines' ? lines.map((l) => ({ type: 'MultiLineString', coordinates: l })) : await bufferLines(db, lines);
   const last = reached[reached.length - 1]!;
   const [slon, slat] = toLonLat(e.graph.proj, snap.x, snap.y);
   return ok({

@@ -84,7 +84,7 @@ export function coverageRoutes(db: Db, config: Config): Router {
     const q = validate(isochroneQuery, req.query);
     if (!q.ok) return q;
     const [lon, lat] = toWgs84([q.value.lon, q.value.lat], q.value.crs);
-    return isochroneAt(db, await engine(), lon, lat, q.value.bands);
+    return isochroneAt(db, await engine(), lon, lat, q.value.bands, {}, q.value.shape);
   }));
 
   r.get('/api/coverage/facilities/:id/isochrone', read, route(async (req) => {

@@ -6,6 +6,7 @@ import type { Queryable } from '../db/db.js';
 import { loadSql } from '../db/sql.js';
 import { dbNow } from '../incidents/commands.js';
 import { responsibilitySeed } from '../reference/reference.js';
+import { wallCoverage } from '../coverage/wall.js';
 import type { GridMetric, RankRow, WallMetrics, WallPoints, WallTotals } from '../../core/wall.js';
 export type { GridMetric, RankRow, WallMetrics, WallPoints, WallTotals };
 
@@ -81,7 +82,8 @@ export async function wallMetrics(db: Queryable, f: WallFilter, opts: { windowDa
     (await db.query<{ kind: string; ago: number; n: number }>(SQL.series, [...p, now, dayStart])).rows,
     (await db.query<DivisionRow>(SQL.divisions, [...p, now, dayStart, windowStart])).rows,
   ];
-  const grids = gridRows.map(gridMetric);
+  const cov = await wallCoverage(db, f.codes, f.gridId);
+  const grids = gridRows.map((r) => ({ ...gridMetric(r), serviceCoverage: cov.grids.get(r.id) ?? null }));
   const covered = grids.filter((g) => g.partyBranch).length;
   const staffed = grids.filter((g) => g.staffingComplete).length;
   const rank = (r: DivisionRow): RankRow => ({
@@ -114,6 +116,7 @@ export async function wallMetrics(db: Queryable, f: WallFilter, opts: { windowDa
       memberHouseholds: grids.reduce((s, g) => s + g.memberHouseholds, 0),
       staffedGrids: staffed,
       staffing: share(staffed, grids.length),
+      serviceCoverage: cov.total,
     },
     ranking: { subdistricts: ranked.filter((r) => r.level === 'subdistrict'), communities: ranked.filter((r) => r.level === 'community') },
     series: {

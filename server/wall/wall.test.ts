@@ -103,13 +103,13 @@ describe(`wall metrics on ${testDbKind()}`, () => {
       today: 2, resolvedToday: 1, open: 3, overdue: 1, recent: 5, solved: 2, solvedAtGrid: 1,
       gridSolvedShare: 0.5, gridSolvedTarget: 0.95, avgCloseHours: 16.5,
       grids: 3, households: 710, coveredGrids: 2, coverage: 0.6667, branches: 2, partyMembers: 39, memberHouseholds: 2,
-      staffedGrids: 1, staffing: 0.3333,
+      staffedGrids: 1, staffing: 0.3333, serviceCoverage: null, // no 15-minute results computed in this fixture
     });
     const byId = new Map(m.grids.map((x) => [x.gridId, x]));
     expect(byId.get(g.gridA1)).toEqual({
       gridId: g.gridA1, code: 'T0101-01', name: '甲社区第01网格', communityCode: 'T0101', households: 240,
       open: 1, overdue: 0, recent: 2, per1000: 8.33, partyBranch: true, partyMembers: 24, buildingGroups: 1, memberHouseholds: 2,
-      staffingComplete: true, staffRoles: ['community_worker', 'grid_worker', 'property_manager'],
+      staffingComplete: true, staffRoles: ['community_worker', 'grid_worker', 'property_manager'], serviceCoverage: null,
     });
     expect(byId.get(g.gridA2)).toMatchObject({ open: 1, overdue: 0, recent: 1, per1000: 3.85, partyBranch: false, partyMembers: 0,
       memberHouseholds: 0, staffingComplete: false, staffRoles: ['grid_worker'] });
