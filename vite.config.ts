@@ -160,14 +160,16 @@ export default defineConfig({
     proxy: {
       '/api': { target: API_TARGET, changeOrigin: true },
       '/tiles': { target: API_TARGET, changeOrigin: true },
-      '/socket.io': { target: API_TARGET, ws: true, changeOrigin: true },
+      // Host kept as the page's: the server accepts socket handshakes from its own origin only.
+      '/socket.io': { target: API_TARGET, ws: true, changeOrigin: false },
     },
   },
   preview: {
     proxy: {
       '/api': { target: API_TARGET, changeOrigin: true },
       '/tiles': { target: API_TARGET, changeOrigin: true },
-      '/socket.io': { target: API_TARGET, ws: true, changeOrigin: true },
+      // Host kept as the page's: the server accepts socket handshakes from its own origin only.
+      '/socket.io': { target: API_TARGET, ws: true, changeOrigin: false },
     },
   },
 });
