@@ -200,6 +200,10 @@ function runValidation() {
       band: loaded.band,
     });
     validationSource = 'live';
+    // A highlighted problem stays highlighted only while it still exists.
+    const was = activeProblem;
+    activeProblem = was ? validation.problems.find((p) => p.code === was.code && p.message === was.message) ?? null : null;
+    if (was && !activeProblem) render();
   } catch (e) {
     console.warn('[gc] live validation failed', e);
   }
@@ -287,7 +291,7 @@ function render() {
       colorKey: grids.features.map((f) => f.properties.status).join(''),
     },
     { kind: 'polygons', id: 'community', data: communityFc!, fillColor: [0, 0, 0, 0], lineColor: [56, 189, 248, 240], lineWidth: 2.6, dashed: true },
-    { kind: 'polygons', id: 'cut-buildings', data: cutFc, fillColor: CUT_COLOR, lineColor: [255, 255, 255, 255], lineWidth: 1 },
+    { kind: 'polygons', id: 'cut-buildings', data: cutFc, fillColor: CUT_COLOR, lineColor: [255, 120, 120, 255], lineWidth: 2.5 },
   ];
   if (overlay) {
     const col = (p: Record<string, unknown>): RGBA => {
@@ -384,6 +388,7 @@ function padBbox([a, b, c, d]: [number, number, number, number]): [number, numbe
 
 function commit(next: EditorState) {
   preview = null;
+  cutIdx = [];
   history.push(next);
   validationSource = 'live';
   changed();
@@ -434,10 +439,13 @@ function onDrawing(coords: LonLat[] | null) {
 function onDrawn(coords: LonLat[], mode: 'line' | 'polygon') {
   const s = history.current;
   if (!s || !loaded) return;
+  // The cut buildings stay red after the edit (the drawing itself is gone).
+  const cut = buildingsCutByLines([mode === 'line' ? coords : [...coords, coords[0]!]], loaded.idx, { minInsideM: CUT_TOLERANCE_M });
   if (mode === 'line') {
     const r = splitGrids(s, coords, loaded.data.community.name);
     if (!r.ok) return report(r);
     commit(r.value.state);
+    cutIdx = cut;
     const figs = [...r.value.split, ...r.value.created].map((k) => `${shortName(r.value.state.meta.get(k)!.name)} ${fmtInt(figures.get(k)?.households ?? 0)} 户`);
     selected = r.value.created[0] ?? null;
     setLive(`已分割：${figs.join('，')}${cutIdx.length ? `；切开 ${cutIdx.length} 栋建筑，请撤销后重画` : ''}`, cutIdx.length > 0);
@@ -447,6 +455,7 @@ function onDrawn(coords: LonLat[], mode: 'line' | 'polygon') {
     const r = drawGrid(s, coords, loaded.data.community.geometry, loaded.data.community.name);
     if (!r.ok) return report(r);
     commit(r.value.state);
+    cutIdx = cut;
     selected = r.value.key;
     setLive(`已绘制 ${shortName(r.value.state.meta.get(r.value.key)!.name)}：${fmtInt(figures.get(r.value.key)?.households ?? 0)} 户`);
     renderTable();
@@ -481,8 +490,11 @@ function onHandleEnd(id: string, p: LonLat) {
     changed();
     return;
   }
+  const cut = cutIdx;
   commit(r.value);
-  setLive(cutIdx.length ? `边界切开 ${cutIdx.length} 栋建筑` : null, cutIdx.length > 0);
+  cutIdx = cut;
+  setLive(cut.length ? `边界切开 ${cut.length} 栋建筑` : null, cut.length > 0);
+  render();
 }
 
 function onGridClick(key: string | null) {
@@ -715,7 +727,9 @@ function mountTools() {
   });
   window.addEventListener('keydown', (e) => {
     const target = e.target as HTMLElement | null;
-    if (target && (/^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable)) return;
+    // Typing in a field is not a shortcut (a focused checkbox or button does not count).
+    const typing = target instanceof HTMLInputElement ? !['checkbox', 'radio', 'button', 'submit', 'range', 'color'].includes(target.type) : false;
+    if (target && (typing || /^(TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable)) return;
     if (document.querySelector('dialog[open]')) return;
     const k = e.key.toLowerCase();
     if ((e.ctrlKey || e.metaKey) && k === 'z' && !e.shiftKey) { e.preventDefault(); undo(); return; }
