@@ -22,7 +22,7 @@ import { SOURCE_NAMES } from '../../shell/labels.js';
 import { isKiosk, kioskToken, wallApi, type BuildingCollection, type BuildingFeature, type DivisionCollection, type DivisionProps } from './api.js';
 import { heatGridFor, HeatRenderer } from './heat.js';
 import { startLive, type WallLive } from './live.js';
-import { METRIC_DEFS, STAFF_ROLE_NAMES, type MetricClass } from './metrics.js';
+import { coverageTone, METRIC_DEFS, STAFF_ROLE_NAMES, weakestCoverageGrid, type MetricClass } from './metrics.js';
 import * as panel from './panels.js';
 import { int, pct, shortGridName } from './panels.js';
 import {
@@ -383,7 +383,8 @@ async function main(): Promise<void> {
     if (scopeKey === lastKpiScope) for (const [k, v] of Object.entries(vals)) if (lastKpi[k] !== undefined && lastKpi[k] !== v) flashKeys.add(k);
     lastKpi = vals;
     lastKpiScope = scopeKey;
-    hooks.kpi = { ...vals, coverage: t.coverage, staffing: t.staffing };
+    hooks.kpi = { ...vals, coverage: t.coverage, staffing: t.staffing, serviceCoverage: t.serviceCoverage ?? null };
+    const weakest = weakestCoverageGrid(m.grids);
     const met = t.gridSolvedShare != null && t.gridSolvedShare >= t.gridSolvedTarget;
     panel.kpiCards($('#kpis'), [
       { key: 'today', label: '今日上报', value: int(t.today), unit: '件', sub: `近 24 小时 ${int(m.series.hourlyCreated.reduce((a, b) => a + b, 0))} 件`, spark: { values: m.series.hourlyCreated, color: '#3fd6f5' } },
@@ -393,6 +394,8 @@ async function main(): Promise<void> {
         sub: `目标 ${pct(t.gridSolvedTarget, 0)}% · 近 30 日解决 ${int(t.solved)} 件`, target: { value: t.gridSolvedShare, target: t.gridSolvedTarget } },
       { key: 'hours', label: '平均办结时长', value: t.avgCloseHours == null ? '—' : t.avgCloseHours.toFixed(1), unit: '小时', sub: '上报至办结 · 近 30 日' },
       { key: 'resolved', label: '今日办结', value: int(t.resolvedToday), unit: '件', sub: `近 24 小时 ${int(m.series.hourlyResolved.reduce((a, b) => a + b, 0))} 件`, spark: { values: m.series.hourlyResolved, color: '#35d49a' } },
+      { key: 'serviceCoverage', label: '15分钟生活圈', value: pct(t.serviceCoverage ?? null), unit: '%', tone: coverageTone(t.serviceCoverage), sub: '16 类服务步行可达住户（合成）' },
+      { key: 'coverageWeakest', label: '生活圈最弱网格', value: weakest ? pct(weakest.serviceCoverage ?? null) : '—', unit: weakest ? '%' : '', tone: weakest ? coverageTone(weakest.serviceCoverage) : '', sub: weakest ? shortGridName(weakest.name, 2) : '尚未计算' },
     ], flashKeys);
     flashKeys.clear();
     panel.trendChart($('#trend'), m.series.hourlyCreated, m.series.hourlyResolved, m.series.daily);
@@ -544,6 +547,7 @@ async function main(): Promise<void> {
       rows.push({ label: '网格党支部', value: g.partyBranch ? `已建 · ${g.partyMembers} 名党员 · ${g.memberHouseholds} 户中心户` : '未建立', tone: g.partyBranch ? 'good' : 'bad' });
       const missing = ['grid_worker', 'community_worker', 'property_manager'].filter((r) => !g.staffRoles.includes(r));
       rows.push({ label: '一格三员', value: missing.length ? `缺 ${missing.map((r) => STAFF_ROLE_NAMES[r]).join('、')}` : '三员配齐', tone: missing.length ? 'bad' : 'good' });
+      rows.push({ label: '15分钟生活圈', value: g.serviceCoverage == null ? '—' : `${pct(g.serviceCoverage, 0)}%`, tone: g.serviceCoverage == null ? undefined : coverageTone(g.serviceCoverage) === 'good' ? 'good' : g.serviceCoverage < 0.3 ? 'bad' : undefined });
     } else {
       const covered = gs.filter((x) => x.partyBranch).length;
       const staffed = gs.filter((x) => x.staffingComplete).length;
@@ -958,13 +962,13 @@ async function main(): Promise<void> {
   });
 
   // ---------------------------------------------------------------------------------------------
-  // Keyboard for operators: n next stop, r replay, h heat, 1–5 metrics.
+  // Keyboard for operators: n next stop, r replay, h heat, 1–6 metrics.
   addEventListener('keydown', (e) => {
     if ((e.target as HTMLElement)?.tagName === 'SELECT' || (e.target as HTMLElement)?.tagName === 'INPUT') return;
     if (e.key === 'n') tour.next();
     else if (e.key === 'r') { if (replay.active) stopReplay(); else void startReplay(replayDay.value); }
     else if (e.key === 'h') setHeatVisible(!state.heatVisible);
-    else if (/^[1-5]$/.test(e.key)) setMetric(METRICS[Number(e.key) - 1]!);
+    else if (/^[1-9]$/.test(e.key) && Number(e.key) <= METRICS.length) setMetric(METRICS[Number(e.key) - 1]!);
   });
 
   // ---------------------------------------------------------------------------------------------

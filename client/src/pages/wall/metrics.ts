@@ -1,6 +1,5 @@
 // The metrics the grid layer can be coloured by, each with its classes, colours and a legend that
-// states the metric and its unit. Pure. (15-minute coverage joins the list once a coverage
-// endpoint exists.)
+// states the metric and its unit. Pure.
 import type { RGBA } from '../../map/map-view.js';
 import type { MetricId } from './params.js';
 import type { GridMetric } from './types.js';
@@ -91,6 +90,59 @@ function countMetric(id: MetricId, label: string, title: string, unit: string, v
   };
 }
 
+/** 15-minute life circle score classes (fixed, so walls and days compare): lower bounds of the share. */
+export const COVERAGE_BREAKS = [0.3, 0.5, 0.7] as const;
+const COVERAGE_RAMP = ['#e5384f', '#f2893b', '#f2c94c', '#2fc48d'].map((c) => hex(c, FILL_ALPHA + 10));
+
+/** The coverage score as a whole percent (null: not computed yet, or no households). */
+export function coveragePercent(g: Pick<GridMetric, 'serviceCoverage'>): number | null {
+  const v = g.serviceCoverage;
+  return v === null || v === undefined || !Number.isFinite(v) ? null : Math.round(v * 100);
+}
+
+/** KPI tone of a coverage score: good from 70 %, a warning below 30 %. */
+export function coverageTone(v: number | null | undefined): 'good' | 'warn' | '' {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '';
+  return v >= COVERAGE_BREAKS[2] ? 'good' : v < COVERAGE_BREAKS[0] ? 'warn' : '';
+}
+
+/** The grid with households and the lowest coverage score (the wall's 生活圈最弱网格), if any is computed. */
+export function weakestCoverageGrid<G extends Pick<GridMetric, 'serviceCoverage' | 'households'>>(grids: readonly G[]): G | null {
+  let best: G | null = null;
+  for (const g of grids) {
+    const v = g.serviceCoverage;
+    if (v === null || v === undefined || !Number.isFinite(v) || g.households <= 0) continue;
+    if (!best || v < best.serviceCoverage!) best = g;
+  }
+  return best;
+}
+
+const coverageMetric: MetricDef = {
+  id: 'coverage', label: '生活圈', title: '15分钟生活圈得分（16 类服务步行可达住户占比的平均，住户为合成数据）', unit: '%',
+  value: coveragePercent,
+  classes() {
+    const pctLabel = (x: number) => `${Math.round(x * 100)}%`;
+    const classes: MetricClass[] = [
+      { label: '未计算或无住户', color: NONE },
+      { label: `< ${pctLabel(COVERAGE_BREAKS[0])}`, color: COVERAGE_RAMP[0]! },
+      ...COVERAGE_BREAKS.map((lo, i) => {
+        const hi = COVERAGE_BREAKS[i + 1];
+        return { label: hi === undefined ? `≥ ${pctLabel(lo)}` : `${Math.round(lo * 100)}–${pctLabel(hi)}`, color: COVERAGE_RAMP[i + 1]! };
+      }),
+    ];
+    return {
+      classes,
+      classOf: (g) => {
+        const v = g.serviceCoverage;
+        if (v === null || v === undefined || !Number.isFinite(v)) return 0;
+        let i = 0;
+        while (i < COVERAGE_BREAKS.length && v >= COVERAGE_BREAKS[i]!) i++;
+        return i + 1;
+      },
+    };
+  },
+};
+
 export const METRIC_DEFS: Record<MetricId, MetricDef> = {
   open: countMetric('open', '未结案件', '未结案件（当前）', '件', (g) => g.open, COUNT_RAMP, '无'),
   overdue: countMetric('overdue', '超期案件', '超期未办结案件（当前）', '件', (g) => g.overdue, RED_RAMP, '无超期'),
@@ -127,6 +179,7 @@ export const METRIC_DEFS: Record<MetricId, MetricDef> = {
       };
     },
   },
+  coverage: coverageMetric,
 };
 
 export const STAFF_ROLE_NAMES: Record<string, string> = {

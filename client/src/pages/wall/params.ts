@@ -1,7 +1,7 @@
 // URL parameters of /wall, so that a wall controller can open the page directly in the right
 // layout and view. Pure: parse(URLSearchParams) → WallParams, unknown values fall back to defaults.
 
-export const METRICS = ['open', 'overdue', 'per1000', 'party', 'staffing'] as const;
+export const METRICS = ['open', 'overdue', 'per1000', 'party', 'staffing', 'coverage'] as const;
 export type MetricId = (typeof METRICS)[number];
 
 export const WINDOWS = ['1h', '24h', '7d'] as const;

@@ -1,7 +1,7 @@
 // Pure parts of the wall: URL parameters, layouts, metric classes, the heat raster, the case columns.
 import { describe, expect, it } from 'vitest';
 import { binInto, blur, gaussianKernel, heatGridFor, heatLut, HeatRenderer } from './heat.js';
-import { countBreaks, METRIC_DEFS } from './metrics.js';
+import { countBreaks, coveragePercent, coverageTone, METRIC_DEFS, weakestCoverageGrid } from './metrics.js';
 import { DEFAULT_TOUR, parseParams, pickLayout, uiScale } from './params.js';
 import { PointStore } from './points.js';
 import type { GridMetric } from './types.js';
@@ -18,6 +18,7 @@ describe('wall URL parameters', () => {
     const d = parseParams(new URLSearchParams('metric=coverage15&window=2h&layout=tall&dwell=-4&view=<script>&replay=soon'));
     expect(d).toMatchObject({ layout: 'auto', metric: 'open', window: '24h', dwell: 1, view: { kind: 'district' }, replay: null, tour: DEFAULT_TOUR });
     expect(parseParams(new URLSearchParams('tour=off')).tour).toEqual([]);
+    expect(parseParams(new URLSearchParams('metric=coverage')).metric).toBe('coverage');
   });
 
   it('picks the layout and the UI scale from the screen', () => {
@@ -54,6 +55,25 @@ describe('wall metrics', () => {
     expect([grid(5, { partyBranch: false }), grid(6, { memberHouseholds: 0 }), grid(7), grid(8, { memberHouseholds: 6 })].map(party.classOf)).toEqual([0, 1, 2, 3]);
     const staff = METRIC_DEFS.staffing.classes(grids);
     expect([grid(9, { staffingComplete: false, staffRoles: ['grid_worker'] }), grid(10, { staffingComplete: false, staffRoles: ['grid_worker', 'property_manager'] }), grid(11)].map(staff.classOf)).toEqual([0, 1, 2]);
+  });
+});
+
+describe('15-minute life circle on the wall', () => {
+  it('colours grids by their coverage score in fixed classes, uncomputed apart', () => {
+    const grids = [grid(1, { serviceCoverage: null }), grid(2, { serviceCoverage: 0.12 }), grid(3, { serviceCoverage: 0.3 }), grid(4, { serviceCoverage: 0.55 }), grid(5, { serviceCoverage: 0.7 }), grid(6)];
+    const c = METRIC_DEFS.coverage.classes(grids);
+    expect(c.classes.map((x) => x.label)).toEqual(['未计算或无住户', '< 30%', '30–50%', '50–70%', '≥ 70%']);
+    expect(grids.map(c.classOf)).toEqual([0, 1, 2, 3, 4, 0]);
+    expect(new Set(c.classes.map((x) => x.color.join())).size).toBe(5);
+    expect(METRIC_DEFS.coverage.unit).toBe('%');
+    expect([coveragePercent({ serviceCoverage: 0.436 }), coveragePercent({ serviceCoverage: null }), coveragePercent({})]).toEqual([44, null, null]);
+  });
+
+  it('names the weakest grid with households and grades the KPI', () => {
+    const grids = [grid(1, { serviceCoverage: 0.2, households: 0 }), grid(2, { serviceCoverage: 0.35 }), grid(3, { serviceCoverage: 0.25 }), grid(4, { serviceCoverage: null })];
+    expect(weakestCoverageGrid(grids)?.gridId).toBe(3);
+    expect(weakestCoverageGrid([grid(5)])).toBeNull();
+    expect([coverageTone(0.8), coverageTone(0.5), coverageTone(0.1), coverageTone(null)]).toEqual(['good', '', 'warn', '']);
   });
 });
 
