@@ -8,7 +8,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
-  CoverageGaps, CoverageGrids, CoverageSummary, Isochrone, IsochroneLines, Scenario, ScenarioCompare, SuggestResult, WhatIfResult,
+  CoverageBuildings, CoverageGaps, CoverageGrids, CoverageSummary, Isochrone, IsochroneLines, Scenario, ScenarioCompare, SuggestResult, WhatIfResult,
 } from '../../core/coverage/contract.js';
 import { nodeSource, Searcher, type Source } from '../../core/coverage/search.js';
 import { EventBus } from '../events/bus.js';
@@ -361,6 +361,13 @@ describe(`15-minute coverage of the demo district on ${testDbKind()}`, () => {
     await request(app).get('/api/coverage/summary').expect(401);
     expect((await as('planner').get('/api/coverage/summary?limit=7').expect(400)).body.error.code).toBe('invalid_request');
     expect((await as('planner').get('/api/coverage/buildings?class=nope').expect(400)).body.error.code).toBe('unknown_service_class');
+    const fc = (await as('community').get('/api/coverage/buildings?class=park').expect(200)).body as CoverageBuildings;
+    expect(fc.features.length).toBeGreaterThan(0);
+    expect(fc.features.every((f) => f.properties.communityCode === COMMUNITY && f.properties.households > 0)).toBe(true);
+    for (const f of fc.features) expect(f.properties.covered).toBe(f.properties.minutes !== null && f.properties.minutes <= 10);
+    const box = (await as('planner').get('/api/coverage/buildings?class=park&all=true&bbox=121.48,31.23,121.49,31.24').expect(200)).body as CoverageBuildings;
+    expect(box.features.some((f) => f.properties.households === 0)).toBe(true);
+    expect((await as('planner').get('/api/coverage/buildings?class=park&bbox=1,2').expect(400)).body.error.code).toBe('invalid_bbox');
   });
 
   it('gives the wall a 15-minute score per grid and for the district', async () => {
