@@ -1,9 +1,11 @@
 // Embedded PostgreSQL + PostGIS (PGlite, WASM) persisted in a data folder.
-// A folder is opened by one process at a time (lock.ts).
+// A folder is opened by one process at a time (lock.ts); the process holding it answers backup
+// requests from `npm run backup` (backup.ts), since no second process may open the folder.
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
+import { serveBackupRequests } from './backup.js';
 import type { Db, QueryResult, Queryable } from './db.js';
 import { lockDataDir } from './lock.js';
 
@@ -88,10 +90,12 @@ export async function openEmbedded(opts: EmbeddedOptions = {}): Promise<Db & { p
     lock.release();
     throw explainOpenError(e, dir);
   }
+  const stopServing = serveBackupRequests(lock, pg);
   const db = wrapDb(pg);
   return {
     ...db,
     async close() {
+      stopServing();
       try {
         await pg.close();
       } finally {
