@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../server/config.js';
 import type { Db } from '../server/db/db.js';
+import { DataDirLockedError } from '../server/db/lock.js';
 import { openDb } from '../server/db/open.js';
 import { ImportError } from '../server/import/features.js';
 import { isLayerOption, resolveCrs, LAYERS } from '../server/import/geojson.js';
@@ -121,7 +122,8 @@ async function main(): Promise<void> {
     db = await openDb(config, { purpose: 'import' });
   } catch (e) {
     bar.stop();
-    return fail(`cannot open database: ${(e as Error).message}`);
+    // Held by another process (the server): its one line already names it and says what to do.
+    return fail(e instanceof DataDirLockedError ? e.message : `cannot open database: ${(e as Error).message}`);
   }
 
   // 3. Write in one transaction.

@@ -1,9 +1,10 @@
 // The `npm run import` command as a user runs it. Kept few: a successful run starts PGlite cold (~15 s).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lockDataDir } from '../db/lock.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 // The project's own tsx (what `npx tsx` runs), without npm's own notices on stderr.
@@ -47,11 +48,12 @@ describe('npm run import', () => {
     writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features: [
       { type: 'Feature', properties: { amenity: 'school' }, geometry: { type: 'Point', coordinates: [116.32, 40.0] } }] }));
     const dataDir = join(dir, 'data-busy');
-    mkdirSync(join(dataDir, 'pglite'), { recursive: true });
-    writeFileSync(join(dataDir, 'pglite', 'postmaster.pid'), '-42\n');
+    // This test process holds the folder's lock, as a running server would.
+    const held = lockDataDir(join(dataDir, 'pglite'), 'server');
     const r = run([file], dataDir);
+    held.release();
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^import: .*ok\.geojson: the embedded database in .* is in use/);
+    expect(r.stderr).toMatch(new RegExp(`^import: .*ok\\.geojson: the embedded database in .* is in use by process ${process.pid} \\(server: `));
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
