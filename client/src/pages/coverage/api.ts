@@ -7,6 +7,7 @@ import type {
   CoverageGrids,
   CoverageSummary,
   Isochrone,
+  IsochroneLines,
   RecomputeResult,
   Scenario,
   ScenarioCompare,
@@ -33,6 +34,9 @@ export const coverageApi = {
     api.request<CoverageGaps>(withQuery('/api/coverage/gaps', { class: q.class, limit: lim(q.limit), community: q.community ?? undefined }), { signal }),
   isochrone: (lon: number, lat: number, bands: readonly number[], signal?: AbortSignal) =>
     api.request<Isochrone>(withQuery('/api/coverage/isochrone', { lon: +lon.toFixed(7), lat: +lat.toFixed(7), bands: bands.join(',') }), { signal }),
+  /** The reached street pieces only (a few ms): for following a dragged origin. */
+  isochroneLines: (lon: number, lat: number, bands: readonly number[], signal?: AbortSignal) =>
+    api.request<IsochroneLines>(withQuery('/api/coverage/isochrone', { lon: +lon.toFixed(7), lat: +lat.toFixed(7), bands: bands.join(','), shape: 'lines' }), { signal }),
   facilityIsochrone: (id: number, minutes?: number, signal?: AbortSignal) =>
     api.request<Isochrone>(withQuery(`/api/coverage/facilities/${id}/isochrone`, { minutes }), { signal }),
   whatIf: (changes: ClassChanges, limit: LimitChoice) =>

@@ -5,7 +5,7 @@
 // from POST /api/coverage/what-if, nothing saved), scenarios (save, compare), suggested sites, exports.
 import '../../styles/app.css';
 import './coverage.css';
-import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
+import type { FeatureCollection, MultiLineString, MultiPolygon, Polygon } from 'geojson';
 import {
   DEFAULT_BANDS,
   GAPS_METHOD,
@@ -151,7 +151,9 @@ async function main() {
     whatIf: null as WhatIfResult | null,
     whatIfBusy: false,
     whatIfError: null as string | null,
-    iso: null as { fc: Isochrone; title: string; sorted: Feature<MultiPolygon, IsochroneBandProps>[] } | null,
+    iso: null as { fc: Isochrone; title: string; polygons: FeatureCollection<MultiPolygon, IsochroneBandProps> } | null,
+    /** The isochrone's origin being dragged: the reached streets follow it (shape=lines). */
+    isoDrag: null as { at: [number, number]; bands: number[]; lines: FeatureCollection<MultiLineString, IsochroneBandProps> | null } | null,
     isoError: null as string | null,
     suggest: null as SuggestResult | null,
     suggestBusy: false,
@@ -322,27 +324,65 @@ async function main() {
   // Isochrones
 
   let isoSeq = 0;
-  async function showIsochrone(load: () => Promise<Isochrone>, title: string) {
+  /** `keep`: the current isochrone stays drawn until the new one arrives (after a drag). */
+  async function showIsochrone(load: () => Promise<Isochrone>, title: string, keep = false) {
     const seq = ++isoSeq;
     state.isoError = null;
-    state.iso = null;
-    renderSide();
+    if (!keep) {
+      state.iso = null;
+      renderSide();
+    }
     try {
       const fc = await load();
       if (seq !== isoSeq) return;
+      // Widest band first, so the nearer bands are drawn over it.
       const sorted = [...fc.features].sort((a, b) => b.properties.minutes - a.properties.minutes);
-      state.iso = { fc, title, sorted };
+      state.iso = { fc, title, polygons: { type: 'FeatureCollection', features: sorted } };
     } catch (e) {
       if (seq !== isoSeq) return;
+      state.iso = null;
       state.isoError = message(e);
     }
+    state.isoDrag = null;
     renderAll();
   }
   function clearIsochrone() {
     isoSeq++;
     state.iso = null;
+    state.isoDrag = null;
     state.isoError = null;
     renderAll();
+  }
+
+  /** While the origin is dragged: one request for reached street pieces at a time, the latest position wins. */
+  let isoLinesBusy = false;
+  let isoLinesAgain = false;
+  async function followIsoDrag() {
+    if (isoLinesBusy) {
+      isoLinesAgain = true;
+      return;
+    }
+    const d = state.isoDrag;
+    if (!d) return;
+    isoLinesBusy = true;
+    try {
+      const r = await coverageApi.isochroneLines(d.at[0], d.at[1], d.bands);
+      if (state.isoDrag === d) {
+        d.lines = { type: 'FeatureCollection', features: [...r.features].sort((a, b) => b.properties.minutes - a.properties.minutes) };
+        renderMapLayers();
+      }
+    } catch {
+      if (state.isoDrag === d) {
+        d.lines = null; // off the network here: nothing reached
+        renderMapLayers();
+      }
+    } finally {
+      isoLinesBusy = false;
+    }
+    if (isoLinesAgain) {
+      isoLinesAgain = false;
+      void followIsoDrag();
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -422,6 +462,10 @@ async function main() {
     return out;
   };
 
+  const isoFill = (p: IsochroneBandProps) => bandColor(p.minutes);
+  const isoLine = (p: IsochroneBandProps): RGBA => [...bandColor(p.minutes).slice(0, 3), 255] as RGBA;
+  const isoWidth = (p: IsochroneBandProps) => (p.minutes <= 5 ? 4 : p.minutes <= 10 ? 3 : 2);
+
   function specs(): LayerSpec[] {
     const cls = classOf(state.cls);
     const color = cls ? hexRgba(cls.color) : ([148, 163, 184, 255] as RGBA);
@@ -475,21 +519,22 @@ async function main() {
         dashed: !!state.whatIf,
       });
     }
+    if (state.iso && !state.isoDrag) {
+      out.push({ kind: 'polygons', id: 'isochrone', data: state.iso.polygons, fillColor: isoFill, lineColor: isoLine, lineWidth: 1.5 });
+    }
+    if (state.isoDrag?.lines) {
+      out.push({ kind: 'lines', id: 'isochrone-lines', data: state.isoDrag.lines, color: isoLine, width: isoWidth });
+    }
     if (state.iso) {
-      out.push({
-        kind: 'polygons',
-        id: 'isochrone',
-        data: { type: 'FeatureCollection', features: state.iso.sorted } as FeatureCollection<MultiPolygon, IsochroneBandProps>,
-        fillColor: (p: IsochroneBandProps) => bandColor(p.minutes),
-        lineColor: (p: IsochroneBandProps) => [...bandColor(p.minutes).slice(0, 3), 255] as RGBA,
-        lineWidth: 1.5,
-      });
+      const at = state.isoDrag?.at ?? [state.iso.fc.origin.lon, state.iso.fc.origin.lat];
       out.push({
         kind: 'points',
         id: 'iso-origin',
-        data: [{ id: 'origin', position: [state.iso.fc.origin.lon, state.iso.fc.origin.lat], properties: {} }],
+        data: [{ id: 'origin', position: at, properties: {} }],
+        pickable: true,
+        draggable: true,
         color: [255, 255, 255, 255],
-        radius: 6,
+        radius: 7,
         strokeColor: [34, 211, 238, 255],
         strokeWidth: 3,
       });
@@ -809,7 +854,7 @@ async function main() {
     if (state.iso) {
       parts.push(
         h('h4', { style: 'margin-top:8px' }, '等时圈'),
-        ...state.iso.sorted
+        ...state.iso.polygons.features
           .slice()
           .reverse()
           .map((f) => h('div', { class: 'row' }, h('span', { class: 'sw', style: `background:rgba(${bandColor(f.properties.minutes).slice(0, 3).join(',')},.7)` }), `${f.properties.minutes} 分钟内`)),
@@ -883,7 +928,7 @@ async function main() {
       h(
         'div',
         { class: 'cv-bands', 'data-isochrone-bands': String(iso.fc.features.length) },
-        ...iso.sorted
+        ...iso.polygons.features
           .slice()
           .reverse()
           .map((f) =>
@@ -896,7 +941,7 @@ async function main() {
             ),
           ),
       ),
-      h('p', { class: 'cv-note' }, `起点距最近可步行道路 ${Math.round(o.snapDistanceM)} 米 · 步速 ${iso.fc.speedMps} 米/秒 · 范围为沿路网可达街段两侧缓冲，不含跨河、铁路等阻隔的地块。`),
+      h('p', { class: 'cv-note' }, `起点距最近可步行道路 ${Math.round(o.snapDistanceM)} 米 · 步速 ${iso.fc.speedMps} 米/秒 · 范围为沿路网可达街段两侧缓冲，不含跨河、铁路等阻隔的地块。拖动起点可实时查看可达街道。`),
     );
   }
 
@@ -1224,6 +1269,20 @@ async function main() {
   });
   view.onHover((e) => showTip(e));
   view.onDrag((e) => {
+    if (e.layerId === 'iso-origin' && state.iso) {
+      tip.hidden = true;
+      if (e.phase === 'start') state.isoDrag = { at: e.lngLat, bands: state.iso.fc.features.map((f) => f.properties.minutes).sort((a, b) => a - b), lines: null };
+      if (!state.isoDrag) return;
+      state.isoDrag.at = e.lngLat;
+      if (e.phase !== 'end') {
+        void followIsoDrag();
+        return;
+      }
+      const { bands } = state.isoDrag;
+      const [lon, lat] = e.lngLat;
+      void showIsochrone(() => coverageApi.isochrone(lon, lat, bands), `拖动点（${lon.toFixed(5)}, ${lat.toFixed(5)}）`, true);
+      return;
+    }
     if (e.layerId !== 'facilities' || !state.cls) return;
     tip.hidden = true;
     if (e.phase !== 'end') return;
