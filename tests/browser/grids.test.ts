@@ -2,13 +2,13 @@
 // opens the editor, splits a grid by drawing a line with mouse clicks on the map, sees both new
 // household counts, gets a validation error for a line that cuts a building, undoes and draws a
 // good line, saves and publishes; /api/grids and the 2D map then show the new grid.
-import { lineIntersect, lineString } from '@turf/turf';
+import { area, lineIntersect, lineString } from '@turf/turf';
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommunityResponse, CommunitySummary } from '../../core/grid-edit/contract.js';
 import { buildingsCutByLines, indexBuildings, liveFigures } from '../../core/grid-edit/stats.js';
-import { toShapes, type LonLat } from '../../core/grid-edit/topology.js';
+import { edgeFaces, facesOfVertex, moveVertex, toShapes, usedVertices, type LonLat } from '../../core/grid-edit/topology.js';
 import { validateGrids } from '../../core/grid-edit/validate.js';
 import { gridsFromState, splitGrids, stateFromGrids } from '../../client/src/pages/grids/model.js';
 import {
@@ -54,6 +54,7 @@ afterAll(async () => {
 
 interface Plan {
   code: string;
+  data: CommunityResponse;
   key: string;
   good: LonLat[];
   bad: LonLat[];
@@ -102,7 +103,7 @@ async function plan(): Promise<Plan> {
         // Validation is the slow part (≈0.1–0.4 s): only for a line that is otherwise a candidate.
         const validation = () => validateGrids({ grids: gridsFromState(r.value.state), community: data.community.geometry, buildings: vbuildings, band: data.band });
         if (cut.length === 0 && !good && pieces[0] > 0 && pieces[1] > 0 && validation().ok) {
-          good = { code: c.code, key: g.key, good: line, bad: [], pieces, newName: r.value.state.meta.get(r.value.created[0]!)!.name };
+          good = { code: c.code, data, key: g.key, good: line, bad: [], pieces, newName: r.value.state.meta.get(r.value.created[0]!)!.name };
         }
         if (cut.length > 0 && !bad && validation().problems.some((q) => q.code === 'cuts_building')) bad = line;
       }
@@ -130,6 +131,32 @@ async function drawLine(tp: TestPage, line: LonLat[]): Promise<void> {
   const [lx, ly] = px[px.length - 1]!;
   await sleep(300); // not a double click
   await tp.page.mouse.click(box.x + lx, box.y + ly);
+}
+
+type DraftGridLike = { key: string; geometry: Polygon | MultiPolygon };
+const coordsOf = (g: DraftGridLike): LonLat[] => (g.geometry.type === 'Polygon' ? [g.geometry.coordinates] : g.geometry.coordinates).flat(2).map((c) => [c[0]!, c[1]!]);
+const totalArea = (gs: DraftGridLike[]) => gs.reduce((s, g) => s + area({ type: 'Feature', properties: {}, geometry: g.geometry }), 0);
+
+/**
+ * A vertex inside the community shared by two or more grids (every edge at it is a boundary between
+ * grids), visible on screen, and a short move of it that the topology accepts.
+ */
+async function sharedVertexDrag(tp: TestPage, data: CommunityResponse): Promise<{ vertex: LonLat; target: LonLat; keys: string[]; from: [number, number]; to: [number, number] }> {
+  const s = stateFromGrids(data.grids);
+  const edges = edgeFaces(s.topo);
+  const box = (await tp.page.locator(MAP_CANVAS).boundingBox())!;
+  for (const v of usedVertices(s.topo)) {
+    const incident = [...edges.entries()].filter(([k]) => k.split(',').map(Number).includes(v));
+    if (incident.length < 2 || incident.some(([, keys]) => keys.length < 2)) continue;
+    const vertex = s.topo.vertices[v]!;
+    const target: LonLat = [vertex[0] + 0.00004, vertex[1] + 0.00002];
+    if (!moveVertex(s.topo, v, target).ok) continue;
+    const [from, to] = await tp.page.evaluate((pts) => pts.map(([lon, lat]) => window.__gc!.project!(lon, lat)), [vertex, target]);
+    // Clear of the side panels and the canvas edges.
+    if (from![0] < 340 || from![0] > box.width - 420 || from![1] < 40 || from![1] > box.height - 40) continue;
+    return { vertex, target, keys: facesOfVertex(s.topo, v).sort(), from: from!, to: to! };
+  }
+  throw new Error('no shared interior vertex on screen');
 }
 
 /** Wait until the map stops moving (the projection of a point is the same twice in a row). */
@@ -168,8 +195,27 @@ describe('网格划分 /grids', () => {
       await expect.poll(() => tp.page.locator('#problems li[data-code="ok"], #problems li[data-code="out_of_band"]').count(), { timeout: 30_000 }).toBeGreaterThan(0);
       await expect(tp.page.locator('.maplibregl-ctrl-attrib').innerText()).resolves.toContain('OpenStreetMap');
 
-      // Snapping off, so the clicks land exactly where the plan says; then the split tool by its shortcut.
+      // Snapping off, so the clicks land exactly where the plan says.
       await tp.page.locator('#snap').uncheck();
+
+      // 修改 (R): drag a vertex shared by neighbouring grids; both reshape, the total area stays, undo restores.
+      await tp.page.keyboard.press('r');
+      const drag = await sharedVertexDrag(tp, p.data);
+      const box = (await tp.page.locator(MAP_CANVAS).boundingBox())!;
+      await tp.page.mouse.move(box.x + drag.from[0], box.y + drag.from[1]);
+      await tp.page.mouse.down();
+      await tp.page.mouse.move(box.x + drag.to[0], box.y + drag.to[1], { steps: 6 });
+      await tp.page.mouse.up();
+      const editorGrids = () => tp.page.evaluate(() => (window as unknown as { __gcGridEditor: { grids(): DraftGridLike[] } }).__gcGridEditor.grids());
+      const using = (gs: DraftGridLike[], p0: LonLat, tolDeg: number) => gs.filter((g) => coordsOf(g).some((c) => Math.abs(c[0] - p0[0]) < tolDeg && Math.abs(c[1] - p0[1]) < tolDeg)).map((g) => g.key).sort();
+      await expect.poll(async () => using(await editorGrids(), drag.vertex, 1e-9), { timeout: 10_000 }).toEqual([]);
+      const moved = await editorGrids();
+      expect(using(moved, drag.target, 3e-5)).toEqual(drag.keys);
+      expect(totalArea(moved)).toBeCloseTo(totalArea(p.data.grids), 0);
+      await tp.page.keyboard.press('Control+z');
+      await expect.poll(async () => using(await editorGrids(), drag.vertex, 1e-9)).toEqual(drag.keys);
+
+      // 分割 (S) by its shortcut.
       await tp.page.keyboard.press('s');
       expect(await tp.page.evaluate(() => document.body.dataset.tool)).toBe('split');
 

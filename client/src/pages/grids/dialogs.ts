@@ -3,6 +3,7 @@
 import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import type { Problem, PublishResponse, VersionSummary } from '../../../../core/grid-edit/contract.js';
 import { INPUT_CRS, type InputCrs } from '../../../../core/types.js';
+import { authHeaders } from '../../api/http.js';
 import { field, openDialog } from '../../shell/dialog.js';
 import { fmtInt, h } from '../../shell/dom.js';
 import { gridApi } from './api.js';
@@ -215,8 +216,35 @@ export function importDialog(submit: (crs: InputCrs, file: File) => Promise<void
   });
 }
 
-/** 导出: GeoJSON / Shapefile of the saved draft (or the published grids). */
+/** 导出: GeoJSON / Shapefile of the saved draft (or the published grids), fetched so errors show here. */
 export function exportDialog(geojsonUrl: string, shpUrl: string, dirty: boolean): void {
+  const status = h('p', { class: 'gc-dialog-hint', role: 'status' });
+  const button = (label: string, url: string, filename: string) => {
+    const b = h('button', { type: 'button', class: 'gc-btn', 'data-export': filename }, label);
+    b.addEventListener('click', async () => {
+      b.disabled = true;
+      status.textContent = '正在导出…';
+      try {
+        const r = await fetch(url, { headers: authHeaders() });
+        if (!r.ok) {
+          status.textContent = r.status === 404 ? '服务器暂不支持导出（接口未启用）' : `导出失败（HTTP ${r.status}）`;
+          return;
+        }
+        const blob = await r.blob();
+        const a = h('a', { href: URL.createObjectURL(blob), download: filename });
+        document.body.append(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+        status.textContent = `已导出 ${filename}`;
+      } catch (e) {
+        status.textContent = `导出失败：${(e as Error).message}`;
+      } finally {
+        b.disabled = false;
+      }
+    });
+    return b;
+  };
   openDialog({
     title: '导出网格',
     id: 'ge-export',
@@ -224,12 +252,8 @@ export function exportDialog(geojsonUrl: string, shpUrl: string, dirty: boolean)
     submitLabel: '关闭',
     content: [
       dirty ? h('div', { class: 'gc-callout warn' }, '有未保存的修改：导出的是已保存的草稿（或已发布的网格）。') : null,
-      h(
-        'p',
-        { class: 'gc-dialog-text', style: 'display:flex;gap:10px' },
-        h('a', { class: 'gc-btn', href: geojsonUrl, download: 'grids.geojson' }, 'GeoJSON'),
-        h('a', { class: 'gc-btn', href: shpUrl, download: 'grids-shp.zip' }, 'Shapefile（.zip）'),
-      ),
+      h('p', { class: 'gc-dialog-text', style: 'display:flex;gap:10px' }, button('GeoJSON', geojsonUrl, 'grids.geojson'), button('Shapefile（.zip）', shpUrl, 'grids-shp.zip')),
+      status,
       h('p', { class: 'gc-dialog-hint' }, '属性：id、code、name、households、residents、buildings；户数为合成数据；© OpenStreetMap contributors。'),
     ],
   });

@@ -77,6 +77,11 @@ let validateTimer: ReturnType<typeof setTimeout> | null = null;
 const state = (): EditorState | null => preview ?? history.current;
 const dirty = () => history.current !== savedState;
 
+/** An endpoint of a loaded community answering 404: the server does not offer that action yet. */
+function missing(e: unknown, what: string): string | null {
+  return e instanceof ApiError && e.status === 404 ? `服务器暂不支持${what}（接口未启用）` : null;
+}
+
 /** zh-CN message: the grid editor's server messages are already zh-CN; else the shared table. */
 function msg(e: unknown): string {
   if (e instanceof ApiError && /[\u4e00-\u9fff]/.test(e.message)) return e.message;
@@ -664,7 +669,7 @@ async function runPartition() {
     const r = await gridApi.partition(loaded.code, { grids, lockedKeys, band: loaded.band, seed: 1 });
     showProposal('partition', r.grids, r.quality);
   } catch (e) {
-    flash(`自动划分失败：${msg(e)}`);
+    flash(missing(e, '自动划分') ?? `自动划分失败：${msg(e)}`);
   } finally {
     btn.disabled = false;
   }
@@ -678,7 +683,7 @@ async function runRebalance() {
     const r = await gridApi.rebalance(loaded.code, gridsFromState(history.current), loaded.band);
     showProposal('rebalance', r.grids, r.quality, r.moves);
   } catch (e) {
-    flash(`重新平衡失败：${msg(e)}`);
+    flash(missing(e, '重新平衡') ?? `重新平衡失败：${msg(e)}`);
   } finally {
     btn.disabled = false;
   }
@@ -794,6 +799,8 @@ async function main() {
     const p = view!.project([lon, lat]);
     return [p.x, p.y];
   };
+  // For tests and the console: the draft grids as they would be saved.
+  (window as unknown as { __gcGridEditor?: unknown }).__gcGridEditor = { grids: () => (history.current ? gridsFromState(history.current) : []) };
   view.onDrawing(onDrawing);
   view.onDrawn(onDrawn);
   view.onHandleDrag({ move: onHandleMove, end: onHandleEnd, cancel: () => { preview = null; changed(); } });
@@ -849,7 +856,7 @@ async function main() {
         renderProblems();
         flash(`已导入 ${r.grids} 个网格（草稿）`);
       } catch (e) {
-        throw new Error(msg(e));
+        throw new Error(missing(e, '导入') ?? msg(e));
       }
     });
   });
