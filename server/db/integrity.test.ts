@@ -127,6 +127,13 @@ describe('start-up failures of the embedded engine are one line with the cause a
       /^the embedded database in .* could not be opened — its files are damaged or incomplete \(the engine stopped: Aborted\(\)\): restore the latest backup \(npm run restore -- <file>\)/);
   }, 120_000);
 
+  it('a folder without PG_VERSION is refused, not taken for empty and created anew over the rest', async () => {
+    unlinkSync(join(folder.pglite, 'PG_VERSION'));
+    await expect(openEmbedded({ dataDir: folder.pglite })).rejects.toThrow(
+      /^the embedded database in .* is incomplete \(PG_VERSION is missing\): restore the latest backup/);
+    expect(readdirSync(join(folder.pglite, 'base')).length).toBeGreaterThan(0);
+  });
+
   it('file system errors by code', () => {
     const err = (code: string) => Object.assign(new Error(`${code}: x`), { code });
     expect(explainOpenError(err('EROFS'), '/d').message).toBe(

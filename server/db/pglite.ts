@@ -83,6 +83,13 @@ export async function openEmbedded(opts: EmbeddedOptions = {}): Promise<Db & { p
   mkdirSync(dir, { recursive: true });
   // Before the engine touches the folder: a second process refuses here, naming the first.
   const lock = lockDataDir(dir, opts.purpose);
+  // Without PG_VERSION the engine takes a folder for empty and creates a new database over what
+  // is left of the old one.
+  if (!opts.loadDataDir && !existsSync(join(dir, 'PG_VERSION')) && (existsSync(join(dir, 'base')) || existsSync(join(dir, 'global')))) {
+    lock.release();
+    throw new EmbeddedOpenError(`the embedded database in ${dir} is incomplete (PG_VERSION is missing): restore the latest backup `
+      + `(npm run restore -- <file>), or move the folder away to start with an empty database`);
+  }
   let pg: PGlite;
   try {
     pg = await PGlite.create({ dataDir: dir, loadDataDir: opts.loadDataDir, extensions: { postgis } });
