@@ -7,7 +7,7 @@ import { COVERAGE_MAX_MINUTES, MAX_SNAP_METERS } from '../../core/coverage/contr
 import { classTimes } from '../../core/coverage/coverage.js';
 import { buildGraph, projection, snapXY, type NodedInput, type Snap, type WalkGraph } from '../../core/coverage/graph.js';
 import { piecesLonLat, reachedPieces } from '../../core/coverage/isochrone.js';
-import { nodeSource, Searcher, sourceOf, type Source } from '../../core/coverage/search.js';
+import { nodeSource, pointsByEdge, Searcher, sourceOf, type Source } from '../../core/coverage/search.js';
 import os from 'node:os';
 import type { Db } from '../db/db.js';
 import { buildEngine } from './engine.js';
@@ -191,12 +191,13 @@ export function benchCoverageSynthetic(targetEdges = 1_000_000, buildingCount = 
   const classes = SYNTH_CLASSES.map((n) => Array.from({ length: n }, randomSnap));
   const snapMs = performance.now() - t0;
   const searcher = new Searcher(g);
+  const packed = pointsByEdge(g, buildings);
   const perClassMs: number[] = [];
   const cpu0 = process.cpuUsage();
   t0 = performance.now();
   for (const f of classes) {
     const t1 = performance.now();
-    classTimes(searcher, f, buildings, SPEED, COVERAGE_MAX_MINUTES);
+    classTimes(searcher, f, packed, SPEED, COVERAGE_MAX_MINUTES);
     perClassMs.push(performance.now() - t1);
   }
   const coverageMs = performance.now() - t0;

@@ -6,7 +6,7 @@
 import { COVERAGE_MAX_MINUTES, MAX_SNAP_METERS, type UnreachableBuilding, type UnreachableFacility } from '../../core/coverage/contract.js';
 import { classTimes, type ClassTimes } from '../../core/coverage/coverage.js';
 import { snapLonLat, walkGraph, type RoadInput, type Snap, type WalkGraph } from '../../core/coverage/graph.js';
-import { pointsByEdge, Searcher, type PointsByEdge } from '../../core/coverage/search.js';
+import { pointsByEdge, Searcher, type PackedPoints } from '../../core/coverage/search.js';
 import type { ServiceClass } from '../../core/types.js';
 import type { Db, Queryable } from '../db/db.js';
 import { loadSql } from '../db/sql.js';
@@ -33,7 +33,8 @@ export interface BuildingSet {
   lat: Float64Array;
   snaps: (Snap | null)[];
   index: Map<number, number>;
-  byEdge: PointsByEdge;
+  /** The buildings by snapped edge, unpacked for the classes' passes. */
+  byEdge: PackedPoints;
 }
 
 export interface FacilitySet {
@@ -94,7 +95,7 @@ export async function buildEngine(db: Queryable, speedMps: number, version?: str
   const buildings: BuildingSet = {
     id: new Int32Array(n), name: new Array(n), households: new Int32Array(n), residents: new Int32Array(n),
     residential: new Uint8Array(n), community: new Array(n), grid: new Int32Array(n), lon: new Float64Array(n),
-    lat: new Float64Array(n), snaps: new Array(n), index: new Map(), byEdge: { start: new Int32Array(0), items: new Int32Array(0) },
+    lat: new Float64Array(n), snaps: new Array(n), index: new Map(), byEdge: pointsByEdge(graph, []),
   };
   bRows.forEach((r, i) => {
     buildings.id[i] = r.id; buildings.name[i] = r.name; buildings.households[i] = r.households; buildings.residents[i] = r.residents;
@@ -115,7 +116,7 @@ export async function buildEngine(db: Queryable, speedMps: number, version?: str
   const searcher = new Searcher(graph);
   const times = new Map<string, ClassTimes>();
   for (const c of classes) {
-    times.set(c.code, classTimes(searcher, facilities.get(c.code)!.snaps, buildings.snaps, speedMps, COVERAGE_MAX_MINUTES));
+    times.set(c.code, classTimes(searcher, facilities.get(c.code)!.snaps, buildings.byEdge, speedMps, COVERAGE_MAX_MINUTES));
   }
   const unreachable = {
     buildings: bRows.filter((r, i) => !buildings.snaps[i] && r.households > 0)

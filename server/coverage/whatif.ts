@@ -76,7 +76,7 @@ export function applyChanges(e: CoverageEngine, ch: ClassChanges): Result<Applie
     } else snaps.push(base.snaps[i]!);
   });
   snaps.push(...added);
-  const times = classTimes(e.searcher, snaps, e.buildings.snaps, e.speedMps, COVERAGE_MAX_MINUTES);
+  const times = classTimes(e.searcher, snaps, e.buildings.byEdge, e.speedMps, COVERAGE_MAX_MINUTES);
   return ok({ class: ch.class, times, facilities: count, unreachable, incremental: false });
 }
 
