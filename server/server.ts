@@ -28,6 +28,17 @@ export class PortInUseError extends Error {
   }
 }
 
+async function warmCoverage(db: Db, speedMps: number, log: (msg: string, err?: unknown) => void): Promise<void> {
+  const t0 = Date.now();
+  try {
+    const { getEngine } = await import('./coverage/engine.js');
+    await getEngine(db, speedMps);
+    log(`15-minute coverage ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  } catch (e) {
+    log('15-minute coverage could not be computed at start (it is computed on first use)', e);
+  }
+}
+
 function listen(http: HttpServer, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new PortInUseError(port, host) : e);
@@ -70,9 +81,13 @@ export async function start(config: Config, log: (msg: string, err?: unknown) =>
     const stopClock = startEscalationClock(db, bus, config.escalationIntervalMs, { log });
     handler = app;
     const opened = db;
+    // The wall's life-circle colours and KPIs read stored coverage: compute it once in the
+    // background (a no-op when the stored run already matches this network), never blocking start.
+    const warm = warmCoverage(db, config.walkSpeedMps, log);
     return {
       http, db: opened, bus, port,
       async close() {
+        await warm;
         await stopClock();
         await sockets.close();
         await new Promise<void>((resolve) => http.close(() => resolve()));
