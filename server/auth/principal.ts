@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { can, type Action, type Resource, type Role } from '../../core/permissions.js';
 import type { Db, Queryable } from '../db/db.js';
+import { isOutOfSpace } from '../db/errors.js';
 import { loadSql } from '../db/sql.js';
 import { fail, ok, sendError, type Result } from '../http/errors.js';
 import { resolveScope, type Binding, type Scope } from './scope.js';
@@ -64,7 +65,8 @@ export async function resolvePrincipal(db: Queryable, c: Credentials): Promise<R
     if (!TOKEN_SHAPE.test(c.bearer)) return fail('unauthorized', 'malformed token');
     const t = (await db.query<TokenRow>(SQL.tokenLookup, [sha256(c.bearer)])).rows[0];
     if (!t) return fail('unauthorized', 'unknown or revoked token');
-    await db.query(SQL.touchToken, [t.id]);
+    // "Last used" is bookkeeping: on a full disk a token must still read (writes answer 503 themselves).
+    await db.query(SQL.touchToken, [t.id]).catch((e: unknown) => { if (!isOutOfSpace(e)) throw e; });
     return ok({
       kind: 'token', id: t.id, name: t.name, displayName: t.name, role: t.role,
       binding: t, scope: await resolveScope(db, t), via: 'bearer', tokenKind: t.kind, mustChangePassword: false,
