@@ -3,7 +3,7 @@ import type { MultiPolygon, Polygon, Position } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import { estimateHouseholds } from './households.js';
 import {
-  bisectUnits, buildCellComplex, chooseGroupCount, Coverage, GRID_TARGET, groupUnits, interiorPoint, localProjection,
+  bisectUnits, buildCellComplex, chooseGroupCount, Coverage, GRID_TARGET, groupUnits, interiorPoint, jitter, localProjection,
   partitionCommunity, pointInRings, repairContiguity, type GroupUnit, type PartitionBuilding, type XY,
 } from './partition.js';
 
@@ -163,6 +163,60 @@ describe('coverage', () => {
     expect(mp.get(0)!.coordinates).toHaveLength(1);
     expect(mp.get(0)!.coordinates[0]).toHaveLength(2);
     expect(area(mp.get(0)!)).toBeCloseTo(800, 0);
+  });
+});
+
+describe('buildCellComplex', () => {
+  // 3,000 jittered seeds, a lattice part (four seeds on a circle everywhere) and seeds near the edge.
+  const seeds: XY[] = [];
+  for (let i = 0; i < 2000; i++) seeds.push([2 + (jitter(i, 1) + 0.5) * 296, 2 + (jitter(i, 2) + 0.5) * 196]);
+  for (let x = 0; x < 20; x++) for (let y = 0; y < 20; y++) seeds.push([310 + x * 4, 5 + y * 4]);
+  const extent: [number, number, number, number] = [0, 0, 400, 200];
+  const cx = buildCellComplex(seeds, extent, proj);
+  const n = seeds.length;
+  const ring = (c: number) => Array.from(cx.ringNode.subarray(cx.ringStart[c]!, cx.ringStart[c + 1]!));
+  const acr = (c: number) => Array.from(cx.ringAcross.subarray(cx.ringStart[c]!, cx.ringStart[c + 1]!));
+
+  it('tiles the extent: cell areas add up to it and every cell is counter-clockwise around its seed', () => {
+    let total = 0;
+    for (let c = 0; c < n; c++) total += cx.area[c]!;
+    expect(total).toBeCloseTo(400 * 200, -1); // vertices rounded to 1e-7°
+    for (let c = 0; c < n; c++) {
+      const pts = ring(c).map((k) => [cx.nodeXY[2 * k]!, cx.nodeXY[2 * k + 1]!] as XY);
+      expect(pts.length, `cell ${c}`).toBeGreaterThanOrEqual(3);
+      expect(pointInRings(seeds[c]!, [pts]), `cell ${c}`).toBe(true);
+    }
+  });
+
+  it('shares each edge with the cell across it, in the opposite direction, and lists neighbours both ways', () => {
+    for (let c = 0; c < n; c++) {
+      const r = ring(c), a = acr(c);
+      r.forEach((u, i) => {
+        const v = r[(i + 1) % r.length]!, d = a[i]!;
+        if (d < 0) { // on the border of the extent
+          const p = [cx.nodeXY[2 * u]!, cx.nodeXY[2 * u + 1]!], q = [cx.nodeXY[2 * v]!, cx.nodeXY[2 * v + 1]!];
+          const onSide = (k: 0 | 1, val: number) => Math.abs(p[k]! - val) < 0.02 && Math.abs(q[k]! - val) < 0.02;
+          expect(onSide(0, 0) || onSide(0, 400) || onSide(1, 0) || onSide(1, 200), `cell ${c} edge ${i}`).toBe(true);
+          return;
+        }
+        const rd = ring(d), j = rd.indexOf(v);
+        expect(j, `cell ${c} edge ${i}`).toBeGreaterThanOrEqual(0);
+        expect(rd[(j + 1) % rd.length]).toBe(u);
+        expect(acr(d)[j]).toBe(c);
+      });
+      expect(cx.neighbours[c]).toEqual([...new Set(a.filter((d) => d >= 0))].sort((x, y) => x - y));
+    }
+  });
+
+  it('is the Voronoi diagram: each cell vertex is as near its seed as any seed', () => {
+    for (let c = 0; c < n; c += 7) {
+      for (const k of ring(c)) {
+        const p: XY = [cx.nodeXY[2 * k]!, cx.nodeXY[2 * k + 1]!];
+        const own = Math.hypot(p[0] - seeds[c]![0], p[1] - seeds[c]![1]);
+        const nearest = Math.min(...seeds.map((s) => Math.hypot(p[0] - s[0], p[1] - s[1])));
+        expect(own - nearest, `cell ${c}`).toBeLessThan(0.05); // rounding to 1e-7° moves a vertex by up to ~1 cm
+      }
+    }
   });
 });
 

@@ -14,9 +14,9 @@
 // around them, or whole road-bounded blocks) are split by recursive weighted bisection, then
 // every group is made contiguous and boundary units are moved between neighbouring groups to
 // bring household totals into the target range where possible.
-import { featureCollection, point, voronoi } from '@turf/turf';
 import Flatbush from 'flatbush';
 import type { MultiPolygon, Polygon, Position } from 'geojson';
+import { circumcenter, delaunay, nextHalfedge } from './delaunay.js';
 
 export type XY = [number, number];
 /** [minX, minY, maxX, maxY] */
@@ -190,26 +190,35 @@ export function lineSeeds(line: readonly XY[], spacing: number, offset: number):
  * kept indices.
  */
 export function thinSeeds(points: readonly XY[], minDist: number, radius: (i: number) => number = () => minDist): number[] {
-  let cell = minDist;
-  for (let i = 0; i < points.length; i++) cell = Math.max(cell, radius(i));
-  const grid = new Map<string, number[]>();
-  const kept: number[] = [];
-  for (let i = 0; i < points.length; i++) {
+  const n = points.length;
+  const r = new Float64Array(n);
+  let cell = minDist, x0 = Infinity, y0 = Infinity, x1 = -Infinity;
+  for (let i = 0; i < n; i++) {
+    r[i] = radius(i);
+    if (r[i]! > cell) cell = r[i]!;
     const p = points[i]!;
-    const r = radius(i);
-    const cx = Math.floor(p[0] / cell), cy = Math.floor(p[1] / cell);
+    if (p[0] < x0) x0 = p[0]; if (p[0] > x1) x1 = p[0]; if (p[1] < y0) y0 = p[1];
+  }
+  // Buckets of `cell` metres, each a linked list of kept points (head per bucket key, next per point).
+  const cols = Math.floor((x1 - x0) / cell) + 3;
+  const head = new Map<number, number>();
+  const next = new Int32Array(n);
+  const kept: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = points[i]!, ri = r[i]!;
+    const cx = Math.floor((p[0] - x0) / cell) + 1, cy = Math.floor((p[1] - y0) / cell) + 1;
     let ok = true;
     for (let dx = -1; dx <= 1 && ok; dx++) for (let dy = -1; dy <= 1 && ok; dy++) {
-      for (const j of grid.get(`${cx + dx},${cy + dy}`) ?? []) {
+      for (let j = head.get((cy + dy) * cols + cx + dx) ?? -1; j >= 0; j = next[j]!) {
         const q = points[j]!;
-        if (Math.hypot(q[0] - p[0], q[1] - p[1]) < r) { ok = false; break; }
+        if (Math.hypot(q[0] - p[0], q[1] - p[1]) < ri) { ok = false; break; }
       }
     }
     if (!ok) continue;
     kept.push(i);
-    const k = `${cx},${cy}`;
-    const list = grid.get(k);
-    if (list) list.push(i); else grid.set(k, [i]);
+    const k = cy * cols + cx;
+    next[i] = head.get(k) ?? -1;
+    head.set(k, i);
   }
   return kept;
 }
@@ -246,91 +255,306 @@ export class SegmentIndex {
 export interface CellComplex {
   /** 10^decimals: node coordinates are integers / scale degrees. */
   readonly scale: number;
-  /** Rounded lon/lat of each node. */
-  readonly lonLat: XY[];
-  /** Projected coordinates of each rounded node. */
-  readonly xy: XY[];
+  /** Number of nodes. */
+  readonly nodeCount: number;
+  /** Rounded lon/lat of each node, interleaved [lon0, lat0, lon1, lat1, …]. */
+  readonly nodeLonLat: Float64Array;
+  /** Projected coordinates of each rounded node, interleaved. */
+  readonly nodeXY: Float64Array;
   /** Seed of each cell (projected). */
   readonly seeds: readonly XY[];
-  /** Each cell as a ring of node ids, counter-clockwise, not closed; empty if it collapsed. */
-  readonly cells: number[][];
-  /** Cells sharing an edge with each cell. */
-  readonly neighbours: number[][];
+  /** Cell c's ring is ringNode[ringStart[c] .. ringStart[c+1]): node ids, counter-clockwise, not closed; empty if it collapsed. */
+  readonly ringStart: Int32Array;
+  readonly ringNode: Int32Array;
+  /** The cell across each ring edge (edge i runs from node i to node i+1 of the ring); -1 on the extent's border. */
+  readonly ringAcross: Int32Array;
+  /** Cell c's neighbours (sharing an edge) are nbCell[nbStart[c] .. nbStart[c+1]), ascending. */
+  readonly nbStart: Int32Array;
+  readonly nbCell: Int32Array;
   /** Area of each cell, m². */
   readonly area: Float64Array;
+  /** The same as arrays (built on first use): rounded lon/lat and projected position of each node. */
+  readonly lonLat: XY[];
+  readonly xy: XY[];
+  /** Each cell as a ring of node ids (built on first use); empty if it collapsed. */
+  readonly cells: number[][];
+  /** For each cell, the cell across each ring edge (built on first use). */
+  readonly across: number[][];
+  /** Cells sharing an edge with each cell (built on first use). */
+  readonly neighbours: number[][];
+}
+
+class CellComplexArrays implements CellComplex {
+  private lazy: { lonLat?: XY[]; xy?: XY[]; cells?: number[][]; across?: number[][]; neighbours?: number[][] } = {};
+  constructor(
+    readonly scale: number, readonly nodeCount: number, readonly nodeLonLat: Float64Array, readonly nodeXY: Float64Array,
+    readonly seeds: readonly XY[], readonly ringStart: Int32Array, readonly ringNode: Int32Array, readonly ringAcross: Int32Array,
+    readonly nbStart: Int32Array, readonly nbCell: Int32Array, readonly area: Float64Array,
+  ) {}
+  private static pairs(a: Float64Array, n: number): XY[] {
+    const out: XY[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = [a[2 * i]!, a[2 * i + 1]!];
+    return out;
+  }
+  private static lists(start: Int32Array, items: Int32Array): number[][] {
+    const out: number[][] = new Array(start.length - 1);
+    for (let c = 0; c + 1 < start.length; c++) out[c] = Array.from(items.subarray(start[c]!, start[c + 1]!));
+    return out;
+  }
+  get lonLat(): XY[] { return (this.lazy.lonLat ??= CellComplexArrays.pairs(this.nodeLonLat, this.nodeCount)); }
+  get xy(): XY[] { return (this.lazy.xy ??= CellComplexArrays.pairs(this.nodeXY, this.nodeCount)); }
+  get cells(): number[][] { return (this.lazy.cells ??= CellComplexArrays.lists(this.ringStart, this.ringNode)); }
+  get across(): number[][] { return (this.lazy.across ??= CellComplexArrays.lists(this.ringStart, this.ringAcross)); }
+  get neighbours(): number[][] { return (this.lazy.neighbours ??= CellComplexArrays.lists(this.nbStart, this.nbCell)); }
 }
 
 /**
  * Voronoi cells of the seeds inside `extent` (projected), with vertices rounded to `decimals`
  * decimal degrees and shared between neighbouring cells. Seeds must be distinct and inside the
  * extent (thin them first).
+ *
+ * The cells are read off a Delaunay triangulation (core/delaunay.ts): the vertices of a cell are
+ * the circumcentres of the triangles around its seed, and the edge between two consecutive ones
+ * is shared with the seed across the triangles' common edge. Four far points framing the extent
+ * close every cell without claiming any point of it; cells are then clipped to the extent, a
+ * crossing computed on the shared edge's own line (its endpoints in a fixed order) so both sides
+ * get the very same point. Each circumcentre is rounded once, so neighbours share node ids by
+ * construction.
  */
 export function buildCellComplex(seeds: readonly XY[], extent: Box, proj: LocalProjection, decimals = 7): CellComplex {
   const scale = 10 ** decimals;
-  const fc = featureCollection(seeds.map((s) => point([s[0], s[1]])));
-  const vor = voronoi(fc, { bbox: extent });
-  const nodeOf = new Map<string, number>();
-  const lonLat: XY[] = [];
-  const xy: XY[] = [];
-  const node = (v: Position): number => {
-    const ll = proj.toLonLat([v[0]!, v[1]!]);
-    const li = Math.round(ll[0] * scale), ai = Math.round(ll[1] * scale);
-    const key = `${li},${ai}`;
-    let id = nodeOf.get(key);
-    if (id === undefined) {
-      id = lonLat.length;
-      nodeOf.set(key, id);
-      const r: XY = [li / scale, ai / scale];
-      lonLat.push(r);
-      xy.push(proj.toXY(r));
+  const n = seeds.length;
+  const [bx0, by0, bx1, by1] = extent;
+  const mx = (bx0 + bx1) / 2, my = (by0 + by1) / 2;
+  const far = 3 * (Math.hypot(bx1 - bx0, by1 - by0) || 1);
+  const coords = new Float64Array(2 * (n + 4));
+  for (let i = 0; i < n; i++) { coords[2 * i] = seeds[i]![0]; coords[2 * i + 1] = seeds[i]![1]; }
+  [[-1, -1], [1, -1], [1, 1], [-1, 1]].forEach(([sx, sy], k) => { coords[2 * (n + k)] = mx + sx! * far; coords[2 * (n + k) + 1] = my + sy! * far; });
+  const { triangles, halfedges } = delaunay(coords);
+  const nt = triangles.length / 3;
+  const ccx = new Float64Array(nt), ccy = new Float64Array(nt);
+  for (let t = 0; t < nt; t++) {
+    const a = triangles[3 * t]!, b = triangles[3 * t + 1]!, c = triangles[3 * t + 2]!;
+    const [x, y] = circumcenter(coords[2 * a]!, coords[2 * a + 1]!, coords[2 * b]!, coords[2 * b + 1]!, coords[2 * c]!, coords[2 * c + 1]!);
+    ccx[t] = x; ccy[t] = y;
+  }
+  const inedge = new Int32Array(n).fill(-1);
+  for (let e = 0; e < triangles.length; e++) { const p = triangles[nextHalfedge(e)]!; if (p < n && inedge[p] === -1) inedge[p] = e; }
+
+  // Nodes: rounded lon/lat, one id per distinct rounded position (an open-addressing hash on the
+  // integer pair). The projection is affine: lon = lonA + x·lonB, lat = latA + y·latB.
+  const lonA = proj.toLonLat([0, 0])[0], latA = proj.toLonLat([0, 0])[1];
+  const lonB = (proj.toLonLat([1e6, 1e6])[0] - lonA) / 1e6, latB = (proj.toLonLat([1e6, 1e6])[1] - latA) / 1e6;
+  const li0 = Math.round((lonA + mx * lonB) * scale), ai0 = Math.round((latA + my * latB) * scale);
+  let nodeCount = 0;
+  let nodeLonLat = new Float64Array(Math.max(64, 5 * n)), nodeXY = new Float64Array(Math.max(64, 5 * n));
+  let cap = 1 << Math.max(10, Math.ceil(Math.log2(8 * n + 64)));
+  let hk = new Int32Array(2 * cap), hv = new Int32Array(cap).fill(-1);
+  const slot = (kx: number, ky: number, mask: number) => (Math.imul(kx, 0x9e3779b1) ^ Math.imul(ky, 0x85ebca77)) & mask;
+  const node = (x: number, y: number): number => {
+    const li = Math.round((lonA + x * lonB) * scale), ai = Math.round((latA + y * latB) * scale);
+    const kx = li - li0, ky = ai - ai0;
+    const mask = cap - 1;
+    let s = slot(kx, ky, mask);
+    for (;;) {
+      const v = hv[s]!;
+      if (v < 0) break;
+      if (hk[2 * s] === kx && hk[2 * s + 1] === ky) return v;
+      s = (s + 1) & mask;
+    }
+    const id = nodeCount++;
+    hk[2 * s] = kx; hk[2 * s + 1] = ky; hv[s] = id;
+    if (2 * id + 2 > nodeLonLat.length) {
+      const a = new Float64Array(nodeLonLat.length * 2), b = new Float64Array(nodeLonLat.length * 2);
+      a.set(nodeLonLat); b.set(nodeXY);
+      nodeLonLat = a; nodeXY = b;
+    }
+    const lon = li / scale, lat = ai / scale;
+    const p = proj.toXY([lon, lat]);
+    nodeLonLat[2 * id] = lon; nodeLonLat[2 * id + 1] = lat;
+    nodeXY[2 * id] = p[0]; nodeXY[2 * id + 1] = p[1];
+    if (2 * nodeCount > cap) { // grow
+      const ok = hk, ov = hv, ocap = cap;
+      cap *= 2;
+      hk = new Int32Array(2 * cap); hv = new Int32Array(cap).fill(-1);
+      for (let i = 0; i < ocap; i++) {
+        if (ov[i]! < 0) continue;
+        let t = slot(ok[2 * i]!, ok[2 * i + 1]!, cap - 1);
+        while (hv[t]! >= 0) t = (t + 1) & (cap - 1);
+        hk[2 * t] = ok[2 * i]!; hk[2 * t + 1] = ok[2 * i + 1]!; hv[t] = ov[i]!;
+      }
     }
     return id;
   };
-  const cells: number[][] = [];
-  const area = new Float64Array(seeds.length);
-  vor.features.forEach((f, c) => {
-    const coords = f?.geometry?.coordinates[0] ?? [];
-    const ring: number[] = [];
-    for (let i = 0; i < coords.length - 1; i++) {
-      const id = node(coords[i]!);
-      if (ring.length === 0 || ring.at(-1) !== id) ring.push(id);
+  const triNode = new Int32Array(nt).fill(-1);
+
+  // One cell's vertices: position, node source (triangle, or -1 = a crossing to round), and the
+  // leaving edge: the cell across it and its line (two triangles, or -1 - side along the border).
+  let CAP = 64;
+  const alloc = () => ({ x: new Float64Array(CAP), y: new Float64Array(CAP), t: new Int32Array(CAP), a: new Int32Array(CAP), l0: new Int32Array(CAP), l1: new Int32Array(CAP) });
+  let V = alloc(), W = alloc();
+  const grow = () => {
+    CAP *= 2;
+    for (const B of [V, W]) {
+      const N = alloc();
+      N.x.set(B.x); N.y.set(B.y); N.t.set(B.t); N.a.set(B.a); N.l0.set(B.l0); N.l1.set(B.l1);
+      Object.assign(B, N);
     }
-    while (ring.length > 1 && ring[0] === ring.at(-1)) ring.pop();
-    if (ring.length < 3) { cells.push([]); return; }
-    let a = ringArea(ring.map((i) => xy[i]!));
-    if (a < 0) { ring.reverse(); a = -a; }
+  };
+  const sideLimit = [bx0, bx1, by0, by1];
+  const isIn = (s: number, x: number, y: number) => (s === 0 ? x >= bx0 : s === 1 ? x <= bx1 : s === 2 ? y >= by0 : y <= by1);
+  /** Where the leaving edge of vertex i of V crosses side s. */
+  const crossing = (s: number, i: number): [number, number] => {
+    const X = sideLimit[s]!;
+    if (V.l0[i]! < 0) { // along border side -1 - l0: the corner of the two sides
+      const b = -1 - V.l0[i]!;
+      return s < 2 ? [X, sideLimit[b]!] : [sideLimit[b]!, X];
+    }
+    const lo = Math.min(V.l0[i]!, V.l1[i]!), hi = Math.max(V.l0[i]!, V.l1[i]!);
+    const px = ccx[lo]!, py = ccy[lo]!, qx = ccx[hi]!, qy = ccy[hi]!;
+    if (s < 2) return [X, py + ((X - px) / (qx - px)) * (qy - py)];
+    return [px + ((X - py) / (qy - py)) * (qx - px), X];
+  };
+
+  // Rings in one list (ringStart per cell), with the cell across each edge.
+  const ringStart = new Int32Array(n + 1);
+  let ringNode = new Int32Array(Math.max(64, 7 * n)), ringAcross = new Int32Array(Math.max(64, 7 * n));
+  let len = 0;
+  const area = new Float64Array(n);
+  for (let c = 0; c < n; c++) {
+    ringStart[c] = len;
+    const e0 = inedge[c]!;
+    let k = 0, open = e0 < 0, outside = false;
+    for (let e = e0; !open; ) {
+      const t = (e / 3) | 0;
+      const out = nextHalfedge(e);
+      const r = triangles[nextHalfedge(out)]!;
+      const opp = halfedges[out]!;
+      if (opp < 0) { open = true; break; }
+      if (k + 2 >= CAP) grow();
+      const x = ccx[t]!, y = ccy[t]!;
+      V.x[k] = x; V.y[k] = y; V.t[k] = t; V.a[k] = r < n ? r : -1; V.l0[k] = t; V.l1[k] = (opp / 3) | 0;
+      k++;
+      if (!(x >= bx0 && x <= bx1 && y >= by0 && y <= by1)) outside = true;
+      e = opp;
+      if (e === e0) break;
+    }
+    if (open) continue;
+    if (outside) {
+      for (let s = 0; s < 4 && k > 0; s++) {
+        let w = 0;
+        for (let i = 0; i < k; i++) {
+          const j = i + 1 === k ? 0 : i + 1;
+          const inI = isIn(s, V.x[i]!, V.y[i]!), inJ = isIn(s, V.x[j]!, V.y[j]!);
+          if (w + 2 >= CAP) grow();
+          if (inI) { W.x[w] = V.x[i]!; W.y[w] = V.y[i]!; W.t[w] = V.t[i]!; W.a[w] = V.a[i]!; W.l0[w] = V.l0[i]!; W.l1[w] = V.l1[i]!; w++; }
+          if (inI !== inJ) {
+            const [x, y] = crossing(s, i);
+            // Leaving the extent: the next edge runs along side s; entering: it continues the crossed edge.
+            W.x[w] = x; W.y[w] = y; W.t[w] = -1;
+            if (inI) { W.a[w] = -1; W.l0[w] = W.l1[w] = -1 - s; } else { W.a[w] = V.a[i]!; W.l0[w] = V.l0[i]!; W.l1[w] = V.l1[i]!; }
+            w++;
+          }
+        }
+        [V, W] = [W, V];
+        k = w;
+      }
+    }
+    if (len + k + 1 > ringNode.length) {
+      const a = new Int32Array(2 * (len + k + 1)), b = new Int32Array(2 * (len + k + 1));
+      a.set(ringNode.subarray(0, len)); b.set(ringAcross.subarray(0, len));
+      ringNode = a; ringAcross = b;
+    }
+    // Nodes, dropping edges that rounding made zero-length.
+    const s0 = len;
+    for (let i = 0; i < k; i++) {
+      const t = V.t[i]!;
+      let id: number;
+      if (t >= 0) { id = triNode[t]!; if (id < 0) triNode[t] = id = node(V.x[i]!, V.y[i]!); } else id = node(V.x[i]!, V.y[i]!);
+      if (len > s0 && ringNode[len - 1] === id) ringAcross[len - 1] = V.a[i]!;
+      else { ringNode[len] = id; ringAcross[len] = V.a[i]!; len++; }
+    }
+    while (len - s0 > 1 && ringNode[s0] === ringNode[len - 1]) len--;
+    const m = len - s0;
+    let a = 0;
+    for (let i = 0; m >= 3 && i < m; i++) {
+      const p = ringNode[s0 + i]!, q = ringNode[s0 + (i + 1 === m ? 0 : i + 1)]!;
+      a += nodeXY[2 * p]! * nodeXY[2 * q + 1]! - nodeXY[2 * q]! * nodeXY[2 * p + 1]!;
+    }
+    a /= 2;
+    if (a < 0) {
+      // Reverse: node i of the new ring is old node m-1-i; its leaving edge is the old edge into that node.
+      const nodes = ringNode.slice(s0, len), acr = ringAcross.slice(s0, len);
+      for (let i = 0; i < m; i++) { ringNode[s0 + i] = nodes[m - 1 - i]!; ringAcross[s0 + i] = acr[(2 * m - 2 - i) % m]!; }
+      a = -a;
+    }
     area[c] = a;
-    cells.push(a > 0 ? ring : []);
-  });
-  // Neighbours through shared edges.
-  const edgeCell = new Map<number, number>();
-  const neighbours: number[][] = cells.map(() => []);
-  const K = 2 ** 24;
-  cells.forEach((ring, c) => {
-    for (let i = 0; i < ring.length; i++) {
-      const a = ring[i]!, b = ring[(i + 1) % ring.length]!;
-      const key = Math.min(a, b) * K + Math.max(a, b);
-      const other = edgeCell.get(key);
-      if (other === undefined) edgeCell.set(key, c);
-      else if (other !== c) { neighbours[c]!.push(other); neighbours[other]!.push(c); }
+    if (!(a > 0)) len = s0;
+  }
+  ringStart[n] = len;
+  const ringLen = (c: number) => ringStart[c + 1]! - ringStart[c]!;
+  // A cell that collapsed in rounding: the cells around it meet across its (zero-width) edges.
+  let emptyReferenced = false;
+  for (let i = 0; i < len && !emptyReferenced; i++) { const d = ringAcross[i]!; if (d >= 0 && ringLen(d) === 0) emptyReferenced = true; }
+  if (emptyReferenced) {
+    const K = 2 ** 26;
+    const pending = new Map<number, number>();
+    for (let c = 0; c < n; c++) {
+      const s0 = ringStart[c]!, m = ringLen(c);
+      for (let i = 0; i < m; i++) {
+        const d = ringAcross[s0 + i]!;
+        if (d < 0 || ringLen(d) > 0) continue;
+        ringAcross[s0 + i] = -1;
+        const a = ringNode[s0 + i]!, b = ringNode[s0 + ((i + 1) % m)]!;
+        const key = Math.min(a, b) * K + Math.max(a, b);
+        const other = pending.get(key);
+        if (other !== undefined) {
+          let oc = 0; // the cell holding ring slot `other`
+          for (let lo = 0, hi = n; lo < hi; ) { const mid = (lo + hi) >> 1; if (ringStart[mid + 1]! <= other) lo = mid + 1; else { hi = mid; oc = mid; } }
+          if (oc !== c) { ringAcross[s0 + i] = oc; ringAcross[other] = c; pending.delete(key); continue; }
+        }
+        pending.set(key, s0 + i);
+      }
     }
-  });
-  for (const n of neighbours) { n.sort((a, b) => a - b); let w = 0; for (let i = 0; i < n.length; i++) if (i === 0 || n[i] !== n[i - 1]) n[w++] = n[i]!; n.length = w; }
-  return { scale, lonLat, xy, seeds, cells, neighbours, area };
+  }
+  // Neighbours: the distinct cells across a cell's edges, ascending.
+  const nbStart = new Int32Array(n + 1);
+  const nbCell = new Int32Array(len);
+  let nl = 0;
+  for (let c = 0; c < n; c++) {
+    nbStart[c] = nl;
+    const s0 = nl;
+    for (let i = ringStart[c]!; i < ringStart[c + 1]!; i++) {
+      const d = ringAcross[i]!;
+      if (d < 0) continue;
+      let j = nl; // insertion sort, skipping duplicates
+      while (j > s0 && nbCell[j - 1]! > d) j--;
+      if (j > s0 && nbCell[j - 1] === d) continue;
+      nbCell.copyWithin(j + 1, j, nl);
+      nbCell[j] = d;
+      nl++;
+    }
+  }
+  nbStart[n] = nl;
+  return new CellComplexArrays(scale, nodeCount, nodeLonLat.slice(0, 2 * nodeCount), nodeXY.slice(0, 2 * nodeCount), seeds,
+    ringStart, ringNode.slice(0, len), ringAcross.slice(0, len), nbStart, nbCell.slice(0, nl), area);
 }
 
 /** Connected components of the cells where `include` holds, moving only where `pass` allows. */
 export function cellComponents(cx: CellComplex, include: (c: number) => boolean, pass: (a: number, b: number) => boolean = () => true): Int32Array {
-  const comp = new Int32Array(cx.cells.length).fill(-1);
+  const { ringStart, nbStart, nbCell } = cx;
+  const nc = ringStart.length - 1;
+  const comp = new Int32Array(nc).fill(-1);
   let n = 0;
-  for (let s = 0; s < cx.cells.length; s++) {
-    if (comp[s] !== -1 || !include(s) || cx.cells[s]!.length === 0) continue;
+  for (let s = 0; s < nc; s++) {
+    if (comp[s] !== -1 || !include(s) || ringStart[s + 1] === ringStart[s]) continue;
     comp[s] = n;
     const stack = [s];
     while (stack.length) {
       const c = stack.pop()!;
-      for (const d of cx.neighbours[c]!) {
-        if (comp[d] !== -1 || !include(d) || cx.cells[d]!.length === 0 || !pass(c, d)) continue;
+      for (let k = nbStart[c]!; k < nbStart[c + 1]!; k++) {
+        const d = nbCell[k]!;
+        if (comp[d] !== -1 || !include(d) || ringStart[d + 1] === ringStart[d] || !pass(c, d)) continue;
         comp[d] = n;
         stack.push(d);
       }
@@ -347,17 +571,20 @@ export function cellComponents(cx: CellComplex, include: (c: number) => boolean,
  * between sources, not the hop pattern of the cells). Unreachable cells stay -1.
  */
 export function growLabels(cx: CellComplex, source: Int32Array, include: (c: number) => boolean, pass: (a: number, b: number) => boolean = () => true): Int32Array {
+  const { ringStart, nbStart, nbCell } = cx;
   const label = Int32Array.from(source);
-  const origin = new Int32Array(cx.cells.length).fill(-1);
-  const dist = new Float64Array(cx.cells.length).fill(Infinity);
+  const origin = new Int32Array(ringStart.length - 1).fill(-1);
+  const dist = new Float64Array(ringStart.length - 1).fill(Infinity);
   const heap = new MinHeap();
   for (let c = 0; c < label.length; c++) if (label[c]! >= 0 && include(c)) { dist[c] = 0; origin[c] = c; heap.push(0, c); }
   while (heap.size) {
-    const [d, c] = heap.pop();
+    heap.pop();
+    const d = heap.key, c = heap.value;
     if (d > dist[c]!) continue;
     const o = cx.seeds[origin[c]!]!;
-    for (const n of cx.neighbours[c]!) {
-      if (!include(n) || cx.cells[n]!.length === 0 || !pass(c, n)) continue;
+    for (let k = nbStart[c]!; k < nbStart[c + 1]!; k++) {
+      const n = nbCell[k]!;
+      if (!include(n) || ringStart[n + 1] === ringStart[n] || !pass(c, n)) continue;
       const sn = cx.seeds[n]!;
       const nd = Math.max(d, Math.hypot(sn[0] - o[0], sn[1] - o[1]));
       if (nd < dist[n]!) { dist[n] = nd; label[n] = label[c]!; origin[n] = origin[c]!; heap.push(nd, n); }
@@ -374,14 +601,22 @@ export function jitter(i: number, j: number): number {
   return ((h ^ (h >>> 16)) >>> 0) / 4294967296 - 0.5;
 }
 
+/** Binary min-heap of (key, value) pairs in typed arrays; ties go to the smaller value. */
 class MinHeap {
-  private k: number[] = [];
-  private v: number[] = [];
-  get size(): number { return this.k.length; }
+  private k = new Float64Array(1024);
+  private v = new Int32Array(1024);
+  size = 0;
+  /** Key and value of the last pop. */
+  key = 0;
+  value = 0;
   push(key: number, val: number): void {
+    if (this.size === this.k.length) {
+      const k = new Float64Array(this.size * 2), v = new Int32Array(this.size * 2);
+      k.set(this.k); v.set(this.v);
+      this.k = k; this.v = v;
+    }
     const k = this.k, v = this.v;
-    let i = k.length;
-    k.push(key); v.push(val);
+    let i = this.size++;
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (k[p]! < key || (k[p] === key && v[p]! <= val)) break;
@@ -389,23 +624,23 @@ class MinHeap {
     }
     k[i] = key; v[i] = val;
   }
-  pop(): [number, number] {
+  /** Removes the smallest pair into `key` and `value`. */
+  pop(): void {
     const k = this.k, v = this.v;
-    const top: [number, number] = [k[0]!, v[0]!];
-    const lk = k.pop()!, lv = v.pop()!;
-    if (k.length) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1, r = l + 1;
-        let m = i, mk = lk, mv = lv;
-        if (l < k.length && (k[l]! < mk || (k[l] === mk && v[l]! < mv))) { m = l; mk = k[l]!; mv = v[l]!; }
-        if (r < k.length && (k[r]! < mk || (k[r] === mk && v[r]! < mv))) { m = r; }
-        if (m === i) break;
-        k[i] = k[m]!; v[i] = v[m]!; i = m;
-      }
-      k[i] = lk; v[i] = lv;
+    this.key = k[0]!; this.value = v[0]!;
+    const n = --this.size;
+    if (n === 0) return;
+    const lk = k[n]!, lv = v[n]!;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1, r = l + 1;
+      let m = i, mk = lk, mv = lv;
+      if (l < n && (k[l]! < mk || (k[l] === mk && v[l]! < mv))) { m = l; mk = k[l]!; mv = v[l]!; }
+      if (r < n && (k[r]! < mk || (k[r] === mk && v[r]! < mv))) { m = r; }
+      if (m === i) break;
+      k[i] = k[m]!; v[i] = v[m]!; i = m;
     }
-    return top;
+    k[i] = lk; v[i] = lv;
   }
 }
 
@@ -442,37 +677,32 @@ export class Coverage {
   readonly chains: Chain[] = [];
   readonly stats: CoverageStats;
 
+  /** Projected position of each node on a chain (other entries empty). */
+  private readonly xy: XY[];
+
   constructor(private readonly cx: CellComplex, labels: Int32Array, opts: CoverageOptions = {}) {
     this.buildChains(labels);
+    this.xy = new Array(cx.nodeCount);
+    for (const ch of this.chains) for (const n of ch.orig) this.xy[n] ??= [cx.nodeXY[2 * n]!, cx.nodeXY[2 * n + 1]!];
     const reverted = this.simplify(opts.tolerance ?? 0, opts.keepInside ?? []);
     this.stats = { chains: this.chains.length, reverted, vertices: this.chains.reduce((s, c) => s + c.nodes.length - 1, 0) };
   }
 
   private buildChains(labels: Int32Array): void {
-    const { cells } = this.cx;
-    const K = 2 ** 24;
-    const edgeCells = new Map<number, number[]>(); // undirected edge -> the cells using it
-    cells.forEach((ring, c) => {
-      for (let i = 0; i < ring.length; i++) {
-        const a = ring[i]!, b = ring[(i + 1) % ring.length]!;
-        const key = Math.min(a, b) * K + Math.max(a, b);
-        const l = edgeCells.get(key);
-        if (l) l.push(c); else edgeCells.set(key, [c]);
-      }
-    });
+    const { ringStart, ringNode, ringAcross } = this.cx;
     // Boundary edges, each once, directed with the larger label on its left.
     const ea: number[] = [], eb: number[] = [], el: number[] = [], er: number[] = [];
-    cells.forEach((ring, c) => {
+    for (let c = 0; c + 1 < ringStart.length; c++) {
       const lc = labels[c]!;
-      if (lc < 0) return;
-      for (let i = 0; i < ring.length; i++) {
-        const a = ring[i]!, b = ring[(i + 1) % ring.length]!;
-        const other = edgeCells.get(Math.min(a, b) * K + Math.max(a, b))!.find((x) => x !== c) ?? -1;
+      if (lc < 0) continue;
+      const s0 = ringStart[c]!, s1 = ringStart[c + 1]!;
+      for (let i = s0; i < s1; i++) {
+        const other = ringAcross[i]!;
         const lo = other >= 0 ? labels[other]! : -1;
         if (lo >= lc) continue; // interior edge, or recorded from the other side
-        ea.push(a); eb.push(b); el.push(lc); er.push(lo);
+        ea.push(ringNode[i]!); eb.push(ringNode[i + 1 === s1 ? s0 : i + 1]!); el.push(lc); er.push(lo);
       }
-    });
+    }
     const inc = new Map<number, number[]>();
     for (let e = 0; e < ea.length; e++) for (const n of [ea[e]!, eb[e]!]) { const l = inc.get(n); if (l) l.push(e); else inc.set(n, [e]); }
     const pairKey = (e: number) => `${el[e]}|${er[e]}`;
@@ -507,7 +737,7 @@ export class Coverage {
 
   private simplify(tol: number, keep: readonly { p: XY; label: number }[]): number {
     if (tol <= 0) return 0;
-    const xy = this.cx.xy;
+    const xy = this.xy;
     for (const ch of this.chains) ch.nodes = simplifyChain(ch.orig, xy, tol, ch.closed);
     let reverted = 0;
     for (let round = 0; round < 50; round++) {
@@ -529,7 +759,7 @@ export class Coverage {
 
   /** Chains whose segments cross, touch or duplicate another's (other than at shared nodes). */
   conflicts(): number[] {
-    const xy = this.cx.xy;
+    const xy = this.xy;
     const segs: { a: number; b: number; ch: number }[] = [];
     this.chains.forEach((ch, i) => { for (let j = 0; j + 1 < ch.nodes.length; j++) segs.push({ a: ch.nodes[j]!, b: ch.nodes[j + 1]!, ch: i }); });
     if (segs.length === 0) return [];
@@ -566,13 +796,13 @@ export class Coverage {
   /** Projected rings (closed) of each label, for point-in-polygon tests. */
   ringsByLabel(): Map<number, XY[][]> {
     const out = new Map<number, XY[][]>();
-    for (const [label, rings] of this.trace((l) => l)) out.set(label, rings.map((r) => r.map((n) => this.cx.xy[n]!)));
+    for (const [label, rings] of this.trace((l) => l)) out.set(label, rings.map((r) => r.map((n) => this.xy[n]!)));
     return out;
   }
 
   /** Node rings per group: groups are map(label); labels mapping to -1 are outside. */
   private trace(map: (label: number) => number): Map<number, number[][]> {
-    const xy = this.cx.xy;
+    const xy = this.xy;
     const byGroup = new Map<number, [number, number][]>();
     const add = (g: number, nodes: number[], reverse: boolean) => {
       let list = byGroup.get(g);
@@ -623,7 +853,7 @@ export class Coverage {
 
   /** Exact unions per group as lon/lat MultiPolygons (shells CCW, holes CW, rings closed). */
   multiPolygons(map: (label: number) => number = (l) => l): Map<number, MultiPolygon> {
-    const xy = this.cx.xy, ll = this.cx.lonLat;
+    const xy = this.xy, ll = this.cx.nodeLonLat;
     const out = new Map<number, MultiPolygon>();
     for (const [g, rings] of this.trace(map)) {
       const shells: { ring: number[]; area: number; pts: XY[] }[] = [];
@@ -643,7 +873,7 @@ export class Coverage {
         if (i < 0) throw new Error(`hole outside every shell in group ${g}`);
         polys[i]!.push(h.ring);
       }
-      const coords = polys.map((rs) => rs.map((r) => [...r, r[0]!].map((n) => [ll[n]![0], ll[n]![1]])));
+      const coords = polys.map((rs) => rs.map((r) => [...r, r[0]!].map((n) => [ll[2 * n]!, ll[2 * n + 1]!])));
       out.set(g, { type: 'MultiPolygon', coordinates: coords });
     }
     return out;
@@ -957,6 +1187,8 @@ export interface PartitionResult {
   grids: PartitionGrid[];
   /** Buildings whose interior point is outside the boundary (not assigned). */
   outside: string[];
+  /** The union of all grids, with the very vertices of their outer edges (null when there is none). */
+  union: MultiPolygon | null;
 }
 
 const SEED = { building: 4, inset: 0.5, boundary: 3, boundaryOffset: 0.4, filler: 12, minDist: 0.3 };
@@ -986,6 +1218,8 @@ export interface UnitModel {
    * the groups reach a few metres past the boundary and clipping them to it covers it exactly.
    */
   geometries(groupOfUnit: Int32Array, tolerance?: number, extendOutside?: boolean): Map<number, MultiPolygon>;
+  /** The Coverage behind `geometries` (for other unions of the same boundaries, e.g. all groups at once). */
+  coverage(groupOfUnit: Int32Array, tolerance?: number, extendOutside?: boolean): Coverage;
 }
 
 export function buildUnits(input: Pick<PartitionInput, 'boundary' | 'buildings'>): UnitModel {
@@ -1039,16 +1273,17 @@ export function buildUnits(input: Pick<PartitionInput, 'boundary' | 'buildings'>
   const territory = growLabels(cx, src, isIn);
   const comp = cellComponents(cx, (c) => isIn(c) && territory[c]! < 0);
   const unitOfCell = new Int32Array(seeds.length).fill(-1);
-  const unitKey = new Map<string, number>();
+  const unitOfTerritory = new Int32Array(input.buildings.length).fill(-1);
+  const unitOfComp = new Map<number, number>();
   const units: GroupUnit[] = [];
   const unitBuildings: number[][] = [];
   for (let c = 0; c < seeds.length; c++) {
-    if (!isIn(c) || cx.cells[c]!.length === 0) continue;
-    const key = territory[c]! >= 0 ? `b${territory[c]}` : `f${comp[c]}`;
-    let u = unitKey.get(key);
-    if (u === undefined) {
+    if (!isIn(c) || cx.ringStart[c + 1] === cx.ringStart[c]) continue;
+    const t = territory[c]!;
+    let u = t >= 0 ? unitOfTerritory[t]! : (unitOfComp.get(comp[c]!) ?? -1);
+    if (u < 0) {
       u = units.length;
-      unitKey.set(key, u);
+      if (t >= 0) unitOfTerritory[t] = u; else unitOfComp.set(comp[c]!, u);
       units.push({ x: 0, y: 0, households: 0, area: 0 });
       unitBuildings.push([]);
     }
@@ -1080,18 +1315,19 @@ export function buildUnits(input: Pick<PartitionInput, 'boundary' | 'buildings'>
   for (let c = 0; c < seeds.length; c++) {
     const u = unitOfCell[c]!;
     if (u < 0) continue;
-    for (const n of cx.neighbours[c]!) { const v = unitOfCell[n]!; if (v >= 0 && v !== u) adjSet[u]!.add(v); }
+    for (let k = cx.nbStart[c]!; k < cx.nbStart[c + 1]!; k++) { const v = unitOfCell[cx.nbCell[k]!]!; if (v >= 0 && v !== u) adjSet[u]!.add(v); }
   }
   const adj = adjSet.map((s) => [...s].sort((a, b) => a - b));
-  const geometries = (groupOfUnit: Int32Array, tolerance = 1, extendOutside = false): Map<number, MultiPolygon> => {
+  const coverage = (groupOfUnit: Int32Array, tolerance = 1, extendOutside = false): Coverage => {
     const labels = new Int32Array(seeds.length).fill(-1);
     for (let c = 0; c < seeds.length; c++) if (unitOfCell[c]! >= 0) labels[c] = groupOfUnit[unitOfCell[c]!]!;
     if (extendOutside) {
       const inner = Int32Array.from(labels);
       for (let c = 0; c < seeds.length; c++) {
-        if (skind[c] !== 2 || cx.cells[c]!.length === 0) continue;
+        if (skind[c] !== 2 || cx.ringStart[c + 1] === cx.ringStart[c]) continue;
         let best = -1, bd = Infinity;
-        for (const n of cx.neighbours[c]!) {
+        for (let k = cx.nbStart[c]!; k < cx.nbStart[c + 1]!; k++) {
+          const n = cx.nbCell[k]!;
           if (inner[n]! < 0 || skind[n] === 2) continue;
           const d = Math.hypot(seeds[n]![0] - seeds[c]![0], seeds[n]![1] - seeds[c]![1]);
           if (d < bd) { bd = d; best = n; }
@@ -1101,9 +1337,10 @@ export function buildUnits(input: Pick<PartitionInput, 'boundary' | 'buildings'>
     }
     const keepInside: { p: XY; label: number }[] = [];
     ips.forEach((p, i) => { const u = unitOfBuilding[i]!; if (p && u >= 0 && groupOfUnit[u]! >= 0) keepInside.push({ p, label: groupOfUnit[u]! }); });
-    return new Coverage(cx, labels, { tolerance, keepInside }).multiPolygons();
+    return new Coverage(cx, labels, { tolerance, keepInside });
   };
-  return { proj, cx, units, adj, unitOfCell, unitBuildings, unitOfBuilding, interior: ips, geometries };
+  const geometries = (groupOfUnit: Int32Array, tolerance = 1, extendOutside = false) => coverage(groupOfUnit, tolerance, extendOutside).multiPolygons();
+  return { proj, cx, units, adj, unitOfCell, unitBuildings, unitOfBuilding, interior: ips, geometries, coverage };
 }
 
 /**
@@ -1114,7 +1351,8 @@ export function buildUnits(input: Pick<PartitionInput, 'boundary' | 'buildings'>
 export function partitionCommunity(input: PartitionInput): PartitionResult {
   const m = buildUnits(input);
   const groupOfUnit = groupUnits(m.units, m.adj, { target: input.target, maxArea: input.maxArea, k: input.k, seed: input.seed, stats: input.stats, refine: input.refine });
-  const mps = m.geometries(groupOfUnit, input.tolerance ?? 1, input.extendOutside ?? false);
+  const cov = m.coverage(groupOfUnit, input.tolerance ?? 1, input.extendOutside ?? false);
+  const mps = cov.multiPolygons();
   const ng = Math.max(-1, ...groupOfUnit) + 1;
   const grids: PartitionGrid[] = [];
   for (let g = 0; g < ng; g++) grids.push({ geometry: mps.get(g)!, buildingIds: [], households: 0 });
@@ -1123,7 +1361,7 @@ export function partitionCommunity(input: PartitionInput): PartitionResult {
     for (const b of m.unitBuildings[i]!) { g.buildingIds.push(input.buildings[b]!.id); g.households += input.buildings[b]!.households; }
   });
   const outside = input.buildings.filter((_, i) => m.unitOfBuilding[i]! < 0).map((b) => b.id);
-  return { grids: grids.filter((g) => g.geometry), outside };
+  return { grids: grids.filter((g) => g.geometry), outside, union: cov.multiPolygons((l) => (l >= 0 ? 0 : -1)).get(0) ?? null };
 }
 
 /** Orient a projected ring: counter-clockwise for shells, clockwise for holes; drops closing point. */
