@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { estimateHouseholds } from './households.js';
 import {
   bisectUnits, buildCellComplex, chooseGroupCount, Coverage, GRID_TARGET, groupUnits, interiorPoint, jitter, localProjection,
-  partitionCommunity, pointInRings, repairContiguity, type GroupUnit, type PartitionBuilding, type XY,
+  partitionCommunity, pointInRings, refineBalance, repairContiguity, type GroupUnit, type PartitionBuilding, type XY,
 } from './partition.js';
 
 // A synthetic community near Lujiazui: metres → lon/lat.
@@ -129,6 +129,23 @@ describe('grouping', () => {
     const sums = [0, 0];
     units.forEach((u, i) => { sums[g[i]!]! += u.households; });
     for (const s of sums) expect(s).toBeLessThanOrEqual(300);
+  });
+
+  it('passes households along a chain of full grids only when spreading', () => {
+    // A row of 110 units of 10 households in four groups: 320 | 300 | 300 | 180. Only the first is over
+    // and the last under; the two between are full, so no single move shrinks the violation.
+    const units: GroupUnit[] = Array.from({ length: 110 }, (_, x) => ({ x, y: 0, households: 10, area: 1 }));
+    const adj = units.map((_, i) => [i - 1, i + 1].filter((j) => j >= 0 && j < 110));
+    const plan = Int32Array.from(units.map((_, i) => (i < 32 ? 0 : i < 62 ? 1 : i < 92 ? 2 : 3)));
+    const sums = (g: Int32Array) => { const s = [0, 0, 0, 0]; units.forEach((u, i) => { s[g[i]!]! += u.households; }); return s; };
+    const minimal = refineBalance(units, adj, plan, GRID_TARGET, 1000);
+    expect(sums(minimal)[0]).toBe(320);
+    const stats = { steps: 0, moves: 0 };
+    const spread = refineBalance(units, adj, plan, GRID_TARGET, 1000, { spread: true, stats });
+    for (const s of sums(spread)) { expect(s).toBeGreaterThanOrEqual(200); expect(s).toBeLessThanOrEqual(300); }
+    expect(stats.moves).toBeGreaterThan(3);
+    // Still contiguous: each group is one run of the row.
+    for (let i = 1; i < 110; i++) expect(spread[i]!).toBeGreaterThanOrEqual(spread[i - 1]!);
   });
 });
 

@@ -1043,6 +1043,12 @@ export interface RefineOptions {
   stats?: { steps: number; moves: number; ms?: number };
   /** Called after each applied move with the unit and its groups. */
   onMove?: (unit: number, from: number, to: number) => void;
+  /**
+   * While some group is out of range, also take moves that leave the total violation as it is but
+   * move households from a fuller to an emptier neighbouring group (less variance), so households
+   * can pass along a chain of in-range groups to where they are missing. Off for minimal change.
+   */
+  spread?: boolean;
 }
 
 /**
@@ -1053,61 +1059,105 @@ export interface RefineOptions {
  */
 export function refineBalance(units: readonly GroupUnit[], adj: readonly number[][], groupIn: Int32Array, target: TargetRange, maxMoves = 500, opts: RefineOptions = {}): Int32Array {
   const group = Int32Array.from(groupIn);
-  const ng = Math.max(-1, ...group) + 1;
+  const n = units.length;
+  let ng = 0;
+  for (let i = 0; i < n; i++) if (group[i]! + 1 > ng) ng = group[i]! + 1;
   const hh = new Float64Array(ng);
   const count = new Int32Array(ng);
-  units.forEach((u, i) => { const g = group[i]!; if (g >= 0) { hh[g]! += u.households; count[g]!++; } });
-  const viol = (h: number) => (h < target.min ? target.min - h : h > target.max ? h - target.max : 0);
-  const movable = opts.movable ?? ((i: number) => units[i]!.households > 0);
-  const fixed = opts.fixed ?? (() => false);
+  const w = new Float64Array(n);
+  for (let i = 0; i < n; i++) { w[i] = units[i]!.households; const g = group[i]!; if (g >= 0) { hh[g]! += w[i]!; count[g]!++; } }
+  const { min, max } = target;
+  const viol = (h: number) => (h < min ? min - h : h > max ? h - max : 0);
+  const fixedFn = opts.fixed ?? (() => false);
+  const fixed = new Uint8Array(ng);
+  for (let g = 0; g < ng; g++) fixed[g] = fixedFn(g) ? 1 : 0;
+  const movableFn = opts.movable;
+  const movable = new Uint8Array(n);
+  for (let i = 0; i < n; i++) movable[i] = (movableFn ? movableFn(i) : w[i]! > 0) && w[i]! > 0 ? 1 : 0;
+  const spread = opts.spread ?? false;
   const stats = opts.stats ?? { steps: 0, moves: 0 };
   const t0 = performance.now();
-  const seen = new Uint32Array(units.length);
+  const seen = new Uint32Array(n);
   let stamp = 0;
+  const stack = new Int32Array(n);
+  /** Is group g still connected without unit `skip` (a member)? Breadth over the group's own units only. */
   const connectedWithout = (g: number, skip: number): boolean => {
-    let start = -1, total = 0;
-    for (let i = 0; i < units.length; i++) if (group[i] === g && i !== skip) { total++; if (start < 0) start = i; }
-    if (total === 0) return false;
+    const total = count[g]! - 1;
+    if (total <= 0) return false;
+    let start = -1;
+    for (const d of adj[skip]!) if (group[d] === g) { start = d; break; }
+    for (let i = 0; start < 0 && i < n; i++) if (group[i] === g && i !== skip) start = i; // skip is a piece of its own
     stamp++;
     seen[start] = stamp;
-    const stack = [start];
-    let n = 1;
-    while (stack.length) { const c = stack.pop()!; for (const d of adj[c]!) if (seen[d] !== stamp && d !== skip && group[d] === g) { seen[d] = stamp; n++; stack.push(d); } }
-    return n === total;
-  };
-  const blocked = new Set<number>();
-  for (let move = 0; move < maxMoves; ) {
-    let best: { i: number; to: number; gain: number } | null = null;
-    for (let i = 0; i < units.length; i++) {
-      const u = units[i]!;
-      const from = group[i]!;
-      if (from < 0 || u.households <= 0 || blocked.has(i) || fixed(from) || !movable(i)) continue;
-      // No gain possible when neither this group nor a neighbouring one is out of range.
-      if (viol(hh[from]!) === 0 && !adj[i]!.some((n) => group[n]! >= 0 && viol(hh[group[n]!]!) > 0)) continue;
-      let tried = -1;
-      for (const n of adj[i]!) {
-        const to = group[n]!;
-        if (to < 0 || to === from || to === tried || fixed(to)) continue;
-        tried = to;
-        const before = viol(hh[from]!) + viol(hh[to]!);
-        const after = viol(hh[from]! - u.households) + viol(hh[to]! + u.households);
-        const gain = before - after;
-        if (gain > 1e-9 && (!best || gain > best.gain)) best = { i, to, gain };
-      }
+    let top = 0, found = 1;
+    stack[top++] = start;
+    while (top) {
+      const c = stack[--top]!;
+      for (const d of adj[c]!) if (seen[d] !== stamp && d !== skip && group[d] === g) { seen[d] = stamp; found++; stack[top++] = d; }
     }
-    if (!best) break;
-    stats.steps++;
-    const from = group[best.i]!;
-    if (count[from]! <= 1 || !connectedWithout(from, best.i)) { blocked.add(best.i); continue; }
-    group[best.i] = best.to;
-    hh[from]! -= units[best.i]!.households;
-    hh[best.to]! += units[best.i]!.households;
-    count[from]!--;
-    count[best.to]!++;
-    blocked.clear();
-    move++;
-    stats.moves++;
-    opts.onMove?.(best.i, from, best.to);
+    return found === total;
+  };
+  let V = 0;
+  for (let g = 0; g < ng; g++) if (count[g]! > 0) V += viol(hh[g]!);
+  // Each pass ranks every unit's best move; moves are tried in that order until one keeps its giving
+  // group connected (the refused ones are the steps that do not move) — the same sequence as taking
+  // the single best move, refusing it and looking again, without looking again.
+  const candTo = new Int32Array(n), candGain = new Float64Array(n), candSpread = new Float64Array(n);
+  const order: number[] = [];
+  const better = (gain: number, sg: number, bGain: number, bSg: number, spreading: boolean) =>
+    spreading ? gain > bGain + 1e-9 || (gain >= bGain - 1e-9 && sg > bSg) : gain > bGain;
+  for (let move = 0; move < maxMoves; ) {
+    const spreading = spread && V > 1e-9;
+    order.length = 0;
+    for (let i = 0; i < n; i++) {
+      const from = group[i]!;
+      if (from < 0 || !movable[i] || fixed[from]) continue;
+      const hf = hh[from]!, wi = w[i]!, vf = viol(hf), vf2 = viol(hf - wi);
+      const nb = adj[i]!;
+      // No gain possible when neither this group nor a neighbouring one is out of range (unless spreading).
+      if (!spreading && vf === 0) {
+        let any = false;
+        for (let k = 0; k < nb.length; k++) { const g = group[nb[k]!]!; if (g >= 0 && viol(hh[g]!) > 0) { any = true; break; } }
+        if (!any) continue;
+      }
+      let tried = -1, bto = -1, bGain = 0, bSg = 0;
+      for (let k = 0; k < nb.length; k++) {
+        const to = group[nb[k]!]!;
+        if (to < 0 || to === from || to === tried || fixed[to]) continue;
+        tried = to;
+        const ht = hh[to]!;
+        const gain = vf + viol(ht) - vf2 - viol(ht + wi);
+        // Spreading: violation first, then the drop in Σ(h − mean)², 2w(h_from − h_to − w).
+        const sg = spreading ? 2 * wi * (hf - ht - wi) : 0;
+        if (spreading ? gain < -1e-9 || (gain <= 1e-9 && sg <= 1e-9) : gain <= 1e-9) continue;
+        if (bto < 0 || better(gain, sg, bGain, bSg, spreading)) { bto = to; bGain = gain; bSg = sg; }
+      }
+      if (bto < 0) continue;
+      candTo[i] = bto; candGain[i] = bGain; candSpread[i] = bSg;
+      order.push(i);
+    }
+    if (order.length === 0) break;
+    // Best first; among equals the unit met first in the scan (what a strict "better" keeps).
+    order.sort((a, b) => (better(candGain[b]!, candSpread[b]!, candGain[a]!, candSpread[a]!, spreading) ? 1
+      : better(candGain[a]!, candSpread[a]!, candGain[b]!, candSpread[b]!, spreading) ? -1 : a - b));
+    let moved = false;
+    for (const bi of order) {
+      stats.steps++;
+      const from = group[bi]!, bto = candTo[bi]!;
+      if (count[from]! <= 1 || !connectedWithout(from, bi)) continue;
+      V += viol(hh[from]! - w[bi]!) + viol(hh[bto]! + w[bi]!) - viol(hh[from]!) - viol(hh[bto]!);
+      group[bi] = bto;
+      hh[from]! -= w[bi]!;
+      hh[bto]! += w[bi]!;
+      count[from]!--;
+      count[bto]!++;
+      move++;
+      stats.moves++;
+      opts.onMove?.(bi, from, bto);
+      moved = true;
+      break;
+    }
+    if (!moved) break;
   }
   stats.ms = (stats.ms ?? 0) + performance.now() - t0;
   return group;
@@ -1129,6 +1179,8 @@ export interface GroupOptions {
   stats?: { steps: number; moves: number; ms?: number };
   /** Refinement moves at most (default 500). */
   maxMoves?: number;
+  /** Let refinement pass households along chains of groups (RefineOptions.spread; default false). */
+  spread?: boolean;
 }
 
 /** Balanced contiguous groups of units: bisection, contiguity repair, household refinement. */
@@ -1143,7 +1195,7 @@ export function groupUnits(units: readonly GroupUnit[], adj: readonly number[][]
   const weight = (u: GroupUnit) => (H > 0 ? u.households : 0) + perArea * u.area;
   let g = bisectUnits(units, k, weight, opts.seed ?? 0);
   g = repairContiguity(units, adj, g, weight);
-  if (H > 0 && opts.refine !== false) g = refineBalance(units, adj, g, target, opts.maxMoves ?? 500, { stats: opts.stats });
+  if (H > 0 && opts.refine !== false) g = refineBalance(units, adj, g, target, opts.maxMoves ?? 500, { stats: opts.stats, spread: opts.spread });
   return renumber(g);
 }
 
@@ -1175,6 +1227,10 @@ export interface PartitionInput {
   refine?: boolean;
   /** Let the grids reach a few metres past the boundary (to be clipped to it exactly). */
   extendOutside?: boolean;
+  /** Refinement passes households along chains of grids (RefineOptions.spread; default false). */
+  spread?: boolean;
+  /** Refinement moves at most (default 500). */
+  maxMoves?: number;
 }
 
 export interface PartitionGrid {
@@ -1350,7 +1406,7 @@ export function buildUnits(input: Pick<PartitionInput, 'boundary' | 'buildings'>
  */
 export function partitionCommunity(input: PartitionInput): PartitionResult {
   const m = buildUnits(input);
-  const groupOfUnit = groupUnits(m.units, m.adj, { target: input.target, maxArea: input.maxArea, k: input.k, seed: input.seed, stats: input.stats, refine: input.refine });
+  const groupOfUnit = groupUnits(m.units, m.adj, { target: input.target, maxArea: input.maxArea, k: input.k, seed: input.seed, stats: input.stats, refine: input.refine, spread: input.spread, maxMoves: input.maxMoves });
   const cov = m.coverage(groupOfUnit, input.tolerance ?? 1, input.extendOutside ?? false);
   const mps = cov.multiPolygons();
   const ng = Math.max(-1, ...groupOfUnit) + 1;

@@ -158,7 +158,7 @@ export function proposePartition(input: ProposeInput): Proposal {
     const buildings = input.buildings
       .filter((b) => !inLocked(interiorPoint(b.geometry)))
       .map((b) => ({ id: String(b.id), footprint: b.geometry, households: b.households }));
-    const r = partitionCommunity({ boundary: free.geometry, buildings, target: input.band, seed: input.seed ?? 0, stats, extendOutside: true, refine: input.refine });
+    const r = partitionCommunity({ boundary: free.geometry, buildings, target: input.band, seed: input.seed ?? 0, stats, extendOutside: true, refine: input.refine, spread: true, maxMoves: 5000 });
     proposed = fitToBoundary(r.grids.map((g) => g.geometry), free.geometry, r.union);
   }
   // Keep identities: each proposed grid takes the id, key and name of the unlocked grid it overlaps most (one each).

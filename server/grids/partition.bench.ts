@@ -2,12 +2,16 @@
 // demo communities and on a synthetic 5,000-building community (deterministic generator below),
 // against a baseline in the same run: the same engine with bisection only (no household
 // refinement). Reports time, grids in the band, contiguity, compactness and refinement steps/s.
-// Pure CPU (core/grid-edit/propose.ts over core/partition.ts); no database.
+// Refinement alone is measured from a deliberately unbalanced plan (benchRefinement), since a
+// fresh plan is nearly balanced and leaves it a handful of steps. Pure CPU
+// (core/grid-edit/propose.ts over core/partition.ts); no database.
 import type { MultiPolygon, Polygon, Position } from 'geojson';
 import { DEFAULT_BAND } from '../../core/grid-edit/contract.js';
 import { proposePartition } from '../../core/grid-edit/propose.js';
 import type { ValidationBuilding } from '../../core/grid-edit/validate.js';
-import { jitter, localProjection } from '../../core/partition.js';
+import {
+  bisectUnits, buildUnits, chooseGroupCount, jitter, localProjection, refineBalance, repairContiguity, type GroupUnit,
+} from '../../core/partition.js';
 import { readDemo } from '../demo/load.js';
 
 export interface PartitionBenchRow {
@@ -64,11 +68,9 @@ function run(name: string, community: Polygon | MultiPolygon, buildings: Validat
   };
 }
 
-/** The demo communities (up to `limit`, largest first) and the synthetic one, each by engine and baseline. */
-export function benchPartition(opts: { demoLimit?: number; synthetic?: number } = {}): PartitionBenchRow[] {
+function demoCommunities(limit: number) {
   const demo = readDemo();
-  const rows: PartitionBenchRow[] = [];
-  const comms = demo.divisions.filter((f) => f.properties.level === 'community')
+  return demo.divisions.filter((f) => f.properties.level === 'community')
     .map((f) => ({
       code: String(f.properties.code), geometry: f.geometry as unknown as MultiPolygon,
       buildings: demo.buildings.filter((b) => b.properties.communityCode === f.properties.code).map((b, i) => ({
@@ -76,14 +78,97 @@ export function benchPartition(opts: { demoLimit?: number; synthetic?: number } 
       })),
     }))
     .sort((a, b) => b.buildings.length - a.buildings.length)
-    .slice(0, opts.demoLimit ?? 12);
+    .slice(0, limit);
+}
+
+/** The demo communities (up to `limit`, largest first) and the synthetic one, each by engine and baseline. */
+export function benchPartition(opts: { demoLimit?: number; synthetic?: number } = {}): PartitionBenchRow[] {
+  const rows: PartitionBenchRow[] = [];
+  const comms = demoCommunities(opts.demoLimit ?? 12);
   for (const c of comms) for (const refine of [true, false]) rows.push(run(c.code, c.geometry, c.buildings, refine));
   const s = syntheticCommunity(opts.synthetic ?? 5000);
   for (const refine of [true, false]) rows.push(run(`synthetic ${s.buildings.length}`, s.boundary, s.buildings, refine));
   return rows;
 }
 
-export function partitionBenchMarkdown(rows: PartitionBenchRow[]): string[] {
+export interface RefineBenchRow {
+  community: string;
+  units: number;
+  grids: number;
+  path: 'spread (partition)' | 'minimal change (rebalance)';
+  inBandBefore: number;
+  inBandAfter: number;
+  householdsBefore: string;
+  householdsAfter: string;
+  steps: number;
+  moves: number;
+  ms: number;
+  stepsPerSec: number;
+  movesPerSec: number;
+}
+
+/**
+ * Refinement (core/partition.ts refineBalance) from a deliberately unbalanced plan: the units are
+ * bisected with households weighted 1× at the west edge rising to 4× at the east, so western grids
+ * get too many households and eastern ones too few; refinement then moves boundary units back.
+ * "spread" is the partition's refinement (households pass along chains of in-band grids);
+ * "minimal change" is Rebalance's (only moves that shrink the violation).
+ */
+export function benchRefinement(opts: { demoLimit?: number; synthetic?: number } = {}): RefineBenchRow[] {
+  const rows: RefineBenchRow[] = [];
+  const s = syntheticCommunity(opts.synthetic ?? 5000);
+  const inputs = [
+    ...demoCommunities(opts.demoLimit ?? 1).map((c) => ({ name: c.code, boundary: c.geometry as Polygon | MultiPolygon, buildings: c.buildings })),
+    { name: `synthetic ${s.buildings.length}`, boundary: s.boundary as Polygon | MultiPolygon, buildings: s.buildings },
+  ];
+  for (const c of inputs) {
+    const m = buildUnits({ boundary: c.boundary, buildings: c.buildings.map((b) => ({ id: String(b.id), footprint: b.geometry, households: b.households })) });
+    const H = m.units.reduce((a, u) => a + u.households, 0);
+    const k = chooseGroupCount(H, 0, DEFAULT_BAND);
+    let x0 = Infinity, x1 = -Infinity;
+    for (const u of m.units) { x0 = Math.min(x0, u.x); x1 = Math.max(x1, u.x); }
+    const skew = (u: GroupUnit) => u.households * (1 + (3 * (u.x - x0)) / Math.max(x1 - x0, 1));
+    const plan = repairContiguity(m.units, m.adj, bisectUnits(m.units, k, skew, 0), skew);
+    const figures = (g: Int32Array) => {
+      const h = new Map<number, number>();
+      m.units.forEach((u, i) => { if (g[i]! >= 0) h.set(g[i]!, (h.get(g[i]!) ?? 0) + u.households); });
+      const v = [...h.values()];
+      return { inBand: v.filter((x) => x >= DEFAULT_BAND.min && x <= DEFAULT_BAND.max).length, range: `${Math.min(...v)}–${Math.max(...v)}`, grids: v.length };
+    };
+    const before = figures(plan);
+    for (const spread of [true, false]) {
+      const stats = { steps: 0, moves: 0, ms: 0 };
+      const after = figures(refineBalance(m.units, m.adj, plan, DEFAULT_BAND, 100_000, { stats, spread }));
+      rows.push({
+        community: c.name, units: m.units.length, grids: before.grids, path: spread ? 'spread (partition)' : 'minimal change (rebalance)',
+        inBandBefore: before.inBand, inBandAfter: after.inBand, householdsBefore: before.range, householdsAfter: after.range,
+        steps: stats.steps, moves: stats.moves, ms: stats.ms,
+        stepsPerSec: stats.ms > 0 ? (stats.steps / stats.ms) * 1000 : 0, movesPerSec: stats.ms > 0 ? (stats.moves / stats.ms) * 1000 : 0,
+      });
+    }
+  }
+  return rows;
+}
+
+export function refineBenchMarkdown(rows: RefineBenchRow[]): string[] {
+  const f = (n: number, d = 0) => n.toFixed(d);
+  const lines = [
+    '### Refinement from a deliberately unbalanced plan',
+    '',
+    'Bisection with households weighted 1× (west) to 4× (east), then refineBalance. Steps = candidate moves tried',
+    '(applied, or refused because the giving grid would fall apart); moves = applied.',
+    '',
+    '| community | units | grids | path | in band before → after | households before → after | steps | moves | ms | steps/s | moves/s |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    lines.push(`| ${r.community} | ${r.units} | ${r.grids} | ${r.path} | ${r.inBandBefore} → ${r.inBandAfter} | ${r.householdsBefore} → ${r.householdsAfter} | ${r.steps} | ${r.moves} | ${f(r.ms)} | ${f(r.stepsPerSec)} | ${f(r.movesPerSec)} |`);
+  }
+  lines.push('');
+  return lines;
+}
+
+export function partitionBenchMarkdown(rows: PartitionBenchRow[], refineRows: RefineBenchRow[] = []): string[] {
   const f = (n: number, d = 0) => n.toFixed(d);
   const lines = [
     '## Grid editor: automatic partition (issue 11)',
@@ -100,5 +185,6 @@ export function partitionBenchMarkdown(rows: PartitionBenchRow[]): string[] {
     lines.push(`| ${r.community} | ${r.buildings} | ${r.households} | ${r.path} | ${f(r.ms)} | ${r.grids} | ${r.inBand} | ${r.contiguous} | ${f(r.ppMean, 2)} | ${r.householdsMin}–${r.householdsMax} | ${r.steps} | ${r.steps ? f(r.stepsPerSec) : '–'} |`);
   }
   lines.push('', 'Targets: a contiguous in-band plan in ≤ 2 s and ≥ 1,000 refinement steps/s.', '');
+  if (refineRows.length) lines.push(...refineBenchMarkdown(refineRows));
   return lines;
 }
