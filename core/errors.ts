@@ -23,6 +23,8 @@ export const ERROR_STATUS = {
   revision_conflict: 409,
   /** A grid layout with blocking problems cannot be published (details: the problems). */
   validation_failed: 422,
+  /** Grid editor: the partition engine could not make a proposal from this community's data (the message names why). */
+  proposal_failed: 422,
   unauthorized: 401,
   invalid_credentials: 401,
   forbidden: 403,
@@ -36,6 +38,10 @@ export const ERROR_STATUS = {
   storage_unavailable: 503,
   /** The deep health check found tables that do not read whole: restore the latest backup. */
   database_damaged: 503,
+  /** Grid editor: partition/rebalance proposals already queued to the limit; retry shortly (Retry-After). */
+  proposal_busy: 503,
+  /** Grid editor: a partition/rebalance proposal ran past its time limit and was stopped; nothing changed. */
+  proposal_timeout: 503,
   internal_error: 500,
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;
