@@ -28,7 +28,7 @@ export const DEFAULT_BANDS = [5, 10, 15] as const;
 export const SUGGEST_METHOD = 'greedy maximal covering' as const;
 export const SUGGEST_CANDIDATES = 'existing non-residential buildings (buildings that already hold a facility of the class are excluded)' as const;
 export const GAPS_METHOD = 'uncovered residential buildings, buffered 25 m and merged per community' as const;
-export const ISOCHRONE_METHOD = 'reached street pieces (partial edges included) buffered 25 m; no convex or alpha hull' as const;
+export const ISOCHRONE_METHOD = 'reached street pieces (partial edges included) buffered 25 m, traced on a 5 m grid; no convex or alpha hull' as const;
 
 // ---------- shared pieces ----------
 

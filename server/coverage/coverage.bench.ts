@@ -109,7 +109,7 @@ export async function benchCoverageDemo(db: Db, engine: string): Promise<DemoBen
   for (const i of pts) {
     if (!e.buildings.snaps[i]) continue;
     const t1 = performance.now();
-    await isochroneAt(db, e, e.buildings.lon[i]!, e.buildings.lat[i]!, [5, 10, 15]);
+    isochroneAt(e, e.buildings.lon[i]!, e.buildings.lat[i]!, [5, 10, 15]);
     iso.push(performance.now() - t1);
   }
   return { engine, nodes: g.nodeCount, edges: g.edgeCount, buildMs, rows, isoP50: pct(iso, 0.5), isoP95: pct(iso, 0.95) };

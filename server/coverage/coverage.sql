@@ -157,14 +157,6 @@ SELECT m.community_code, d.name AS community_name, ST_AsGeoJSON(m.geom, 7)::json
   FROM merged m LEFT JOIN division d ON d.code = m.community_code
  ORDER BY households DESC, m.community_code;
 
--- name: buffer
--- Isochrone polygons: each band's reached street pieces (a GeoJSON MultiLineString) buffered
--- $2 metres on the ellipsoid; the buffer of a MultiLineString is already their union.
-SELECT t.i, ST_AsGeoJSON(ST_Multi(ST_CollectionExtract(
-         ST_Buffer(ST_SetSRID(ST_GeomFromGeoJSON(t.g), 4326)::geography, $2::float8, 'quad_segs=4')::geometry, 3)), 7)::json AS geometry
-  FROM json_array_elements_text($1::json) WITH ORDINALITY AS t(g, i)
- ORDER BY t.i;
-
 -- name: facilityById
 SELECT f.id, f.name, f.service_class, ST_X(f.geom) AS lon, ST_Y(f.geom) AS lat, f.community_code, f.grid_id
   FROM facility f WHERE f.id = $1;

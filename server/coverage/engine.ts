@@ -14,7 +14,7 @@ import { loadSql } from '../db/sql.js';
 export const SQL = loadSql(new URL('./coverage.sql', import.meta.url), [
   'fingerprint', 'roads', 'buildings', 'facilities', 'latestRun', 'insertRun', 'clearResults', 'clearRuns', 'insertResults',
   'classes', 'facilityCounts', 'cells', 'gridCells', 'gridsInScope', 'communities', 'scopeArea', 'buildingsGeo', 'gaps',
-  'buffer', 'facilityById', 'candidates', 'insertScenario', 'scenarios', 'scenarioById', 'updateScenarioResults',
+  'facilityById', 'candidates', 'insertScenario', 'scenarios', 'scenarioById', 'updateScenarioResults',
   'facilityIdsInScope', 'wallScores',
 ]);
 

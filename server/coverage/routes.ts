@@ -84,7 +84,7 @@ export function coverageRoutes(db: Db, config: Config): Router {
     const q = validate(isochroneQuery, req.query);
     if (!q.ok) return q;
     const [lon, lat] = toWgs84([q.value.lon, q.value.lat], q.value.crs);
-    return isochroneAt(db, await engine(), lon, lat, q.value.bands, {}, q.value.shape);
+    return isochroneAt(await engine(), lon, lat, q.value.bands, {}, q.value.shape);
   }));
 
   r.get('/api/coverage/facilities/:id/isochrone', read, route(async (req) => {
@@ -100,7 +100,7 @@ export function coverageRoutes(db: Db, config: Config): Router {
     if (!visible) return fail('not_found', `facility ${id.value} not found`);
     const e = await engine();
     const minutes = q.value.minutes ?? limitOf(e, f.service_class, undefined);
-    return isochroneAt(db, e, f.lon, f.lat, [minutes], { facilityId: f.id, class: f.service_class });
+    return isochroneAt(e, f.lon, f.lat, [minutes], { facilityId: f.id, class: f.service_class });
   }));
 
   r.get('/api/coverage/isochrones.geojson', read, guard('read', 'export'), route(async (req, res) => {
