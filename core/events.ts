@@ -13,8 +13,19 @@ export interface SubscribeAck {
   error?: { code: string; message: string };
 }
 
+/**
+ * A community's grid layout was published (grid editor): the grid ids it created (`add`), kept
+ * with possibly a new shape or figures (`update`) and retired (`remove`). Sent to the rooms of the
+ * community, its subdistrict and district, and of every grid named; pages reload their grid layers.
+ */
+export interface GridsChanged extends Diff<number> {
+  communityCode: string;
+  versionId: number;
+}
+
 export interface ServerToClientEvents {
   'incidents:diff': (diff: Diff<Incident>) => void;
+  'grids:changed': (e: GridsChanged) => void;
 }
 
 export interface ClientToServerEvents {

@@ -17,8 +17,11 @@ export interface DomainEvents {
    * (`tokenId`). Live sockets opened with them are disconnected at once.
    */
   'auth.revoked': { sessionId?: string; accountId?: number; exceptSessionId?: string; tokenId?: number };
-  /** A community's grid layout was published (grid editor): map pages showing it reload its grids. */
-  'grids.published': { communityCode: string; versionId: number };
+  /**
+   * A community's grid layout was published (grid editor): map pages showing it reload its grids.
+   * `grids`: ids of the grids created, kept and retired (socket event grids:changed).
+   */
+  'grids.published': { communityCode: string; versionId: number; grids?: { add: number[]; update: number[]; remove: number[] } };
 }
 
 export class EventBus {

@@ -4,7 +4,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import type { ClientToServerEvents, ServerToClientEvents, SubscribeAck } from '../../core/events.js';
+import type { ClientToServerEvents, GridsChanged, ServerToClientEvents, SubscribeAck } from '../../core/events.js';
 import type { Diff } from '../../core/diff.js';
 import type { Incident } from '../../core/types.js';
 import { loadConfig } from '../config.js';
@@ -310,5 +310,43 @@ describe(`socket.io incident diffs on ${testDbKind()}`, () => {
       .toEqual(['https://wall.example.org', 'http://10.0.0.5:8080']);
     expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://wall.example.org/wall' })).toThrow(/ALLOWED_ORIGINS/);
     expect(() => loadConfig({ ALLOWED_ORIGINS: 'wall.example.org' })).toThrow(/ALLOWED_ORIGINS/);
+  });
+
+  it('a published grid layout reaches the screens of its community, subdistrict, district and grids as grids:changed, and no other community', async () => {
+    const listen = async (token: string, req: { divisions?: string[]; grids?: number[] }) => {
+      const { s, ack } = await subscribed(token, req);
+      expect(ack.ok).toBe(true);
+      const got: GridsChanged[] = [];
+      s.on('grids:changed', (e) => got.push(e));
+      return got;
+    };
+    const district = await listen(who.tokens.leader, { divisions: [FIXTURE.district] });
+    const subdistrict = await listen(who.tokens.subdistrict, { divisions: [FIXTURE.subdistrict] });
+    const communityA = await listen(who.tokens.communityA, { divisions: [FIXTURE.communityA] });
+    const gridA1 = await listen(who.tokens.gridA1, { grids: [g.gridA1] });
+    const communityB = await listen(who.tokens.communityB, { divisions: [FIXTURE.communityB] });
+    const gridB1 = await listen(who.tokens.gridB1, { grids: [g.gridB1] });
+    // The analyst publishes community A's layout as it is (a draft of the same grids).
+    const editor = (method: string, path: string, body?: object) => fetch(`${base}/api/grid-editor${path}`, {
+      method, headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${who.tokens.analyst}` }, body: body ? JSON.stringify(body) : undefined,
+    });
+    const loaded = (await (await editor('GET', `/communities/${FIXTURE.communityA}`)).json()) as { revision: number; grids: { id: number; key: string; name: string; geometry: object }[] };
+    const saved = await editor('PUT', `/communities/${FIXTURE.communityA}/draft`, {
+      baseRevision: loaded.revision, grids: loaded.grids.map(({ id, key, name, geometry }) => ({ id, key, name, geometry })),
+    });
+    expect(saved.status).toBe(200);
+    const published = await editor('POST', `/communities/${FIXTURE.communityA}/publish`, { baseRevision: ((await saved.json()) as { revision: number }).revision });
+    expect(published.status).toBe(200);
+    const versionId = ((await published.json()) as { version: { id: number } }).version.id;
+    await waitFor(() => district.length > 0 && subdistrict.length > 0 && communityA.length > 0 && gridA1.length > 0);
+    await settle();
+    const kept = loaded.grids.map((x) => x.id).sort((a, b) => a - b);
+    for (const got of [district, subdistrict, communityA, gridA1]) {
+      expect(got).toHaveLength(1);
+      expect({ ...got[0], update: [...got[0]!.update].sort((a, b) => a - b) }).toEqual({ communityCode: FIXTURE.communityA, versionId, add: [], update: kept, remove: [] });
+    }
+    expect(kept).toContain(g.gridA1);
+    expect(communityB).toEqual([]);
+    expect(gridB1).toEqual([]);
   });
 });

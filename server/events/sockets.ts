@@ -2,7 +2,8 @@
 // as the HTTP middleware and guards, from the session cookie or a token in `auth.token` — join
 // rooms per division or grid inside their jurisdiction, and receive domain events as diffs in the
 // rooms of every division an incident falls in. Only reacts to domain events: `auth.revoked`
-// disconnects the sockets of ended sessions, disabled or changed accounts and revoked tokens.
+// disconnects the sockets of ended sessions, disabled or changed accounts and revoked tokens;
+// `grids.published` tells the screens of that community's divisions to reload their grids.
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { z } from 'zod';
@@ -174,10 +175,22 @@ export function attachSockets(http: HttpServer, db: Db, bus: EventBus, opts: Soc
     const target = io.in(rooms);
     (e.exceptSessionId ? target.except(sessionRoom(e.exceptSessionId)) : target).disconnectSockets(true);
   };
+  // A published grid layout: the screens of its community, subdistrict and district (and of the grids
+  // named) reload their grid layers.
+  const gridsPublished = async (e: DomainEvents['grids.published']) => {
+    const up = await db.query<{ code: string }>(
+      `WITH RECURSIVE up AS (SELECT code, parent_code FROM division WHERE code = $1
+         UNION ALL SELECT d.code, d.parent_code FROM division d JOIN up ON d.code = up.parent_code)
+       SELECT code FROM up`, [e.communityCode]);
+    const diff = { add: e.grids?.add ?? [], update: e.grids?.update ?? [], remove: e.grids?.remove ?? [] };
+    const rooms = [...up.rows.map((r) => roomForDivision(r.code)), ...[...diff.add, ...diff.update, ...diff.remove].map(roomForGrid)];
+    if (rooms.length) io.to(rooms).emit('grids:changed', { communityCode: e.communityCode, versionId: e.versionId, ...diff });
+  };
   const offs = [
     bus.subscribe('incident.created', push('add')),
     bus.subscribe('incident.updated', push('update')),
     bus.subscribe('auth.revoked', revoke),
+    bus.subscribe('grids.published', (e) => { gridsPublished(e).catch(() => undefined); }), // the database did not answer: pages keep their grids
   ];
 
   // A safety net for what publishes no event (a session reaching its expiry, a grid redrawn under

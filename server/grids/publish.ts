@@ -220,7 +220,8 @@ async function applyLayout(tx: Queryable, c: CommunityRow, grids: DraftGrid[], a
 
 /** After commit: tell open map pages and the screens of every moved case. */
 export async function announcePublish(db: Db, bus: EventBus, communityCode: string, out: PublishOutcome): Promise<void> {
-  bus.publish('grids.published', { communityCode, versionId: out.version.id });
+  const ids = (status: string) => out.lineage.filter((l) => l.status === status).map((l) => l.gridId);
+  bus.publish('grids.published', { communityCode, versionId: out.version.id, grids: { add: ids('created'), update: ids('kept'), remove: ids('retired') } });
   if (!out.movedIncidents.length) return;
   const before = new Map(out.movedIncidents.map((m) => [m.id, m.oldGridId]));
   for (const incident of await selectIncidents(db, [...before.keys()])) {

@@ -59,13 +59,14 @@ async function main() {
   if (new URLSearchParams(location.search).has('debug')) (window as unknown as { __gcView: unknown }).__gcView = view;
 
   const basePromise = settle(fetchTileFeatures('base', district.bbox, 15, ['roads', 'water']), 'base tiles', { roads: [], water: [] } as Record<string, Feature<Geometry, Record<string, unknown>>[]>);
-  const [grids, buildings, communities, categories] = await Promise.all([
+  const [gridsAtStart, buildings, communities, categories] = await Promise.all([
     api.grids(district.bbox),
     settle(api.buildings(district.bbox), 'buildings', emptyFc<Polygon | MultiPolygon, BuildingProps>() as BuildingCollection),
     settle(api.divisionsGeojson('community'), 'communities', emptyFc<Polygon | MultiPolygon, DivisionFeatureProps>() as DivisionCollection),
     settle(api.incidentCategories(), 'incident categories', []),
   ]);
   const categoryNames = new Map(categories.map((c) => [c.code, c.name]));
+  let grids = gridsAtStart; // replaced when a grid layout is published (socket grids:changed)
 
   $('#sum-buildings').textContent = fmtInt(buildings.features.length);
   $('#sum-grids').textContent = fmtInt(grids.features.length);
@@ -236,6 +237,15 @@ async function main() {
   render();
   const live = startLiveIncidents({ api, store, divisions: [district.code], onStatus: (s) => header.setLive(s) });
   live.initial.catch((e) => console.warn('[gc] incidents load failed', e));
+  // A grid layout was published (grid editor): reload the draped grids.
+  live.socket.on('grids:changed', () => {
+    api.grids(district.bbox).then((fresh) => {
+      grids = fresh;
+      $('#sum-grids').textContent = fmtInt(grids.features.length);
+      hooks.gridCount = grids.features.length;
+      render();
+    }).catch((e) => console.warn('[gc] grid reload failed', e));
+  });
 
   // Base map features arrive when the tiles are decoded; they do not hold up readiness.
   void basePromise.then((base) => {

@@ -78,7 +78,7 @@ async function main() {
   });
 
   // Data for the district (grids are the one layer the page cannot do without).
-  const [grids, communities, districtFc, facilities, classes, categories] = await Promise.all([
+  const [gridsAtStart, communities, districtFc, facilities, classes, categories] = await Promise.all([
     api.grids(district.bbox),
     settle(api.divisionsGeojson('community'), 'communities', emptyFc<Polygon | MultiPolygon, DivisionFeatureProps>() as DivisionCollection),
     settle(api.divisionsGeojson('district'), 'district outline', emptyFc<Polygon | MultiPolygon, DivisionFeatureProps>() as DivisionCollection),
@@ -87,6 +87,7 @@ async function main() {
     settle(api.incidentCategories(), 'incident categories', []),
   ]);
   performance.mark('gc:data');
+  let grids = gridsAtStart; // replaced when a grid layout is published (socket grids:changed)
   if (new URLSearchParams(location.search).has('debug')) (window as unknown as { __gcView: unknown }).__gcView = view;
   await view.ready();
   performance.mark('gc:map-load');
@@ -99,10 +100,13 @@ async function main() {
   const categoryNames = new Map(categories.map((c) => [c.code, c.name]));
 
   // ---- summary ----
-  const totalHh = grids.features.reduce((s, f) => s + (f.properties.households || 0), 0);
-  $('#sum-grids').textContent = fmtInt(grids.features.length);
-  $('#sum-hh').textContent = fmtInt(totalHh);
-  $('#district-sub').textContent = `${communities.features.length || '—'} 个社区 · ${fmtInt(grids.features.length)} 个网格`;
+  const showSummary = () => {
+    const totalHh = grids.features.reduce((s, f) => s + (f.properties.households || 0), 0);
+    $('#sum-grids').textContent = fmtInt(grids.features.length);
+    $('#sum-hh').textContent = fmtInt(totalHh);
+    $('#district-sub').textContent = `${communities.features.length || '—'} 个社区 · ${fmtInt(grids.features.length)} 个网格`;
+  };
+  showSummary();
 
   // ---- legend (households per grid) ----
   const breaks = quantileBreaks(
@@ -193,10 +197,11 @@ async function main() {
   $('#classes-none').addEventListener('click', () => setAllClasses(false));
 
   // ---- derived layer data (recomputed only when inputs change, so the map does not re-upload) ----
-  const gridLabels: LabelDatum[] = grids.features.flatMap((f) => {
+  const labelsOf = (fc: typeof grids): LabelDatum[] => fc.features.flatMap((f) => {
     const p = labelPoint(f.geometry);
     return p ? [{ position: p, text: shortGridName(f.properties.name) }] : [];
   });
+  let gridLabels = labelsOf(grids);
   const communityLabels: LabelDatum[] = communities.features.flatMap((f) => {
     const p = labelPoint(f.geometry);
     return p ? [{ position: p, text: f.properties.name }] : [];
@@ -384,6 +389,22 @@ async function main() {
   refreshFacilities(); // also renders
   const live = startLiveIncidents({ api, store, divisions: [district.code], onStatus: (s) => header.setLive(s) });
   live.initial.catch((e) => console.warn('[gc] incidents load failed', e));
+  // A grid layout was published (grid editor): reload the grids, their labels and the summary.
+  live.socket.on('grids:changed', () => {
+    api.grids(district.bbox).then((fresh) => {
+      grids = fresh;
+      gridLabels = labelsOf(grids);
+      showSummary();
+      const gridCount = countEls.get('grids');
+      if (gridCount) gridCount.textContent = fmtInt(grids.features.length);
+      if (state.selectedGridId !== null && !grids.features.some((f) => f.properties.id === state.selectedGridId)) {
+        state.selectedGridId = null;
+        info.hide();
+      }
+      hooks.gridCount = grids.features.length;
+      render();
+    }).catch((e) => console.warn('[gc] grid reload failed', e));
+  });
 
   // ---- ready: the map has drawn the grid polygons ----
   performance.mark('gc:layers-set');

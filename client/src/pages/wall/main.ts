@@ -178,7 +178,7 @@ async function main(): Promise<void> {
   $('#readonly-badge').hidden = !isKiosk();
   const scopeBbox = district.bbox;
 
-  const [divTree, subFc, comFc, grids, categories, party, buildings] = await Promise.all([
+  const [divTree, subFc, comFc, gridsAtStart, categories, party, buildings] = await Promise.all([
     wallApi.divisions(),
     wallApi.divisionsGeojson('subdistrict'),
     wallApi.divisionsGeojson('community'),
@@ -189,6 +189,7 @@ async function main(): Promise<void> {
   ]);
   const categoryNames = new Map(categories.map((c) => [c.code, c.name]));
   const rootCode = divTree.tree.code;
+  let grids = gridsAtStart; // replaced when a grid layout is published (socket grids:changed)
 
   // Lookups: grid → community → subdistrict; features by code / id.
   const gridFeature = new Map(grids.features.map((f) => [f.properties.id, f]));
@@ -997,6 +998,19 @@ async function main(): Promise<void> {
   await view.flyToAsync(startStop().target, { duration: 0, heading: 15, pitch: -40, rangeScale: rangeScale() });
   render();
 
+  // A grid layout was published (grid editor): reload the grids, their lookups, labels, colours and figures.
+  const reloadGrids = async () => {
+    grids = await wallApi.grids(scopeBbox);
+    gridFeature.clear();
+    communityOf.clear();
+    for (const f of grids.features) { gridFeature.set(f.properties.id, f); communityOf.set(f.properties.id, f.properties.communityCode); }
+    hooks.gridCount = grids.features.length;
+    colorSig = '';
+    recolor();
+    buildLabels();
+    refreshMetrics(0);
+    render();
+  };
   live = startLive({ divisions: [rootCode], onStatus: (s: LiveStatus) => {
     hooks.live = s;
     const el = $('#live');
@@ -1004,6 +1018,7 @@ async function main(): Promise<void> {
     el.querySelector('span')!.textContent = s === 'live' ? '实时' : s === 'connecting' ? '连接中' : s === 'polling' ? '定时刷新' : '离线';
     hooks.reconnects = live?.reconnects ?? 0;
   } });
+  live.socket.on('grids:changed', () => { reloadGrids().catch((e) => { hooks.errors++; console.warn('[wall] grid reload failed', e); }); });
   live.store.subscribe((diff, store, isLive) => {
     hooks.incidentCount = store.size;
     const recentCut = Date.now() - 10 * 60_000;
