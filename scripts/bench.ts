@@ -8,7 +8,7 @@ import { loadDemo, readDemo } from '../server/demo/load.js';
 import { benchIntakeLatency, benchIntakeThroughput, type IntakeBenchRow, type LatencyBenchRow } from '../server/incidents/intake.bench.js';
 import { benchTiles, type TileBenchRow } from '../server/tiles/tiles.bench.js';
 import { benchWallPrep, wallBenchMarkdown } from '../client/src/pages/wall/prep.bench.js';
-import { benchPartition, benchRefinement, partitionBenchMarkdown } from '../server/grids/partition.bench.js';
+import { benchPartition, benchProposalWorker, benchRefinement, partitionBenchMarkdown } from '../server/grids/partition.bench.js';
 import { benchCoverageDemo, benchCoverageSynthetic, coverageBenchMarkdown, type DemoBench } from '../server/coverage/coverage.bench.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -119,7 +119,7 @@ async function main() {
   console.error('[bench] wall: heat map and grid layer preparation…');
   lines.push(...wallBenchMarkdown(benchWallPrep()));
   console.error('[bench] grid editor: automatic partition (demo communities, synthetic 5,000 buildings)…');
-  lines.push(...partitionBenchMarkdown(benchPartition(), benchRefinement()));
+  lines.push(...partitionBenchMarkdown(benchPartition(), benchRefinement(), await benchProposalWorker()));
   console.error('[bench] coverage: synthetic 1M-edge network…');
   lines.push(...coverageBenchMarkdown(coverageRows, benchCoverageSynthetic()));
   const wallFigures = resolve(ROOT, 'test-results/wall-figures.json');

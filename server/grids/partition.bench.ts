@@ -13,6 +13,7 @@ import {
   bisectUnits, buildUnits, chooseGroupCount, jitter, localProjection, refineBalance, repairContiguity, type GroupUnit,
 } from '../../core/partition.js';
 import { readDemo } from '../demo/load.js';
+import { ProposalRunner } from './proposal-runner.js';
 
 export interface PartitionBenchRow {
   community: string;
@@ -168,7 +169,49 @@ export function refineBenchMarkdown(rows: RefineBenchRow[]): string[] {
   return lines;
 }
 
-export function partitionBenchMarkdown(rows: PartitionBenchRow[], refineRows: RefineBenchRow[] = []): string[] {
+export interface WorkerBenchRow {
+  path: 'in-process' | 'worker thread';
+  /** Median of the runs, ms. */
+  ms: number;
+  /** Longest the server's event loop went without a turn during a run (a 10 ms timer), ms. */
+  maxLoopLagMs: number;
+}
+
+/**
+ * "Partition this community" on the synthetic community as the server runs it (in a worker thread,
+ * server/grids/proposal-runner.ts, warm) against calling the engine in-process: time, and how long
+ * the event loop (every other request and socket) waits meanwhile.
+ */
+export async function benchProposalWorker(opts: { synthetic?: number; runs?: number } = {}): Promise<{ rows: WorkerBenchRow[]; coldMs: number }> {
+  const s = syntheticCommunity(opts.synthetic ?? 5000);
+  const input = { community: s.boundary, grids: [], buildings: s.buildings, band: DEFAULT_BAND, seed: 1 };
+  const runner = new ProposalRunner();
+  const timed = async (f: () => unknown) => {
+    let max = 0, last = performance.now();
+    const timer = setInterval(() => { const now = performance.now(); max = Math.max(max, now - last); last = now; }, 10);
+    const t0 = performance.now();
+    await f();
+    const ms = performance.now() - t0;
+    await new Promise((r) => setTimeout(r, 20));
+    clearInterval(timer);
+    return { ms, lag: max };
+  };
+  try {
+    const cold = await timed(() => runner.run({ kind: 'partition', input }));
+    const inProcess: { ms: number; lag: number }[] = [], worker: { ms: number; lag: number }[] = [];
+    for (let i = 0; i < (opts.runs ?? 3); i++) {
+      inProcess.push(await timed(() => proposePartition(input)));
+      worker.push(await timed(() => runner.run({ kind: 'partition', input })));
+    }
+    const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const row = (path: WorkerBenchRow['path'], xs: { ms: number; lag: number }[]) => ({ path, ms: median(xs.map((x) => x.ms)), maxLoopLagMs: Math.max(...xs.map((x) => x.lag)) });
+    return { rows: [row('in-process', inProcess), row('worker thread', worker)], coldMs: cold.ms };
+  } finally {
+    await runner.close();
+  }
+}
+
+export function partitionBenchMarkdown(rows: PartitionBenchRow[], refineRows: RefineBenchRow[] = [], worker?: { rows: WorkerBenchRow[]; coldMs: number }): string[] {
   const f = (n: number, d = 0) => n.toFixed(d);
   const lines = [
     '## Grid editor: automatic partition (issue 11)',
@@ -186,5 +229,18 @@ export function partitionBenchMarkdown(rows: PartitionBenchRow[], refineRows: Re
   }
   lines.push('', 'Targets: a contiguous in-band plan in ≤ 2 s and ≥ 1,000 refinement steps/s.', '');
   if (refineRows.length) lines.push(...refineBenchMarkdown(refineRows));
+  if (worker) {
+    lines.push(
+      '### In the server: a worker thread',
+      '',
+      `The synthetic community's partition as the API runs it (warm worker; the first job also starts the worker: ${f(worker.coldMs)} ms)`,
+      'against the engine called in-process. Loop lag = the longest the server\'s event loop waited for a turn meanwhile.',
+      '',
+      '| path | ms (median of 3) | max event-loop lag ms |',
+      '|---|---|---|',
+      ...worker.rows.map((r) => `| ${r.path} | ${f(r.ms)} | ${f(r.maxLoopLagMs)} |`),
+      '',
+    );
+  }
   return lines;
 }
