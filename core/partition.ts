@@ -1179,7 +1179,10 @@ export interface GroupOptions {
   stats?: { steps: number; moves: number; ms?: number };
   /** Refinement moves at most (default 500). */
   maxMoves?: number;
-  /** Let refinement pass households along chains of groups (RefineOptions.spread; default false). */
+  /**
+   * After the minimal-change refinement, let households pass along chains of groups
+   * (RefineOptions.spread), kept only when that brings household totals closer to the range.
+   */
   spread?: boolean;
 }
 
@@ -1195,7 +1198,24 @@ export function groupUnits(units: readonly GroupUnit[], adj: readonly number[][]
   const weight = (u: GroupUnit) => (H > 0 ? u.households : 0) + perArea * u.area;
   let g = bisectUnits(units, k, weight, opts.seed ?? 0);
   g = repairContiguity(units, adj, g, weight);
-  if (H > 0 && opts.refine !== false) g = refineBalance(units, adj, g, target, opts.maxMoves ?? 500, { stats: opts.stats, spread: opts.spread });
+  if (H > 0 && opts.refine !== false) {
+    g = refineBalance(units, adj, g, target, opts.maxMoves ?? 500, { stats: opts.stats });
+    if (opts.spread) {
+      // Passing households along chains moves many units: keep it only when it brings more into the range.
+      const violation = (gr: Int32Array) => {
+        const h = new Map<number, number>();
+        units.forEach((u, i) => { if (gr[i]! >= 0) h.set(gr[i]!, (h.get(gr[i]!) ?? 0) + u.households); });
+        let v = 0;
+        for (const x of h.values()) v += x < target.min ? target.min - x : x > target.max ? x - target.max : 0;
+        return v;
+      };
+      const before = violation(g);
+      if (before > 0) {
+        const spread = refineBalance(units, adj, g, target, opts.maxMoves ?? 500, { stats: opts.stats, spread: true });
+        if (violation(spread) < before - 1e-9) g = spread;
+      }
+    }
+  }
   return renumber(g);
 }
 
