@@ -83,4 +83,22 @@ describe('isochrone polygons traced from reached pieces', () => {
     expect(a).toBeGreaterThan(Math.PI * 25 * 25 * 0.97);
     expect(a).toBeLessThan(Math.PI * 25 * 25 * 1.01);
   });
+
+  it('give each hole to the polygon around it when there are several', () => {
+    // two 200 m blocks 1 km apart, each walked all round from its own start, and a third, smaller
+    // block to the east whose ring sits inside the bounding box of nothing else
+    const block = (id: number, x: number, y: number, d: number) => ({
+      id, kind: 'residential', walkable: true, coords: [ll(x, y), ll(x + d, y), ll(x + d, y + d), ll(x, y + d), ll(x, y)],
+    });
+    const g = walkGraph([block(1, 0, 0, 200), block(2, 1000, 0, 200), block(3, 2000, 500, 120)], PROJ);
+    const starts = [[-10, 100], [990, 100], [1990, 560]].map(([x, y]) => sourceOf(snapXY(g, x!, y!, 50)!));
+    const s = new Searcher(g).run(starts, 1000);
+    const [coords] = piecePolygons(g, [reachedPieces(s, 1000).pieces]);
+    expect(coords).toHaveLength(3);
+    for (const [cx, cy] of [[100, 100], [1100, 100], [2060, 560]]) {
+      const poly = coords!.find((p) => booleanPointInPolygon(point(ll(cx! - 90 * (cx! < 2000 ? 1 : 0.6), cy!)), polygon([p[0]!])))!;
+      expect(poly).toHaveLength(2); // its outer ring and its own hole
+      expect(booleanPointInPolygon(point(ll(cx!, cy!)), polygon([poly[1]!]))).toBe(true);
+    }
+  });
 });

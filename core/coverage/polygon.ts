@@ -284,15 +284,25 @@ function dropStraight(r: FlatRing, tol: number): FlatRing {
 
 /** Outer rings with the holes inside them, each a polygon (first ring outer). */
 function nest(rings: FlatRing[]): FlatRing[][] {
-  const outers: { ring: FlatRing; area: number; holes: FlatRing[] }[] = [];
+  const outers: { ring: FlatRing; area: number; box: [number, number, number, number]; holes: FlatRing[] }[] = [];
   const holes: FlatRing[] = [];
   for (const r of rings) {
     const a = ringArea(r);
-    if (a > 0) outers.push({ ring: r, area: a, holes: [] }); else if (a < 0) holes.push(r);
+    if (a > 0) {
+      const box: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
+      for (let k = 0; k < r.length; k += 2) {
+        box[0] = Math.min(box[0], r[k]!); box[1] = Math.min(box[1], r[k + 1]!);
+        box[2] = Math.max(box[2], r[k]!); box[3] = Math.max(box[3], r[k + 1]!);
+      }
+      outers.push({ ring: r, area: a, box, holes: [] });
+    } else if (a < 0) holes.push(r);
   }
   outers.sort((x, y) => x.area - y.area); // the first that contains a hole is its own outer ring
   for (const h of holes) {
-    const o = outers.find((c) => pointInRing(h[0]!, h[1]!, c.ring));
+    const x = h[0]!, y = h[1]!;
+    // every hole lies in some outer ring: when one box alone holds it, no ring needs walking
+    const boxed = outers.filter((o) => x >= o.box[0] && x <= o.box[2] && y >= o.box[1] && y <= o.box[3]);
+    const o = boxed.length === 1 ? boxed[0] : boxed.find((c) => pointInRing(x, y, c.ring));
     if (o) o.holes.push(h);
   }
   return outers.map((o) => [o.ring, ...o.holes]);
