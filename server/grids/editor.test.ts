@@ -182,7 +182,7 @@ describe('grid editor: publish', () => {
       .toEqual([{ id: f.grids.gridA1, households: 0 }, { id: newId, households: 120 }]);
     expect((await db.query('SELECT id, successor_id FROM grid_retired')).rows).toEqual([{ id: f.grids.gridA2, successor_id: newId }]);
     expect(f.updates.filter((u) => u.id === cases.openA2 || u.id === cases.openA1East).map((u) => u.gridId)).toEqual([newId, newId]);
-    expect(seen).toEqual([{ communityCode: 'T0101', versionId: r.body.version.id }]);
+    expect(seen).toEqual([{ communityCode: 'T0101', versionId: r.body.version.id, grids: { add: [newId], update: [f.grids.gridA1], remove: [f.grids.gridA2] } }]);
     // The normal grid API shows the new layout.
     const list = await f.as('analyst').get('/api/grids?division=T0101');
     expect(list.body.features.map((g: { id: number }) => g.id).sort()).toEqual([f.grids.gridA1, newId].sort());
