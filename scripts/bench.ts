@@ -2,6 +2,7 @@
 // next to a baseline measured in the same process. Embedded PGlite always; real PostGIS too when
 // TEST_DATABASE_URL (or DATABASE_URL) is set.
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { loadDemo, readDemo } from '../server/demo/load.js';
@@ -12,6 +13,26 @@ import { benchPartition, benchProposalWorker, benchRefinement, partitionBenchMar
 import { benchCoverageDemo, benchCoverageSynthetic, coverageBenchMarkdown, type DemoBench } from '../server/coverage/coverage.bench.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
+
+/**
+ * pgRouting is the coverage benchmark's baseline on real PostGIS. When the server is local and
+ * lacks it, install Debian's postgresql-<major>-pgrouting (as root, where apt-get exists); otherwise
+ * say why the comparison will be missing.
+ */
+async function ensurePgRouting(db: { query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[] }> }) {
+  const have = async () => (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_available_extensions WHERE name = 'pgrouting'")).rows[0]!.n > 0;
+  if (await have()) return;
+  const major = (await db.query<{ v: string }>('SHOW server_version_num')).rows[0]!.v.slice(0, 2);
+  const url = new URL(process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://localhost');
+  const local = ['localhost', '127.0.0.1', '::1', '[::1]', ''].includes(url.hostname);
+  if (!local || process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) {
+    console.error(`[bench] pgRouting is not installed on the server: install postgresql-${major}-pgrouting for the baseline`);
+    return;
+  }
+  console.error(`[bench] installing postgresql-${major}-pgrouting for the coverage baseline…`);
+  const r = spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', `postgresql-${major}-pgrouting`], { stdio: 'inherit' });
+  if (r.status !== 0 || !(await have())) console.error('[bench] pgRouting could not be installed; the coverage table will lack its baseline');
+}
 const f = (n: number, d = 1) => n.toFixed(d);
 
 async function engines() {
@@ -41,6 +62,7 @@ async function main() {
       console.error(`[bench] ${engine}: report-to-screen latency…`);
       latencyRows.push(await benchIntakeLatency(t.db, engine));
       console.error(`[bench] ${engine}: 15-minute coverage (ours vs pgRouting)…`);
+      if (engine === 'postgres') await ensurePgRouting(t.db);
       coverageRows.push(await benchCoverageDemo(t.db, engine));
     } finally {
       await t.drop();
