@@ -178,6 +178,10 @@ SELECT COALESCE(sum(b.households), 0)::int AS households, count(*)::int AS build
  WHERE ($1::jsonb)->>k.key IS DISTINCT FROM ($2::jsonb)->>k.key;
 
 -- name: sameShape
--- Whether two geometries are the same shape (ST_Equals), per pair: $1 json [{id, a, b}].
-SELECT (e->>'id')::int AS id, ST_Equals(ST_GeomFromGeoJSON(e->>'a'), ST_GeomFromGeoJSON(e->>'b')) AS same
-  FROM json_array_elements($1::json) AS e;
+-- Whether two geometries are the same shape, per pair: $1 json [{id, a, b}]. Equal, or differing by
+-- less than 1 m² (AREA_TOLERANCE_M2): a vertex added on an edge by a neighbour's edit, stored at
+-- 1e-7°, lies a few millimetres off it and is not a change of the grid.
+SELECT (e->>'id')::int AS id,
+       ST_Equals(a, b) OR ST_Area(ST_SymDifference(a, b)::geography) < 1 AS same
+  FROM json_array_elements($1::json) AS e,
+       LATERAL (SELECT ST_SetSRID(ST_GeomFromGeoJSON(e->>'a'), 4326) AS a, ST_SetSRID(ST_GeomFromGeoJSON(e->>'b'), 4326) AS b) AS g;
