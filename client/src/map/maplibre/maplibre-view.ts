@@ -217,6 +217,8 @@ export class MaplibreView implements MapView {
     if (spec.kind === 'polygons' && this.map.getLayer(`${sourceId}-hl`)) {
       const hid = spec.highlightId ?? null;
       this.map.setFilter(`${sourceId}-hl`, hid === null ? ['==', ['get', '_id'], '__none__'] : ['==', ['get', '_id'], hid]);
+      // The highlight colour may change between renders too (e.g. a pick in progress vs a selection).
+      this.map.setPaintProperty(`${sourceId}-hl`, 'line-color', css(spec.highlightColor ?? [0, 229, 255, 255]));
     }
   }
 
