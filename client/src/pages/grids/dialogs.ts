@@ -1,10 +1,10 @@
 // Dialogs of the grid editor: revision conflict, delete, publish (with the report of what moved),
 // versions (view, compare, roll back), import (GeoJSON / Shapefile with a CRS) and export.
-import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
+import type { MultiPolygon } from 'geojson';
 import type { Problem, PublishResponse, VersionSummary } from '../../../../core/grid-edit/contract.js';
 import { INPUT_CRS, type InputCrs } from '../../../../core/types.js';
 import { authHeaders } from '../../api/http.js';
-import { field, openDialog } from '../../shell/dialog.js';
+import { confirmDialog, field, openDialog } from '../../shell/dialog.js';
 import { fmtInt, h } from '../../shell/dom.js';
 import { gridApi } from './api.js';
 import { neighboursBySharedLength, type EditorState } from './model.js';
@@ -61,7 +61,7 @@ export function deleteDialog(s: EditorState, key: string, name: string, househol
 }
 
 /** 发布: a note, then the report of what moved. Resolves true once published. */
-export function publishDialog(o: { problems: Problem[]; submit: (note: string) => Promise<PublishResponse | null> }): Promise<boolean> {
+export function publishDialog(o: { problems: Problem[]; submit: (note: string) => Promise<PublishResponse | null>; nameOf?: (gridId: number) => string | undefined }): Promise<boolean> {
   const blocking = o.problems.filter((p) => p.code !== 'out_of_band');
   return new Promise((resolve) => {
     let result: PublishResponse | null = null;
@@ -80,16 +80,21 @@ export function publishDialog(o: { problems: Problem[]; submit: (note: string) =
         return result ? undefined : false;
       },
       onClose: () => {
-        if (result) publishReport(result).then(() => resolve(true));
+        if (result) publishReport(result, o.nameOf).then(() => resolve(true));
         else resolve(false);
       },
     });
   });
 }
 
-function publishReport(r: PublishResponse): Promise<void> {
+function publishReport(r: PublishResponse, nameOf: (gridId: number) => string | undefined = () => undefined): Promise<void> {
   const created = r.lineage.filter((l) => l.status === 'created');
   const retired = r.lineage.filter((l) => l.status === 'retired');
+  const names = new Map(r.lineage.map((l) => [l.gridId, l.name]));
+  const grid = (id: number) => {
+    const n = names.get(id) ?? nameOf(id);
+    return n ? (n.split(/[・·•]/).pop() ?? n).trim() : `网格 ${id}`;
+  };
   const dialog = openDialog({
     title: `已发布版本 #${r.version.id}`,
     id: 'ge-publish-report',
@@ -114,8 +119,8 @@ function publishReport(r: PublishResponse): Promise<void> {
           ? h(
               'ul',
               {},
-              ...created.map((l) => h('li', {}, `新建 ${l.name}${l.splitFrom ? `（由网格 ${l.splitFrom} 分出）` : ''}${l.mergedFrom.length ? `（合并自 ${l.mergedFrom.join('、')}）` : ''}`)),
-              ...retired.map((l) => h('li', {}, `撤销 ${l.name}${l.successorId ? `（人员与组织转入网格 ${l.successorId}）` : ''}`)),
+              ...created.map((l) => h('li', { 'data-lineage': 'created' }, `新建 ${l.name}${l.splitFrom ? `（由${grid(l.splitFrom)}分出）` : ''}${l.mergedFrom.length ? `（合并自${l.mergedFrom.map(grid).join('、')}）` : ''}`)),
+              ...retired.map((l) => h('li', { 'data-lineage': 'retired' }, `撤销 ${l.name}${l.successorId ? `（人员与组织转入${grid(l.successorId)}）` : ''}`)),
             )
           : null,
       ),
@@ -124,36 +129,59 @@ function publishReport(r: PublishResponse): Promise<void> {
   return dialog.closed;
 }
 
-export interface CompareOverlay {
-  kind: 'compare' | 'version';
-  fc: FeatureCollection<Polygon | MultiPolygon, Record<string, unknown>>;
+/** A grid of a version (diff 'version') or of a comparison of two versions. */
+export interface CompareGrid {
+  id: number;
+  name: string;
+  households: number;
+  /** For a changed grid: its households in the older version. */
+  householdsBefore?: number;
+  diff: 'added' | 'removed' | 'changed' | 'version';
+  geometry: MultiPolygon;
 }
 
-/** 版本: list, view one, compare two (added / removed / changed drawn), roll back. */
-export function versionsDialog(o: { versions: readonly { id: number; publishedAt: string; publishedBy: string; note: string | null }[] & VersionSummary[]; onShow: (c: CompareOverlay | null) => void; rollback: (id: number) => Promise<void> }): void {
+/** What the page draws on the map (and lists beside it) after 查看 or 对比 in the versions dialog. */
+export interface CompareOverlay {
+  kind: 'compare' | 'version';
+  title: string;
+  summary: string;
+  grids: CompareGrid[];
+}
+
+/**
+ * 版本: list, view one, compare two, roll back. Viewing or comparing closes the dialog so the map
+ * shows the result (the page lists it beside the map, with a way back to this list).
+ */
+export function versionsDialog(o: { versions: readonly VersionSummary[]; onShow: (c: CompareOverlay | null) => void; rollback: (id: number) => Promise<void> }): void {
   const picked = new Set<number>();
-  const summary = h('div', { class: 'gc-dialog-hint', id: 'ge-compare-summary' });
-  const compareBtn = h('button', { type: 'button', class: 'gc-btn small', disabled: true }, '对比所选两个版本');
+  const summary = h('div', { class: 'gc-dialog-hint', id: 'ge-compare-summary', role: 'status' });
+  const compareBtn = h('button', { type: 'button', class: 'gc-btn small', id: 'ge-compare', disabled: true }, '在地图上对比所选两个版本');
   const rows = o.versions.map((v) => {
     const box = h('input', { type: 'checkbox', 'aria-label': `选择版本 ${v.id}` });
     box.addEventListener('change', () => {
       if (box.checked) picked.add(v.id);
       else picked.delete(v.id);
       compareBtn.disabled = picked.size !== 2;
+      summary.textContent = picked.size > 2 ? '请只勾选两个版本' : '';
     });
-    const show = h('button', { type: 'button', class: 'gc-link-btn' }, '查看');
+    const show = h('button', { type: 'button', class: 'gc-link-btn', 'data-action': 'show' }, '查看');
     show.addEventListener('click', async () => {
       try {
         const r = await gridApi.version(v.id);
-        o.onShow({ kind: 'version', fc: { type: 'FeatureCollection', features: r.grids.features.map((f) => ({ ...f, properties: { ...f.properties, diff: 'version' } })) } });
-        summary.textContent = `版本 #${v.id}：${r.grids.features.length} 个网格（虚线）`;
+        o.onShow({
+          kind: 'version',
+          title: `版本 #${v.id}`,
+          summary: `${when(r.publishedAt)} ${r.publishedBy} 发布${r.note ? `：${r.note}` : ''}；${r.grids.features.length} 个网格`,
+          grids: r.grids.features.map((f) => ({ id: f.properties.id, name: f.properties.name, households: f.properties.households, diff: 'version', geometry: f.geometry })),
+        });
+        d.close();
       } catch (e) {
-        summary.textContent = (e as Error).message;
+        summary.textContent = `查看失败：${(e as Error).message}`;
       }
     });
-    const roll = h('button', { type: 'button', class: 'gc-link-btn danger' }, '回滚');
+    const roll = h('button', { type: 'button', class: 'gc-link-btn danger', 'data-action': 'rollback' }, '回滚');
     roll.addEventListener('click', async () => {
-      if (!confirm(`将版本 #${v.id} 载入草稿？当前草稿将被替换，发布后生效。`)) return;
+      if (!(await confirmDialog('回滚到此版本', `将版本 #${v.id} 的网格载入草稿？当前草稿将被替换；发布后生效。`, { confirmLabel: '载入草稿' }))) return;
       try {
         await o.rollback(v.id);
         d.close();
@@ -161,38 +189,40 @@ export function versionsDialog(o: { versions: readonly { id: number; publishedAt
         summary.textContent = `回滚失败：${(e as Error).message}`;
       }
     });
-    return h('tr', { 'data-version': v.id }, h('td', {}, box), h('td', {}, `#${v.id}`), h('td', {}, when(v.publishedAt)), h('td', {}, v.publishedBy), h('td', {}, v.note ?? ''), h('td', {}, show, roll));
+    return h('tr', { 'data-version': v.id }, h('td', {}, box), h('td', {}, `#${v.id}`), h('td', {}, when(v.publishedAt)), h('td', {}, v.publishedBy), h('td', { class: 'note' }, v.note ?? ''), h('td', { class: 'actions' }, show, roll));
   });
   compareBtn.addEventListener('click', async () => {
     const [a, b] = [...picked].sort((x, y) => x - y) as [number, number];
     try {
       const r = await gridApi.compare(a, b);
-      const tag = (fc: FeatureCollection<MultiPolygon, object>, diff: string) => fc.features.map((f) => ({ ...f, properties: { ...f.properties, diff } }));
-      o.onShow({ kind: 'compare', fc: { type: 'FeatureCollection', features: [...tag(r.removed, 'removed'), ...tag(r.changed, 'changed'), ...tag(r.added, 'added')] } });
-      summary.replaceChildren(
-        `#${a} → #${b}：新增 ${r.added.features.length}，取消 ${r.removed.features.length}，改动 ${r.changed.features.length} 个网格；${fmtInt(r.householdsMoved)} 户改变网格。`,
-        h('span', { class: 'ge-compare-legend' }, h('span', { style: 'color:#22c55e' }, '■ 新增'), h('span', { style: 'color:#ef4444' }, '■ 取消'), h('span', { style: 'color:#facc15' }, '■ 改动')),
-      );
+      const grids: CompareGrid[] = [
+        ...r.removed.features.map((f) => ({ id: f.properties.id, name: f.properties.name, households: f.properties.households, diff: 'removed' as const, geometry: f.geometry })),
+        ...r.changed.features.map((f) => ({ id: f.properties.id, name: f.properties.name, households: f.properties.households, householdsBefore: f.properties.householdsBefore, diff: 'changed' as const, geometry: f.geometry })),
+        ...r.added.features.map((f) => ({ id: f.properties.id, name: f.properties.name, households: f.properties.households, diff: 'added' as const, geometry: f.geometry })),
+      ];
+      o.onShow({
+        kind: 'compare',
+        title: `版本对比 #${a} → #${b}`,
+        summary: `新增 ${r.added.features.length}，取消 ${r.removed.features.length}，改动 ${r.changed.features.length} 个网格；${fmtInt(r.householdsMoved)} 户改变网格。`,
+        grids,
+      });
+      d.close();
     } catch (e) {
       summary.textContent = `对比失败：${(e as Error).message}`;
     }
-  });
-  const clear = h('button', { type: 'button', class: 'gc-btn small ghost' }, '清除地图叠加');
-  clear.addEventListener('click', () => {
-    o.onShow(null);
-    summary.textContent = '';
   });
   const d = openDialog({
     title: '版本',
     id: 'ge-versions',
     wide: true,
+    lead: '勾选两个版本可在地图上对比（新增、取消、改动的网格）；回滚会把所选版本载入草稿，发布后生效。',
     cancelLabel: null,
     submitLabel: '关闭',
     content: [
       o.versions.length
         ? h('table', { class: 'ge-versions' }, h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, '版本'), h('th', {}, '发布时间'), h('th', {}, '发布人'), h('th', {}, '说明'), h('th', {}, ''))), h('tbody', {}, ...rows))
         : h('p', { class: 'gc-dialog-text' }, '尚无发布的版本。'),
-      h('div', { class: 'row', style: 'display:flex;gap:8px;margin-top:8px' }, compareBtn, clear),
+      h('div', { class: 'row', style: 'display:flex;gap:8px;margin-top:8px' }, compareBtn),
       summary,
     ],
   });
@@ -216,20 +246,28 @@ export function importDialog(submit: (crs: InputCrs, file: File) => Promise<void
   });
 }
 
+/** The file name a download response names (Content-Disposition), else `fallback`. */
+function attachmentName(r: Response, fallback: string): string {
+  const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(r.headers.get('content-disposition') ?? '');
+  return m ? decodeURIComponent(m[1]!) : fallback;
+}
+
 /** 导出: GeoJSON / Shapefile of the saved draft (or the published grids), fetched so errors show here. */
-export function exportDialog(geojsonUrl: string, shpUrl: string, dirty: boolean): void {
+export function exportDialog(o: { geojsonUrl: string; shpUrl: string; community: string; draft: boolean; dirty: boolean }): void {
   const status = h('p', { class: 'gc-dialog-hint', role: 'status' });
-  const button = (label: string, url: string, filename: string) => {
-    const b = h('button', { type: 'button', class: 'gc-btn', 'data-export': filename }, label);
+  const button = (label: string, url: string, format: string, fallback: string) => {
+    const b = h('button', { type: 'button', class: 'gc-btn', 'data-export': format }, label);
     b.addEventListener('click', async () => {
       b.disabled = true;
       status.textContent = '正在导出…';
       try {
         const r = await fetch(url, { headers: authHeaders() });
         if (!r.ok) {
-          status.textContent = r.status === 404 ? '服务器暂不支持导出（接口未启用）' : `导出失败（HTTP ${r.status}）`;
+          const body = (await r.json().catch(() => null)) as { error?: { message?: string } } | null;
+          status.textContent = `导出失败（HTTP ${r.status}）${body?.error?.message ? `：${body.error.message}` : ''}`;
           return;
         }
+        const filename = attachmentName(r, fallback);
         const blob = await r.blob();
         const a = h('a', { href: URL.createObjectURL(blob), download: filename });
         document.body.append(a);
@@ -248,11 +286,12 @@ export function exportDialog(geojsonUrl: string, shpUrl: string, dirty: boolean)
   openDialog({
     title: '导出网格',
     id: 'ge-export',
+    lead: `${o.community}：${o.draft ? '已保存的草稿' : '已发布的网格'}，WGS84 经纬度（EPSG:4326）。`,
     cancelLabel: null,
     submitLabel: '关闭',
     content: [
-      dirty ? h('div', { class: 'gc-callout warn' }, '有未保存的修改：导出的是已保存的草稿（或已发布的网格）。') : null,
-      h('p', { class: 'gc-dialog-text', style: 'display:flex;gap:10px' }, button('GeoJSON', geojsonUrl, 'grids.geojson'), button('Shapefile（.zip）', shpUrl, 'grids-shp.zip')),
+      o.dirty ? h('div', { class: 'gc-callout warn' }, '有未保存的修改：导出的是上次保存的内容，请先保存草稿。') : null,
+      h('p', { class: 'gc-dialog-text', style: 'display:flex;gap:10px' }, button('GeoJSON', o.geojsonUrl, 'geojson', 'grids.geojson'), button('Shapefile（.zip）', o.shpUrl, 'shp', 'grids-shp.zip')),
       status,
       h('p', { class: 'gc-dialog-hint' }, '属性：id、code、name、households、residents、buildings；户数为合成数据；© OpenStreetMap contributors。'),
     ],

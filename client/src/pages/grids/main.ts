@@ -6,10 +6,10 @@ import '../../styles/app.css';
 import './grids.css';
 import { bbox as turfBbox, buffer as turfBuffer } from '@turf/turf';
 import type { Feature, FeatureCollection, Geometry, LineString, MultiPolygon, Polygon } from 'geojson';
-import type { Band, CommunityResponse, CommunitySummary, DraftGrid, DraftGridOut, Problem, Validation } from '../../../../core/grid-edit/contract.js';
+import type { Band, BuildingMove, CommunityResponse, CommunitySummary, DraftGrid, DraftGridOut, Problem, Quality, Validation } from '../../../../core/grid-edit/contract.js';
 import { DEFAULT_BAND, CUT_TOLERANCE_M } from '../../../../core/grid-edit/contract.js';
 import { bandStatus, BAND_LABEL, buildingsCutByLines, indexBuildings, liveFigures, type BandStatus, type BuildingIndex, type LiveFigures } from '../../../../core/grid-edit/stats.js';
-import { createSnapper, sharedEdgeLines, toShapes, usedVertices, type LonLat, type Snapper } from '../../../../core/grid-edit/topology.js';
+import { createSnapper, edgeFaces, sharedEdgeLines, toShapes, usedVertices, type LonLat, type Snapper } from '../../../../core/grid-edit/topology.js';
 import { validateGrids } from '../../../../core/grid-edit/validate.js';
 import { OSM_ATTRIBUTION } from '../../../../core/types.js';
 import { ApiError } from '../../api/http.js';
@@ -19,14 +19,15 @@ import { labelPoint } from '../../map/geo.js';
 import type { LabelDatum, LayerSpec, RGBA } from '../../map/map-view.js';
 import { GridEditorView } from '../../map/maplibre/grid-editor-view.js';
 import { handleAuthError } from '../../shell/auth.js';
+import { confirmDialog } from '../../shell/dialog.js';
 import { $, fmtInt, h, showError } from '../../shell/dom.js';
 import { errorMessage } from '../../shell/errors.js';
 import { flash, mountHeader } from '../../shell/header.js';
 import { initHooks, markReady } from '../../shell/hooks.js';
 import { gridApi } from './api.js';
-import { conflictDialog, deleteDialog, exportDialog, importDialog, publishDialog, versionsDialog, type CompareOverlay } from './dialogs.js';
+import { conflictDialog, deleteDialog, exportDialog, importDialog, publishDialog, versionsDialog, type CompareGrid, type CompareOverlay } from './dialogs.js';
 import { History } from './history.js';
-import { deleteGrid, drawGrid, gridsFromState, handlesOf, mergeGrids, moveHandle, rename, setLocked, splitGrids, stateFromGrids, type EditorState } from './model.js';
+import { deleteGrid, drawGrid, gridsFromState, handlesOf, mergeGrids, moveHandle, nextGridName, rename, setLocked, splitGrids, stateFromGrids, type EditorState } from './model.js';
 
 type Tool = 'select' | 'draw' | 'reshape' | 'split' | 'merge' | 'delete';
 
@@ -71,7 +72,19 @@ let drawingLine: LonLat[] | null = null;
 let cutIdx: number[] = [];
 let snapOn = true;
 let snapper: Snapper | null = null;
-let overlay: { kind: 'proposal' | 'compare' | 'version'; fc: FeatureCollection<Polygon | MultiPolygon, Record<string, unknown>>; moved?: number[] } | null = null;
+/** What an overlay feature is: a proposal's grid (band-coloured), or a version / a comparison's grid. */
+type OverlayDiff = 'added' | 'removed' | 'changed' | 'same' | 'version';
+interface OverlayProps {
+  key: string;
+  name: string;
+  households: number;
+  status: BandStatus;
+  diff: OverlayDiff;
+  /** Second line of the map label (e.g. "256 户", "305→256 户", "取消"). */
+  note: string;
+}
+/** A proposal, a version or a comparison drawn over the grids (whose fills are muted meanwhile). */
+let overlay: { kind: 'proposal' | 'compare' | 'version'; fc: FeatureCollection<Polygon | MultiPolygon, OverlayProps>; moved?: number[] } | null = null;
 let validateTimer: ReturnType<typeof setTimeout> | null = null;
 
 const state = (): EditorState | null => preview ?? history.current;
@@ -105,6 +118,13 @@ function panelPadding() {
   return { top: 30, bottom: 40, left: l + 16, right: w - r + 16 };
 }
 
+/** Fit a bbox into the part of the map between the side panels (plus `extra` pixels all round). */
+function fitTo(bb: [number, number, number, number], extra = 0, animate = true) {
+  if (!view) return;
+  const p = panelPadding();
+  view.flyTo({ bbox: bb, padding: { top: p.top + extra, bottom: p.bottom + extra, left: p.left + extra, right: p.right + extra } }, { animate });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Loading
 
@@ -125,15 +145,18 @@ async function loadCommunity(code: string): Promise<void> {
   overlay = null;
   activeProblem = null;
   preview = null;
+  cutIdx = [];
+  setLive(null);
   validation = null;
   $('#proposal').hidden = true;
+  $('#compare').hidden = true;
   $('#band').textContent = `${band.min}–${band.max}`;
   renderLegend(band);
   renderStatus();
   const u = new URL(location.href);
   u.searchParams.set('community', code);
   history_replace(u);
-  if (view) view.flyTo({ bbox: bboxOf(data.community.geometry), padding: 40 }, { animate: false });
+  fitTo(bboxOf(data.community.geometry), 24, false);
   changed({ validateNow: true });
 }
 
@@ -255,6 +278,27 @@ function problemFc(p: Problem | null): FeatureCollection<Polygon | MultiPolygon>
   }
 }
 
+/** Outline of a building a rebalance moves to another grid. */
+const MOVED_LINE: RGBA = [250, 204, 21, 255];
+const DIFF_LINE: Record<'added' | 'removed' | 'changed', RGBA> = { added: [74, 222, 128, 255], removed: [248, 113, 113, 255], changed: [253, 224, 71, 255] };
+
+/**
+ * Labels of an overlay: each grid's short name and its note. Grids on the same ground (a grid
+ * removed and one drawn in its place) share one label instead of printing over each other.
+ */
+function overlayLabels(fc: FeatureCollection<Polygon | MultiPolygon, OverlayProps>): LabelDatum[] {
+  const out: LabelDatum[] = [];
+  for (const f of fc.features) {
+    const p = labelPoint(f.geometry);
+    if (!p) continue;
+    const text = `${shortName(f.properties.name)}\n${f.properties.note}`;
+    const same = out.find((l) => Math.abs(l.position[0] - p[0]) < 2e-5 && Math.abs(l.position[1] - p[1]) < 2e-5);
+    if (same) same.text = `${same.text}\n${text}`;
+    else out.push({ position: p, text });
+  }
+  return out;
+}
+
 // Stable layer data between renders (the map re-uploads only what changed).
 let buildingsFc: FeatureCollection<Polygon | MultiPolygon> | null = null;
 let communityFc: FeatureCollection<Polygon | MultiPolygon> | null = null;
@@ -275,7 +319,9 @@ function render() {
     cutFc = fcOf(cutIdx.map((i) => loaded!.idx.buildings[i]!.geometry));
   }
   const grids = gridFc(s);
-  const labels: LabelDatum[] = grids.features.flatMap((f) => {
+  // While a proposal, a version or a comparison is shown, the grids are outlines only and the labels
+  // are the overlay's, so what is read on the map is the overlay.
+  const labels: LabelDatum[] = overlay ? overlayLabels(overlay.fc) : grids.features.flatMap((f) => {
     const p = labelPoint(f.geometry);
     const fig = figures.get(f.properties.key);
     return p ? [{ position: p, text: `${shortName(f.properties.name)}\n${fmtInt(fig?.households ?? 0)} 户` }] : [];
@@ -287,8 +333,8 @@ function render() {
       id: 'grids',
       data: grids,
       pickable: true,
-      fillColor: (p: { status: BandStatus }) => STATUS_COLOR[p.status],
-      lineColor: [240, 246, 255, 230],
+      fillColor: overlay ? [0, 0, 0, 0] : (p: { status: BandStatus }) => STATUS_COLOR[p.status],
+      lineColor: overlay ? [240, 246, 255, 110] : [240, 246, 255, 230],
       lineWidth: 1.6,
       idOf: (p: { key: string }) => p.key,
       highlightId: mergeFirst ?? selected,
@@ -299,12 +345,12 @@ function render() {
     { kind: 'polygons', id: 'cut-buildings', data: cutFc, fillColor: CUT_COLOR, lineColor: [255, 120, 120, 255], lineWidth: 2.5 },
   ];
   if (overlay) {
-    const col = (p: Record<string, unknown>): RGBA => {
-      const k = String(p.diff ?? '');
-      return k === 'added' ? [34, 197, 94, 90] : k === 'removed' ? [239, 68, 68, 90] : k === 'changed' ? [250, 204, 21, 80] : [0, 0, 0, 0];
-    };
-    specs.push({ kind: 'polygons', id: 'overlay', data: overlay.fc, fillColor: col, lineColor: [253, 224, 71, 255], lineWidth: 2.4, dashed: true });
-    if (overlay.moved?.length) specs.push({ kind: 'polygons', id: 'moved-buildings', data: fcOf(overlay.moved.map((i) => loaded!.idx.buildings[i]!.geometry)), fillColor: [250, 204, 21, 220], lineColor: [255, 255, 255, 255], lineWidth: 1 });
+    const banded = overlay.kind !== 'compare';
+    const fill = (p: OverlayProps): RGBA =>
+      banded ? STATUS_COLOR[p.status] : p.diff === 'added' ? [34, 197, 94, 120] : p.diff === 'removed' ? [239, 68, 68, 110] : p.diff === 'changed' ? [250, 204, 21, 100] : [0, 0, 0, 0];
+    const line = (p: OverlayProps): RGBA => (p.diff === 'same' || p.diff === 'version' ? [240, 246, 255, 230] : DIFF_LINE[p.diff]);
+    specs.push({ kind: 'polygons', id: 'overlay', data: overlay.fc, fillColor: fill, lineColor: line, lineWidth: 2.4, dashed: true });
+    if (overlay.moved?.length) specs.push({ kind: 'polygons', id: 'moved-buildings', data: fcOf(overlay.moved.map((i) => loaded!.idx.buildings[i]!.geometry)), fillColor: [250, 204, 21, 220], lineColor: MOVED_LINE, lineWidth: 2 });
   }
   specs.push({ kind: 'polygons', id: 'problem', data: problemFc(activeProblem), fillColor: [239, 68, 68, 110], lineColor: [255, 80, 80, 255], lineWidth: 3 });
   specs.push({ kind: 'labels', id: 'grid-labels', data: labels, size: 12.5, color: [255, 248, 230, 255], minZoom: 14 });
@@ -338,7 +384,7 @@ function renderTable() {
     tr.addEventListener('click', () => {
       selected = f.key;
       const g = toShapes(s.topo).find((x) => x.key === f.key);
-      if (g && view) view.flyTo({ bbox: bboxOf(g.geometry), padding: 80 });
+      if (g) fitTo(bboxOf(g.geometry), 60);
       renderTable();
       render();
     });
@@ -371,7 +417,7 @@ function renderProblems() {
         activeProblem = activeProblem === p ? null : p;
         if (activeProblem && view) {
           const g = p.geometry ?? (p.gridKeys[0] ? toShapes(history.current!.topo).find((x) => x.key === p.gridKeys[0])?.geometry : null);
-          if (g) view.flyTo({ bbox: padBbox(bboxOf(g)), padding: 80 });
+          if (g) fitTo(padBbox(bboxOf(g)), 60);
           if (p.gridKeys[0]) selected = p.gridKeys[0];
         }
         renderProblems();
@@ -392,6 +438,11 @@ function padBbox([a, b, c, d]: [number, number, number, number]): [number, numbe
 // Editing
 
 function commit(next: EditorState) {
+  // A proposal was made for the grids before this edit: accepting it later would undo the edit.
+  if (overlay?.kind === 'proposal') {
+    clearOverlay();
+    flash('已编辑网格，方案已放弃');
+  }
   preview = null;
   cutIdx = [];
   history.push(next);
@@ -445,8 +496,8 @@ function onDrawn(coords: LonLat[], mode: 'line' | 'polygon') {
   const s = history.current;
   if (!s || !loaded) return;
   // The cut buildings stay red after the edit (the drawing itself is gone).
-  const cut = buildingsCutByLines([mode === 'line' ? coords : [...coords, coords[0]!]], loaded.idx, { minInsideM: CUT_TOLERANCE_M });
   if (mode === 'line') {
+    const cut = buildingsCutByLines([coords], loaded.idx, { minInsideM: CUT_TOLERANCE_M });
     const r = splitGrids(s, coords, loaded.data.community.name);
     if (!r.ok) return report(r);
     commit(r.value.state);
@@ -460,9 +511,14 @@ function onDrawn(coords: LonLat[], mode: 'line' | 'polygon') {
     const r = drawGrid(s, coords, loaded.data.community.geometry, loaded.data.community.name);
     if (!r.ok) return report(r);
     commit(r.value.state);
-    cutIdx = cut;
+    // Only the free part of the drawn ring is kept: the cut buildings are those cut by its boundaries
+    // with other grids (not by the community's own boundary, which validation does not count either).
+    const topo = r.value.state.topo;
+    const lines = [...edgeFaces(topo)].filter(([, keys]) => keys.length > 1 && keys.includes(r.value.key))
+      .map(([k]) => k.split(',').map((v) => topo.vertices[Number(v)]!));
+    cutIdx = buildingsCutByLines(lines, loaded.idx, { minInsideM: CUT_TOLERANCE_M });
     selected = r.value.key;
-    setLive(`已绘制 ${shortName(r.value.state.meta.get(r.value.key)!.name)}：${fmtInt(figures.get(r.value.key)?.households ?? 0)} 户`);
+    setLive(`已绘制 ${shortName(r.value.state.meta.get(r.value.key)!.name)}：${fmtInt(figures.get(r.value.key)?.households ?? 0)} 户${cutIdx.length ? `；边界切开 ${cutIdx.length} 栋建筑` : ''}`, cutIdx.length > 0);
     renderTable();
     render();
   }
@@ -585,8 +641,12 @@ async function publish() {
   if (!loaded || !history.current) return;
   if (dirty() && !(await save())) return;
   const code = loaded.code;
+  // Names of the grids as they were, for the report (a retired grid's successor, merged grids…).
+  const names = new Map<number, string>(loaded.data.grids.flatMap((g) => (g.id != null ? [[g.id, g.name] as const] : [])));
+  for (const m of history.current.meta.values()) if (m.id != null) names.set(m.id, m.name);
   await publishDialog({
     problems: validation?.problems ?? [],
+    nameOf: (id) => names.get(id),
     submit: async (note) => {
       try {
         return await gridApi.publish(code, loaded!.revision, note || undefined);
@@ -606,56 +666,131 @@ async function publish() {
   });
 }
 
-function showProposal(kind: 'partition' | 'rebalance', grids: DraftGridOut[], quality: import('../../../../core/grid-edit/contract.js').Quality, moves: { buildingId: number | string; fromKey: string; toKey: string; households: number }[] = []) {
+const BAND_WORD: Record<BandStatus, string> = { low: '偏少', in: '区间内', high: '偏多' };
+
+/** Close the proposal or comparison panel and its map overlay. */
+function clearOverlay() {
+  overlay = null;
+  $('#proposal').hidden = true;
+  $('#compare').hidden = true;
+  render();
+}
+
+/**
+ * A partition or rebalance proposal: drawn band-coloured over the (muted) grids with its own labels,
+ * and in the panel: the quality figures, each proposed grid's households now → proposed (which are
+ * out of the band and why), the buildings moved between grids, accept / reject.
+ */
+function showProposal(kind: 'partition' | 'rebalance', proposed: DraftGridOut[], quality: Quality, moves: BuildingMove[] = []) {
   if (!loaded || !history.current) return;
   const s = history.current;
+  const band = loaded.band;
   const before = gridsFromState(s);
   const beforeKeys = new Set(before.map((g) => g.key));
+  const lockedKeys = new Set(before.filter((g) => g.locked).map((g) => g.key));
+  // Grids new in the proposal continue the community's own series of names (…第06网格), as a split does.
+  const names = [...s.meta.values()].map((m) => m.name);
+  const grids = proposed.map((g) => {
+    if (beforeKeys.has(g.key) || g.id != null) return g;
+    const name = nextGridName(names, loaded!.data.community.name);
+    names.push(name);
+    return { ...g, name };
+  });
   const afterKeys = new Set(grids.map((g) => g.key));
+  const nameOf = new Map<string, string>([...before.map((g) => [g.key, g.name] as const), ...grids.map((g) => [g.key, g.name] as const)]);
+  const hhBefore = (key: string) => (beforeKeys.has(key) ? figures.get(key)?.households ?? 0 : null);
+  const diffOf = (g: DraftGridOut): OverlayDiff => {
+    if (!beforeKeys.has(g.key)) return 'added';
+    if (lockedKeys.has(g.key)) return 'same';
+    return kind === 'rebalance' && hhBefore(g.key) === g.households ? 'same' : 'changed';
+  };
   const idIndex = new Map(loaded.idx.buildings.map((b, i) => [String(b.id), i]));
-  const fc: FeatureCollection<Polygon | MultiPolygon, Record<string, unknown>> = {
+  const fc: FeatureCollection<Polygon | MultiPolygon, OverlayProps> = {
     type: 'FeatureCollection',
-    features: grids.map((g) => ({ type: 'Feature', geometry: g.geometry, properties: { key: g.key, diff: beforeKeys.has(g.key) ? 'changed' : 'added' } })),
+    features: grids.map((g) => {
+      const was = hhBefore(g.key);
+      const diff = diffOf(g);
+      const note = `${diff === 'changed' && was !== null && was !== g.households ? `${fmtInt(was)}→` : ''}${fmtInt(g.households)} 户${lockedKeys.has(g.key) ? '（锁定）' : ''}`;
+      return { type: 'Feature', geometry: g.geometry, properties: { key: g.key, name: g.name, households: g.households, status: bandStatus(g.households, band), diff, note } };
+    }),
   };
   overlay = { kind: 'proposal', fc, moved: moves.map((m) => idIndex.get(String(m.buildingId))).filter((i): i is number => i !== undefined) };
-  const removed = before.filter((g) => !afterKeys.has(g.key)).length;
+  const removed = before.filter((g) => !afterKeys.has(g.key));
+  const added = grids.filter((g) => !beforeKeys.has(g.key)).length;
+  const outOfBand = grids.filter((g) => bandStatus(g.households, band) !== 'in');
+
+  const rows = grids.map((g) => {
+    const st = bandStatus(g.households, band);
+    const was = hhBefore(g.key);
+    return h(
+      'tr',
+      { 'data-key': g.key, 'data-name': shortName(g.name), 'data-status': st, 'data-diff': diffOf(g), title: `${g.name}：${fmtInt(g.households)} 户（${BAND_WORD[st]}）` },
+      h('td', {}, h('span', { class: 'chip', style: `background:${rgbaToCss([...STATUS_COLOR[st].slice(0, 3), 255] as RGBA)}` }), shortName(g.name),
+        lockedKeys.has(g.key) ? h('span', { class: 'tag' }, '锁定') : null, !beforeKeys.has(g.key) ? h('span', { class: 'new' }, '新') : null),
+      h('td', { class: 'was' }, was === null ? '—' : fmtInt(was)),
+      h('td', { class: `hh ${st}` }, fmtInt(g.households)),
+      h('td', { class: `st ${st}` }, BAND_WORD[st]),
+    );
+  });
+  const why = (g: DraftGridOut) => {
+    const st = bandStatus(g.households, band);
+    const single = st === 'high' && g.buildings === 1 ? '，仅 1 栋楼，无法再分' : '';
+    return `${shortName(g.name)} ${fmtInt(g.households)} 户（${BAND_WORD[st]}${single}）`;
+  };
+  const buildingName = (id: number | string) => {
+    const i = idIndex.get(String(id));
+    const n = i === undefined ? null : loaded!.data.buildings.features[i]?.properties.name;
+    return n ? `${n}（楼栋 ${id}）` : `楼栋 ${id}`;
+  };
   const panel = $('#proposal');
-  const accept = h('button', { type: 'button', class: 'gc-btn primary', id: 'proposal-accept' }, '接受方案');
+  const accept = h('button', { type: 'button', class: 'gc-btn primary', id: 'proposal-accept', disabled: kind === 'rebalance' && moves.length === 0 }, '接受方案');
   const reject = h('button', { type: 'button', class: 'gc-btn ghost', id: 'proposal-reject' }, '放弃');
-  const hhRange = `${fmtInt(quality.householdsMin)}–${fmtInt(quality.householdsMax)}`;
+  panel.dataset.kind = kind;
   panel.replaceChildren(
     h(
       'section',
-      { class: 'gc-section' },
+      { class: 'gc-section ge-proposal-body gc-scroll' },
       h('h3', {}, kind === 'partition' ? '自动划分方案' : '重新平衡方案', h('span', { class: 'badge' }, '合成数据')),
       h(
         'dl',
-        {},
-        h('dt', {}, '网格数'), h('dd', {}, `${quality.grids}（现 ${before.length}，新增 ${grids.filter((g) => !beforeKeys.has(g.key)).length}，取消 ${removed}）`),
-        h('dt', {}, '户数范围'), h('dd', {}, `${hhRange} 户，平均 ${fmtInt(quality.householdsMean)}，标准差 ${quality.householdsStd.toFixed(1)}`),
-        h('dt', {}, '在区间内'), h('dd', {}, `${quality.inBand} / ${quality.grids}`),
-        h('dt', {}, '紧凑度'), h('dd', {}, `Polsby-Popper 平均 ${quality.polsbyPopperMean.toFixed(2)}，最低 ${quality.polsbyPopperMin.toFixed(2)}`),
-        h('dt', {}, '调整楼栋'), h('dd', {}, `${fmtInt(quality.buildingsMoved)} 栋`),
+        { id: 'proposal-quality' },
+        h('dt', {}, '网格数'), h('dd', { 'data-q': 'grids' }, `${quality.grids}（现 ${before.length}，新增 ${added}，取消 ${removed.length}）`),
+        h('dt', {}, '户数'), h('dd', { 'data-q': 'households' }, `${fmtInt(quality.householdsMin)}–${fmtInt(quality.householdsMax)} 户，平均 ${fmtInt(quality.householdsMean)}，标准差 ${quality.householdsStd.toFixed(1)}`),
+        h('dt', {}, '在区间内'), h('dd', { 'data-q': 'inBand' }, `${quality.inBand} / ${quality.grids}（${band.min}–${band.max} 户）`),
+        h('dt', {}, '紧凑度'), h('dd', { 'data-q': 'compactness' }, `Polsby-Popper 平均 ${quality.polsbyPopperMean.toFixed(2)}，最低 ${quality.polsbyPopperMin.toFixed(2)}`),
+        h('dt', {}, '调整楼栋'), h('dd', { 'data-q': 'buildingsMoved' }, `${fmtInt(quality.buildingsMoved)} 栋`),
         h('dt', {}, '用时'), h('dd', {}, `${fmtInt(quality.ms)} ms`),
       ),
-      moves.length ? h('ul', {}, ...moves.slice(0, 50).map((m) => h('li', {}, `楼栋 ${m.buildingId}：${m.households} 户 ${m.fromKey} → ${m.toKey}`))) : null,
-      h('p', { class: 'ge-hint' }, '虚线为方案网格（绿色新增、黄色改动），黄色楼栋为调整的楼栋。接受后可继续编辑或撤销。'),
-      h('div', { class: 'row' }, accept, reject),
+      kind === 'rebalance' && moves.length === 0
+        ? h('div', { class: 'gc-callout', id: 'proposal-no-moves' }, '没有找到能改善户数的楼栋调整（相邻网格之间没有可整栋移动的楼栋）。可尝试自动划分，或手动修改边界。')
+        : null,
+      outOfBand.length
+        ? h('div', { class: 'gc-callout warn', id: 'proposal-out-of-band', 'data-count': outOfBand.length }, `${outOfBand.length} 个网格不在区间内：${outOfBand.map(why).join('；')}`)
+        : h('div', { class: 'gc-callout ok', id: 'proposal-out-of-band', 'data-count': 0 }, `✓ 全部 ${grids.length} 个网格都在 ${band.min}–${band.max} 户区间内`),
+      h('table', { class: 'ge-table', id: 'proposal-grids' },
+        h('thead', {}, h('tr', {}, h('th', {}, '网格'), h('th', { title: '现在的户数' }, '现'), h('th', { title: '方案的户数' }, '方案'), h('th', {}, ''))),
+        h('tbody', {}, ...rows)),
+      removed.length ? h('p', { class: 'ge-hint', id: 'proposal-removed' }, `取消：${removed.map((g) => shortName(g.name)).join('、')}`) : null,
+      moves.length
+        ? h('div', { id: 'proposal-moves' },
+            h('h4', {}, `调整的楼栋（${moves.length} 栋，${fmtInt(moves.reduce((n, m) => n + m.households, 0))} 户）`),
+            h('ul', {}, ...moves.slice(0, 100).map((m) => h('li', { 'data-building': String(m.buildingId) },
+              `${buildingName(m.buildingId)}：${fmtInt(m.households)} 户，${shortName(nameOf.get(m.fromKey) ?? m.fromKey)} → ${shortName(nameOf.get(m.toKey) ?? m.toKey)}`))),
+            moves.length > 100 ? h('p', { class: 'ge-hint' }, `另有 ${moves.length - 100} 栋未列出`) : null)
+        : null,
+      h('p', { class: 'ge-hint' }, `地图：虚线为方案网格，颜色为户数区间（蓝偏少、绿区间内、橙偏多）${moves.length ? '，黄色为调整的楼栋' : ''}。接受后可继续编辑，或撤销（Ctrl+Z）。`),
     ),
+    h('div', { class: 'ge-proposal-foot' }, accept, reject),
   );
+  $('#compare').hidden = true;
   panel.hidden = false;
   accept.addEventListener('click', () => {
-    overlay = null;
-    panel.hidden = true;
+    clearOverlay();
     const next = stateFromGrids(grids.map((g) => ({ ...g, geometry: g.geometry })));
     commit({ topo: next.topo, meta: next.meta });
     flash('已采用方案，可撤销');
   });
-  reject.addEventListener('click', () => {
-    overlay = null;
-    panel.hidden = true;
-    render();
-  });
+  reject.addEventListener('click', clearOverlay);
   render();
 }
 
@@ -689,18 +824,86 @@ async function runRebalance() {
   }
 }
 
+const DIFF_WORD: Record<CompareGrid['diff'], string> = { added: '新增', removed: '取消', changed: '改动', version: '' };
+
+/**
+ * A version (its grids band-coloured) or a comparison of two (added green, removed red, changed
+ * yellow) over the muted grids, with its own labels; the panel beside the map lists the grids.
+ */
 function showCompare(c: CompareOverlay | null) {
-  if (!c) {
-    overlay = null;
-  } else {
-    overlay = { kind: c.kind, fc: c.fc };
-    const all = c.fc.features;
-    if (all.length && view) {
-      const bb = turfBbox({ type: 'FeatureCollection', features: all }) as [number, number, number, number];
-      view.flyTo({ bbox: padBbox(bb), padding: 60 });
-    }
+  if (!c || !loaded) return clearOverlay();
+  const band = loaded.band;
+  const note = (g: CompareGrid) =>
+    g.diff === 'removed' ? '取消'
+      : g.diff === 'added' ? `新增 · ${fmtInt(g.households)} 户`
+        : g.diff === 'changed' ? `${g.householdsBefore !== undefined && g.householdsBefore !== g.households ? `${fmtInt(g.householdsBefore)}→` : ''}${fmtInt(g.households)} 户`
+          : `${fmtInt(g.households)} 户`;
+  // A removed grid is drawn last (on top): its ground usually went to a changed or added grid.
+  const order: Record<CompareGrid['diff'], number> = { version: 0, changed: 1, added: 2, removed: 3 };
+  overlay = {
+    kind: c.kind,
+    fc: {
+      type: 'FeatureCollection',
+      features: [...c.grids].sort((a, b) => order[a.diff] - order[b.diff]).map((g) => ({
+        type: 'Feature',
+        geometry: g.geometry,
+        properties: { key: String(g.id), name: g.name, households: g.households, status: bandStatus(g.households, band), diff: g.diff, note: note(g) },
+      })),
+    },
+  };
+  const panel = $('#compare');
+  panel.dataset.kind = c.kind;
+  const back = h('button', { type: 'button', class: 'gc-btn', id: 'compare-versions' }, '版本列表');
+  const clear = h('button', { type: 'button', class: 'gc-btn ghost', id: 'compare-clear' }, c.kind === 'compare' ? '清除对比' : '关闭');
+  back.addEventListener('click', openVersions);
+  clear.addEventListener('click', clearOverlay);
+  const swatch = (rgb: RGBA, label: string) => h('span', {}, h('span', { class: 'bar', style: `background:${rgbaToCss(rgb)}` }), label);
+  panel.replaceChildren(
+    h(
+      'section',
+      { class: 'gc-section ge-proposal-body gc-scroll' },
+      h('h3', {}, c.title, h('span', { class: 'badge' }, '户数为合成数据')),
+      h('p', { class: 'ge-compare-summary', id: 'compare-summary' }, c.summary),
+      c.kind === 'compare'
+        ? h('div', { class: 'ge-compare-legend' }, swatch(DIFF_LINE.added, '新增'), swatch(DIFF_LINE.removed, '取消'), swatch(DIFF_LINE.changed, '改动'))
+        : null,
+      c.grids.length
+        ? h('ul', { class: 'ge-compare-list', id: 'compare-grids' }, ...c.grids.map((g) => h('li', { 'data-diff': g.diff, 'data-id': String(g.id) },
+            c.kind === 'compare' ? h('b', { class: `d-${g.diff}` }, DIFF_WORD[g.diff]) : null, ` ${shortName(g.name)}：${note(g).replace(/^(新增|取消) · /, '')}`)))
+        : h('p', { class: 'ge-hint' }, '两个版本的网格相同。'),
+      h('p', { class: 'ge-hint' }, c.kind === 'compare' ? '地图：虚线为两个版本中不同的网格；当前网格只显示轮廓。' : '地图：虚线为该版本的网格，颜色为户数区间；当前网格只显示轮廓。'),
+    ),
+    h('div', { class: 'ge-proposal-foot' }, back, clear),
+  );
+  $('#proposal').hidden = true;
+  panel.hidden = false;
+  if (c.grids.length && view) {
+    const bb = turfBbox({ type: 'FeatureCollection', features: overlay.fc.features }) as [number, number, number, number];
+    fitTo(padBbox(bb), 40);
   }
   render();
+}
+
+function openVersions() {
+  if (!loaded) return;
+  versionsDialog({
+    versions: loaded.data.versions,
+    onShow: showCompare,
+    rollback: async (id) => {
+      try {
+        await gridApi.rollback(id, loaded!.revision);
+      } catch (e) {
+        if (e instanceof ApiError && e.code === 'revision_conflict') {
+          if (await conflictDialog(msg(e))) await loadCommunity(loaded!.code);
+          return;
+        }
+        throw new Error(msg(e));
+      }
+      await loadCommunity(loaded!.code);
+      await refreshCommunities(loaded!.code);
+      flash(`已将版本 #${id} 载入草稿，发布后生效`);
+    },
+  });
 }
 
 async function refreshCommunities(select?: string): Promise<CommunitySummary[]> {
@@ -824,26 +1027,7 @@ async function main() {
   $('#publish').addEventListener('click', () => void publish());
   $('#partition').addEventListener('click', () => void runPartition());
   $('#rebalance').addEventListener('click', () => void runRebalance());
-  $('#versions').addEventListener('click', () => {
-    if (!loaded) return;
-    void versionsDialog({
-      versions: loaded.data.versions,
-      onShow: showCompare,
-      rollback: async (id) => {
-        try {
-          await gridApi.rollback(id, loaded!.revision);
-        } catch (e) {
-          if (e instanceof ApiError && e.code === 'revision_conflict') {
-            if (await conflictDialog(msg(e))) await loadCommunity(loaded!.code);
-            return;
-          }
-          throw new Error(msg(e));
-        }
-        await loadCommunity(loaded!.code);
-        flash('已回滚到所选版本（已载入草稿，发布后生效）');
-      },
-    });
-  });
+  $('#versions').addEventListener('click', openVersions);
   $('#import').addEventListener('click', () => {
     if (!loaded) return;
     const code = loaded.code;
@@ -862,10 +1046,10 @@ async function main() {
   });
   $('#export').addEventListener('click', () => {
     if (!loaded) return;
-    exportDialog(gridApi.exportUrl(loaded.code, 'geojson'), gridApi.exportUrl(loaded.code, 'shp'), dirty());
+    exportDialog({ geojsonUrl: gridApi.exportUrl(loaded.code, 'geojson'), shpUrl: gridApi.exportUrl(loaded.code, 'shp'), community: loaded.data.community.name, draft: !!loaded.data.draft, dirty: dirty() });
   });
   $('#discard').addEventListener('click', async () => {
-    if (!loaded || !confirm('放弃已保存的草稿，回到已发布的网格？')) return;
+    if (!loaded || !(await confirmDialog('放弃草稿', '放弃已保存的草稿，回到已发布的网格？', { confirmLabel: '放弃草稿', danger: true }))) return;
     try {
       await gridApi.discardDraft(loaded.code, loaded.revision);
       await loadCommunity(loaded.code);
