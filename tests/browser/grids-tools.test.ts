@@ -145,9 +145,9 @@ async function panelsDoNotOverlap(where: string): Promise<void> {
 
 /** Pixels of the map canvas near a colour (lines are drawn opaque). */
 async function mapPixels(name: string, rgb: [number, number, number]): Promise<number> {
-  await sleep(1_200);
   return countNear(decodePng(await screenshotElement(tp.page, MAP_CANVAS, name)), rgb, 24);
 }
+const validations = () => tp.page.evaluate(() => Number(document.body.dataset.validations ?? 0));
 
 async function proposalRows() {
   return tp.page.locator('#proposal-grids tbody tr').evaluateAll((trs) => trs.map((t) => {
@@ -194,6 +194,7 @@ describe('网格划分 /grids: partition, rebalance, merge, delete, import/expor
     await screenshotPage(page, 'grids-tools-partition');
     await panelsDoNotOverlap('partition proposal');
 
+    const validated = await validations();
     await page.locator('#proposal-accept').click();
     await expect(page.locator('#proposal').isHidden()).resolves.toBe(true);
     const after = await editorGrids();
@@ -207,7 +208,7 @@ describe('网格划分 /grids: partition, rebalance, merge, delete, import/expor
     for (const c of coordsOf(lockedBefore.geometry)) expect(now.some((p) => Math.abs(p[0] - c[0]) < 1e-9 && Math.abs(p[1] - c[1]) < 1e-9), `corner ${c}`).toBe(true);
     // The table shows the proposal's figures; the proposal leaves no gap, overlap or part outside.
     for (const r of rows) expect(await households(r.key)).toBe(r.hh);
-    await sleep(1_000); // live validation runs 250 ms after an edit
+    await expect.poll(validations, POLL).toBeGreaterThan(validated);
     await expect.poll(async () => (await problemCodes()).filter((c) => c === 'out_of_band').length, POLL).toBe(out.length);
     const codes = await problemCodes();
     for (const bad of ['gap', 'overlap', 'outside_community', 'cuts_building', 'self_intersection']) expect(codes, codes.join(',')).not.toContain(bad);
@@ -245,14 +246,13 @@ describe('网格划分 /grids: partition, rebalance, merge, delete, import/expor
     for (const r of rows.filter((x) => x.diff === 'same')) expect(num(r.was)).toBe(r.hh);
     expect(rows.reduce((s, r) => s + r.hh, 0)).toBe(rows.reduce((s, r) => s + num(r.was), 0));
     // Drawn: the moved buildings and the changed grids' dashed outlines, each in its own yellow.
-    const [moved, changedPx] = [await mapPixels('grids-tools-rebalance', MOVED), await mapPixels('grids-tools-rebalance', CHANGED)];
-    expect(moved, `moved-building outline pixels ${moved0} → ${moved}`).toBeGreaterThan(moved0 + 30);
-    expect(changedPx, `changed-grid outline pixels ${changed0} → ${changedPx}`).toBeGreaterThan(changed0 + 100);
+    await expect.poll(() => mapPixels('grids-tools-rebalance', MOVED), { ...POLL, message: `moved-building outlines (${moved0} before)` }).toBeGreaterThan(moved0 + 30);
+    await expect.poll(() => mapPixels('grids-tools-rebalance', CHANGED), { ...POLL, message: `changed-grid outlines (${changed0} before)` }).toBeGreaterThan(changed0 + 100);
     await screenshotPage(page, 'grids-tools-rebalance');
     await panelsDoNotOverlap('rebalance proposal');
     await page.locator('#proposal-reject').click();
     await expect(page.locator('#proposal').isHidden()).resolves.toBe(true);
-    expect(await mapPixels('grids-tools-after-rebalance', CHANGED)).toBeLessThan(changed0 + 50);
+    await expect.poll(() => mapPixels('grids-tools-after-rebalance', CHANGED), POLL).toBeLessThan(changed0 + 50);
     expect(await rowKeys()).toEqual(original.grids.map((g) => g.key));
   }, 180_000);
 
@@ -432,11 +432,9 @@ describe('网格划分 /grids: partition, rebalance, merge, delete, import/expor
     expect((await item('removed')).join()).toContain(short(g(pick.b).name));
     expect((await item('removed')).join()).toContain(short(g(pick.c).name));
     expect((await item('changed')).join()).toContain(`${short(g(pick.a).name)}：${(g(pick.a).households).toLocaleString('zh-CN')}→${(g(pick.a).households + g(pick.b).households).toLocaleString('zh-CN')} 户`);
-    await sleep(1_500); // the map flies to the differences
-    const [green, red, yellow] = [await mapPixels('grids-tools-compare', [74, 222, 128]), await mapPixels('grids-tools-compare', [248, 113, 113]), await mapPixels('grids-tools-compare', [253, 224, 71])];
-    expect(green, 'added grid outlined green').toBeGreaterThan(green0 + 50);
-    expect(red, 'removed grids outlined red').toBeGreaterThan(red0 + 50);
-    expect(yellow, 'changed grid outlined yellow').toBeGreaterThan(50);
+    await expect.poll(() => mapPixels('grids-tools-compare', [74, 222, 128]), { ...POLL, message: 'added grid outlined green' }).toBeGreaterThan(green0 + 50);
+    await expect.poll(() => mapPixels('grids-tools-compare', [248, 113, 113]), { ...POLL, message: 'removed grids outlined red' }).toBeGreaterThan(red0 + 50);
+    await expect.poll(() => mapPixels('grids-tools-compare', [253, 224, 71]), { ...POLL, message: 'changed grid outlined yellow' }).toBeGreaterThan(50);
     await screenshotPage(page, 'grids-tools-compare');
     await panelsDoNotOverlap('comparison');
 

@@ -236,6 +236,8 @@ function runValidation() {
     console.warn('[gc] live validation failed', e);
   }
   document.body.dataset.validatedMs = String(Math.round(performance.now() - t0));
+  // Counts live validations, so a test can wait for the one after an edit.
+  document.body.dataset.validations = String(Number(document.body.dataset.validations ?? 0) + 1);
   renderProblems();
 }
 
