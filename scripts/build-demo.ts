@@ -18,6 +18,7 @@ import {
   jitter, lineSeeds, localProjection, orientRing, pointInRings, ringSeeds, SegmentIndex, thinSeeds,
   type Box, type GroupUnit, type XY,
 } from '../core/partition.js';
+import { rng as prng } from '../core/random.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const arg = process.argv[2] ?? '/work/shared/data';
@@ -87,17 +88,6 @@ const NUMERALS = ['零', '一', '二', '三', '四', '五', '六', '七', '八',
 type Props = Record<string, unknown>;
 type AnyFeature = Feature<Geometry, Props>;
 
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = prng(20240611);
 const pick = <T>(a: readonly T[]): T => a[Math.floor(rand() * a.length)]!;
 const randInt = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));

@@ -16,6 +16,7 @@ import type { Db } from '../db/db.js';
 import { loadSql } from '../db/sql.js';
 import { buildEngine } from './engine.js';
 import { BUFFER_M, isochroneAt, reachedBands } from './isochrone.js';
+import { rng } from '../../core/random.js';
 
 const BENCH_SQL = loadSql(new URL('./bench.sql', import.meta.url), ['buffer']);
 
@@ -23,18 +24,6 @@ const SPEED = 1.2;
 const R15 = 15 * 60 * SPEED;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
 const median = (xs: number[]) => pct(xs, 0.5);
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface DemoBenchRow {
   engine: string;

@@ -1,6 +1,7 @@
 // The synthetic stream: deterministic for a seed, inside the grids, following the daily rhythm.
 import { describe, expect, it } from 'vitest';
-import { HOURLY_RHYTHM, inGeometry, rng, Simulator, type SimGrid } from './simulator.js';
+import { rng } from '../../core/random.js';
+import { HOURLY_RHYTHM, inGeometry, Simulator, type SimGrid } from './simulator.js';
 
 const square = (id: number, x: number, y: number, households: number): SimGrid => ({
   id, communityCode: 'C1', households,

@@ -5,6 +5,7 @@
 // and for past days a workflow plan per case (accept → start → resolve → verify → close, some
 // escalated, some left open). Every case is synthetic. No I/O here.
 import type { MultiPolygon, Polygon, Position } from 'geojson';
+import { rng } from '../../core/random.js';
 
 export interface SimGrid {
   id: number;
@@ -38,17 +39,6 @@ export interface SimCase {
   steps: SimStep[];
 }
 
-/** mulberry32: a small, fast, seedable PRNG returning [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Relative intensity per Beijing hour (0–23): quiet nights, peaks mid-morning and mid-afternoon. */
 export const HOURLY_RHYTHM: readonly number[] = [
