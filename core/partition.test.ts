@@ -3,8 +3,8 @@ import type { MultiPolygon, Polygon, Position } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import { estimateHouseholds } from './households.js';
 import {
-  bisectUnits, buildCellComplex, chooseGroupCount, Coverage, GRID_TARGET, groupUnits, interiorPoint, jitter, localProjection,
-  partitionCommunity, pointInRings, refineBalance, repairContiguity, type GroupUnit, type PartitionBuilding, type XY,
+  bisectUnits, buildCellComplex, chooseGroupCount, chooseGroupCountForUnits, connectLabels, Coverage, GRID_TARGET, groupUnits, interiorPoint, jitter, localProjection,
+  overlapGroups, partitionCommunity, pointInRings, refineBalance, repairContiguity, swapBalance, type GroupUnit, type PartitionBuilding, type XY,
 } from './partition.js';
 
 // A synthetic community near Lujiazui: metres → lon/lat.
@@ -146,6 +146,111 @@ describe('grouping', () => {
     expect(stats.moves).toBeGreaterThan(3);
     // Still contiguous: each group is one run of the row.
     for (let i = 1; i < 110; i++) expect(spread[i]!).toBeGreaterThanOrEqual(spread[i - 1]!);
+  });
+});
+
+describe('big buildings, islands and dangling pieces', () => {
+  const unit = (households: number, x = 0): GroupUnit => ({ x, y: 0, households, area: 1 });
+
+  it('gives a building over the maximum a grid of its own when choosing the count', () => {
+    // 455 | 285 | 258 in small buildings: three grids (the 455 one cannot be helped), not four.
+    const units = [unit(455), unit(285), ...Array.from({ length: 12 }, () => unit(21.5))];
+    expect(chooseGroupCount(998, 0)).toBe(4);
+    expect(chooseGroupCountForUnits(units)).toBe(3);
+    // 593 and 55 more: one grid of 648 is nearer the band than 593 + a grid of 55.
+    expect(chooseGroupCountForUnits([unit(593), unit(49), unit(6)])).toBe(1);
+    // Without big buildings it is chooseGroupCount.
+    expect(chooseGroupCountForUnits(Array.from({ length: 30 }, () => unit(25)))).toBe(chooseGroupCount(750, 30));
+  });
+
+  it('makes a part of the community apart from the rest a grid of its own when it has households enough', () => {
+    // Units 0–2 and 3–4 are not connected; bisection put unit 3 with 0–2.
+    const units = [unit(100), unit(100), unit(100), unit(120), unit(120)];
+    const adj = [[1], [0, 2], [1], [4], [3]];
+    const g = repairContiguity(units, adj, Int32Array.from([0, 0, 0, 0, 1]), (u) => u.households);
+    expect([...g]).toEqual([0, 0, 0, 1, 1]);
+    // A bare island stays with the grid it was given (an exclave) rather than becoming an empty grid.
+    const bare = repairContiguity([unit(100), unit(100), unit(0)], [[1], [0], []], Int32Array.from([0, 1, 0]), (u) => u.households);
+    expect(new Set(bare).size).toBe(2);
+    const islands = repairContiguity(units, adj, Int32Array.from([0, 0, 1, 0, 1]), (u) => u.households);
+    expect(islands[3]).toBe(islands[4]); // the units 3–4 end up together
+  });
+
+  it('moves a unit together with the piece of its grid that hangs on it', () => {
+    // Group 0 = a 455 building with a tail of 19 and 36 hanging on it: 455 – 19 – 36; group 1 (186)
+    // touches only the 19. Moving the 19 alone would cut the 36 off; the tail moves as one.
+    const units = [unit(455), unit(19), unit(36), unit(186)];
+    const adj = [[1], [0, 2, 3], [1], [1]];
+    const stats = { steps: 0, moves: 0 };
+    const g = refineBalance(units, adj, Int32Array.from([0, 0, 0, 1]), GRID_TARGET, 100, { stats });
+    expect([...g]).toEqual([0, 1, 1, 1]);
+    expect(stats.moves).toBe(1);
+    // Not when the piece may not be carried (a building a line cuts).
+    const kept = refineBalance(units, adj, Int32Array.from([0, 0, 0, 1]), GRID_TARGET, 100, { carry: (i) => i !== 2 });
+    expect([...kept]).toEqual([0, 0, 0, 1]);
+  });
+
+  it('carries bare ground that hangs on a moving unit, and nothing else', () => {
+    // Group 0: 300 – 40 – bare ground, 340 households; group 1: 160, touching the 40. The 40 moves
+    // (300 | 200) and the bare ground hanging on it goes along; the 300 stays.
+    const units = [unit(300), unit(40), unit(0), unit(160)];
+    const adj = [[1], [0, 2, 3], [1], [1]];
+    const stats = { steps: 0, moves: 0 };
+    const g = refineBalance(units, adj, Int32Array.from([0, 0, 0, 1]), GRID_TARGET, 100, { stats });
+    expect([...g]).toEqual([0, 1, 1, 1]);
+    expect(stats.moves).toBe(1);
+  });
+
+  it('keeps overlapping buildings together and lets buildings that share a wall apart', () => {
+    const sq = (x: number, y: number, w: number, h: number): XY[][] => [[[x, y], [x + w, y], [x + w, y + h], [x, y + h]]];
+    // 0 and 1 overlap by 3 m; 2 shares a wall with 1; 3 stands apart; 4 overlaps 3 and 2 overlaps nothing else.
+    const foot = [[sq(0, 0, 10, 10)], [sq(7, 0, 10, 10)], [sq(17, 0, 10, 10)], [sq(40, 0, 10, 10)], [sq(45, 5, 10, 10)]];
+    const interior: XY[] = [[5, 5], [12, 5], [22, 5], [45, 5], [50, 10]];
+    expect([...overlapGroups(foot, interior)]).toEqual([0, 0, 2, 3, 3]);
+  });
+
+  it('never draws a line between overlapping buildings', () => {
+    // Two rows of buildings; in the middle, a podium that overlaps two towers, where the grids meet.
+    const buildings: PartitionBuilding[] = [];
+    const box = (x: number, y: number, w: number, h: number): Polygon => ({ type: 'Polygon', coordinates: [[ll(x, y), ll(x + w, y), ll(x + w, y + h), ll(x, y + h), ll(x, y)]] });
+    for (let i = 0; i < 10; i++) for (let j = 0; j < 2; j++) buildings.push({ id: `b${i}-${j}`, footprint: box(10 + i * 20, 10 + j * 30, 12, 12), households: 25 });
+    buildings.push({ id: 'podium', footprint: box(95, 15, 30, 30), households: 0 });
+    const r = partitionCommunity({ boundary: box(0, 0, 220, 60), buildings, k: 2, refine: true });
+    const gridOf = new Map<string, number>();
+    r.grids.forEach((g, i) => { for (const id of g.buildingIds) gridOf.set(id, i); });
+    expect(gridOf.get('podium')).toBe(gridOf.get('b4-0'));
+    expect(gridOf.get('podium')).toBe(gridOf.get('b5-1'));
+    for (const g of r.grids) {
+      const x = intersect(featureCollection<Polygon | MultiPolygon>([feature(g.geometry), feature(box(95, 15, 30, 30))]));
+      if (x) expect([0, 900].some((a) => Math.abs(area(x) - a) < 20)).toBe(true); // the podium wholly in one grid
+    }
+  });
+
+  it('exchanges two units between grids when every single move overshoots', () => {
+    // A = 100 + 84 + 13 = 197 (3 short), B = 16 + 100 + 91 = 207. Moving the 13 or the 16 alone
+    // leaves more outside the band; exchanging them gives 200 | 204.
+    const units = [unit(100), unit(84), unit(13), unit(16), unit(100), unit(91)];
+    const adj = [[1], [0, 2, 3], [1, 3, 4], [1, 2, 4, 5], [2, 3, 5], [3, 4]];
+    const plan = Int32Array.from([0, 0, 0, 1, 1, 1]);
+    expect([...refineBalance(units, adj, plan, GRID_TARGET, 100)]).toEqual([...plan]);
+    const g = swapBalance(units, adj, plan, GRID_TARGET);
+    expect([...g]).toEqual([0, 0, 1, 0, 1, 1]);
+    // Not when the exchange would cut a grid in two: without the 16's link to the 84, A would be 100–84 and a lone 16.
+    const cut = adj.map((a, i) => a.filter((j) => !((i === 1 && j === 3) || (i === 3 && j === 1))));
+    expect([...swapBalance(units, cut, plan, GRID_TARGET)]).toEqual([...plan]);
+  });
+
+  it('reconnects labels that came out in pieces, keeping the anchored piece', () => {
+    // Nine cells in a row; label 0 has cells 0–1 and a stray cell 5, which cuts label 1's cell 6 off.
+    // Cell 5 joins label 1's main piece beside it; cell 6, touching only label 2's, joins label 2.
+    const seeds: XY[] = Array.from({ length: 9 }, (_, i) => [5 + i * 10, 5]);
+    const cx = buildCellComplex(seeds, [0, 0, 90, 10], proj);
+    const label = Int32Array.from([0, 0, 1, 1, 1, 0, 1, 2, 2]);
+    const out = connectLabels(cx, label, () => true, (l) => (l === 0 ? 0 : -1));
+    expect([...out]).toEqual([0, 0, 1, 1, 1, 1, 2, 2, 2]);
+    // The anchor decides which piece stays: anchored at cell 5, cells 0–1 go to label 1.
+    const moved = connectLabels(cx, Int32Array.from([0, 0, 1, 1, 1, 0, 0, 0, 2]), () => true, (l) => (l === 0 ? 5 : -1));
+    expect([...moved]).toEqual([1, 1, 1, 1, 1, 0, 0, 0, 2]);
   });
 });
 

@@ -593,6 +593,61 @@ export function growLabels(cx: CellComplex, source: Int32Array, include: (c: num
   return label;
 }
 
+/**
+ * Make every label one connected piece of cells. Each label keeps its main piece (the one holding
+ * `anchor(label)`, else its largest by area); every other piece goes to the neighbouring main
+ * piece it shares the most cell edges with, or becomes unlabelled (-1) when it touches none.
+ */
+export function connectLabels(cx: CellComplex, labelIn: Int32Array, include: (c: number) => boolean, anchor: (label: number) => number = () => -1): Int32Array {
+  const { nbStart, nbCell } = cx;
+  const label = Int32Array.from(labelIn);
+  const n = label.length;
+  for (let pass = 0; pass < 64; pass++) {
+    const piece = cellComponents(cx, (c) => include(c) && label[c]! >= 0, (a, b) => label[a] === label[b]);
+    const np = Math.max(-1, ...piece) + 1;
+    const pieceArea = new Float64Array(np);
+    const pieceLabel = new Int32Array(np).fill(-1);
+    for (let c = 0; c < n; c++) { const p = piece[c]!; if (p >= 0) { pieceArea[p]! += cx.area[c]!; pieceLabel[p] = label[c]!; } }
+    const main = new Map<number, number>();
+    for (let p = 0; p < np; p++) {
+      const l = pieceLabel[p]!, m = main.get(l);
+      if (m === undefined || pieceArea[p]! > pieceArea[m]!) main.set(l, p);
+    }
+    for (const [l, p] of main) { const a = anchor(l); if (a >= 0 && label[a] === l && piece[a]! >= 0 && piece[a] !== p) main.set(l, piece[a]!); }
+    const isMain = new Uint8Array(np);
+    for (const p of main.values()) isMain[p] = 1;
+    if (np === main.size) break;
+    // Shared edges from each stray piece to each neighbouring main piece.
+    const links = new Map<number, Map<number, number>>();
+    for (let c = 0; c < n; c++) {
+      const p = piece[c]!;
+      if (p < 0 || isMain[p]) continue;
+      for (let k = nbStart[c]!; k < nbStart[c + 1]!; k++) {
+        const q = piece[nbCell[k]!]!;
+        if (q < 0 || !isMain[q]) continue;
+        let m = links.get(p);
+        if (!m) links.set(p, (m = new Map()));
+        m.set(q, (m.get(q) ?? 0) + 1);
+      }
+    }
+    const to = new Int32Array(np).fill(-2); // -2: wait for a later pass
+    let progress = false;
+    for (const [p, m] of links) {
+      let best = -1, bl = 0;
+      for (const [q, l] of m) if (l > bl || (l === bl && q < best)) { best = q; bl = l; }
+      to[p] = pieceLabel[best]!;
+      progress = true;
+    }
+    for (let c = 0; c < n; c++) {
+      const p = piece[c]!;
+      if (p < 0 || isMain[p]) continue;
+      if (to[p]! !== -2) label[c] = to[p]!;
+      else if (!progress) label[c] = -1; // touches no main piece and nothing else moved: unlabelled
+    }
+  }
+  return label;
+}
+
 /** Deterministic jitter in [-0.5, 0.5) from two integers (for filler lattices). */
 export function jitter(i: number, j: number): number {
   let h = (Math.imul(i, 0x27d4eb2d) ^ Math.imul(j, 0x165667b1)) >>> 0;
@@ -958,6 +1013,23 @@ export function chooseGroupCount(households: number, areaM2: number, target: Tar
   return Math.max(1, k);
 }
 
+/**
+ * How many grids for these units. A unit over the band's maximum (one tall building) cannot be
+ * split, so it needs a grid of its own: the count is one per such unit plus chooseGroupCount for
+ * the rest — or none for the rest when adding it to those grids leaves less outside the band.
+ */
+export function chooseGroupCountForUnits(units: readonly GroupUnit[], target: TargetRange = GRID_TARGET, maxArea?: number): number {
+  let H = 0, A = 0, big = 0, bigH = 0;
+  for (const u of units) { H += u.households; A += u.area; if (u.households > target.max) { big++; bigH += u.households; } }
+  if (big === 0) return chooseGroupCount(H, A, target, maxArea);
+  const viol = (h: number) => (h < target.min ? target.min - h : h > target.max ? h - target.max : 0);
+  const rest = H - bigH;
+  const kRest = chooseGroupCount(rest, A, target, maxArea);
+  const withRest = (bigH - big * target.max) + (rest > 0 ? kRest * viol(rest / kRest) : 0);
+  const without = bigH + rest - big * target.max;
+  return rest > 0 && withRest <= without ? big + kRest : big;
+}
+
 /** Recursive weighted bisection along the principal axis into k groups (group index per unit). */
 export function bisectUnits(units: readonly GroupUnit[], k: number, weight: (u: GroupUnit) => number, seed = 0): Int32Array {
   const group = new Int32Array(units.length).fill(0);
@@ -1000,21 +1072,24 @@ function renumber(group: Int32Array): Int32Array {
   return group.map((g) => { if (g < 0) return g; let n = map.get(g); if (n === undefined) { n = map.size; map.set(g, n); } return n; });
 }
 
-/** Groups' connected pieces; each group keeps its heaviest piece, the rest join a neighbour group. */
-export function repairContiguity(units: readonly GroupUnit[], adj: readonly number[][], groupIn: Int32Array, weight: (u: GroupUnit) => number): Int32Array {
+/**
+ * Groups' connected pieces; each group keeps its heaviest piece, the rest join the neighbour group
+ * they share most links with, or become a group of their own when they have no neighbour at all.
+ */
+export function repairContiguity(units: readonly GroupUnit[], adj: readonly number[][], groupIn: Int32Array, weight: (u: GroupUnit) => number, minIsland = GRID_TARGET.min / 2): Int32Array {
   const group = Int32Array.from(groupIn);
   for (let iter = 0; iter < 50; iter++) {
     let changed = false;
     const ng = Math.max(-1, ...group) + 1;
     // Pieces of each group.
     const piece = new Int32Array(units.length).fill(-1);
-    const pieces: { g: number; ids: number[]; w: number }[] = [];
+    const pieces: { g: number; ids: number[]; w: number; hh: number }[] = [];
     for (let s = 0; s < units.length; s++) {
       if (piece[s] !== -1) continue;
       const g = group[s]!, ids = [s];
       piece[s] = pieces.length;
       for (let q = 0; q < ids.length; q++) for (const n of adj[ids[q]!]!) if (piece[n] === -1 && group[n] === g) { piece[n] = pieces.length; ids.push(n); }
-      pieces.push({ g, ids, w: ids.reduce((a, i) => a + weight(units[i]!) + 1e-9 * units[i]!.area, 0) });
+      pieces.push({ g, ids, w: ids.reduce((a, i) => a + weight(units[i]!) + 1e-9 * units[i]!.area, 0), hh: ids.reduce((a, i) => a + units[i]!.households, 0) });
     }
     const main = new Int32Array(ng).fill(-1);
     pieces.forEach((p, i) => { const m = main[p.g]!; if (m < 0 || p.w > pieces[m]!.w || (p.w === pieces[m]!.w && p.ids.length > pieces[m]!.ids.length)) main[p.g] = i; });
@@ -1025,7 +1100,12 @@ export function repairContiguity(units: readonly GroupUnit[], adj: readonly numb
       for (const i of p.ids) for (const n of adj[i]!) if (piece[n] !== pi) links.set(group[n]!, (links.get(group[n]!) ?? 0) + 1);
       let target = -1, bestL = -1;
       for (const [g, l] of [...links].sort((a, b) => a[0] - b[0])) if (g !== p.g && l > bestL) { bestL = l; target = g; }
-      if (target < 0) continue; // an island: no neighbours at all, it stays where bisection put it
+      // An island (a part of the community apart from the rest) is a grid of its own when it has
+      // households enough; bare or nearly bare islands stay with the grid bisection gave them (an exclave).
+      if (target < 0) {
+        if (p.hh < minIsland) continue;
+        target = Math.max(-1, ...group) + 1;
+      }
       for (const i of p.ids) group[i] = target;
       changed = true;
     }
@@ -1041,7 +1121,13 @@ export interface RefineOptions {
   fixed?: (group: number) => boolean;
   /** Filled in: steps = candidate moves chosen (applied or refused for contiguity), moves = applied, ms = time spent. */
   stats?: { steps: number; moves: number; ms?: number };
-  /** Called after each applied move with the unit and its groups. */
+  /**
+   * Units that may go along with a moving unit when its group would otherwise fall apart
+   * (default: all; units with households must also be `movable`). Rebalance keeps units whose
+   * buildings a line cuts where they are.
+   */
+  carry?: (unit: number) => boolean;
+  /** Called after each applied move with the unit and its groups (also for units carried along). */
   onMove?: (unit: number, from: number, to: number) => void;
   /**
    * While some group is out of range, also take moves that leave the total violation as it is but
@@ -1077,25 +1163,53 @@ export function refineBalance(units: readonly GroupUnit[], adj: readonly number[
   const spread = opts.spread ?? false;
   const stats = opts.stats ?? { steps: 0, moves: 0 };
   const t0 = performance.now();
+  const carryFn = opts.carry ?? (() => true);
   const seen = new Uint32Array(n);
   let stamp = 0;
   const stack = new Int32Array(n);
-  /** Is group g still connected without unit `skip` (a member)? Breadth over the group's own units only. */
-  const connectedWithout = (g: number, skip: number): boolean => {
-    const total = count[g]! - 1;
-    if (total <= 0) return false;
-    let start = -1;
-    for (const d of adj[skip]!) if (group[d] === g) { start = d; break; }
-    for (let i = 0; start < 0 && i < n; i++) if (group[i] === g && i !== skip) start = i; // skip is a piece of its own
+  const carried: number[] = [];
+  let carriedW = 0;
+  const pieceUnits: number[] = [];
+  const pieceEnds: number[] = [];
+  const pieceW: number[] = [];
+  /**
+   * Can `skip` leave its group g? Without it, g may fall into pieces; the heaviest stays and the
+   * others — which all touch `skip` — are listed in `carried` (their households in `carriedW`) to
+   * go along with it, so both groups stay connected. Carried units must be allowed to move
+   * (`movable` for units with households, `carry` for all); something must remain of g.
+   */
+  const canLeave = (g: number, skip: number): boolean => {
+    carried.length = 0; carriedW = 0;
+    pieceUnits.length = 0; pieceEnds.length = 0; pieceW.length = 0;
     stamp++;
-    seen[start] = stamp;
-    let top = 0, found = 1;
-    stack[top++] = start;
-    while (top) {
-      const c = stack[--top]!;
-      for (const d of adj[c]!) if (seen[d] !== stamp && d !== skip && group[d] === g) { seen[d] = stamp; found++; stack[top++] = d; }
+    seen[skip] = stamp;
+    for (const s0 of adj[skip]!) {
+      if (group[s0] !== g || seen[s0] === stamp) continue;
+      seen[s0] = stamp;
+      pieceUnits.push(s0);
+      let top = 0, h = w[s0]!;
+      stack[top++] = s0;
+      while (top) {
+        const c = stack[--top]!;
+        for (const d of adj[c]!) if (seen[d] !== stamp && group[d] === g) { seen[d] = stamp; h += w[d]!; pieceUnits.push(d); stack[top++] = d; }
+      }
+      pieceEnds.push(pieceUnits.length);
+      pieceW.push(h);
     }
-    return found === total;
+    if (pieceEnds.length <= 1) return count[g]! > 1;
+    let keep = 0;
+    const size = (p: number) => pieceEnds[p]! - (p ? pieceEnds[p - 1]! : 0);
+    for (let p = 1; p < pieceEnds.length; p++) if (pieceW[p]! > pieceW[keep]! || (pieceW[p] === pieceW[keep] && size(p) > size(keep))) keep = p;
+    for (let p = 0; p < pieceEnds.length; p++) {
+      if (p === keep) continue;
+      for (let k = p ? pieceEnds[p - 1]! : 0; k < pieceEnds[p]!; k++) {
+        const c = pieceUnits[k]!;
+        if (!carryFn(c) || (w[c]! > 0 && !movable[c])) return false;
+        carried.push(c);
+      }
+      carriedW += pieceW[p]!;
+    }
+    return count[g]! - 1 - carried.length > 0;
   };
   let V = 0;
   for (let g = 0; g < ng; g++) if (count[g]! > 0) V += viol(hh[g]!);
@@ -1144,22 +1258,94 @@ export function refineBalance(units: readonly GroupUnit[], adj: readonly number[
     for (const bi of order) {
       stats.steps++;
       const from = group[bi]!, bto = candTo[bi]!;
-      if (count[from]! <= 1 || !connectedWithout(from, bi)) continue;
-      V += viol(hh[from]! - w[bi]!) + viol(hh[bto]! + w[bi]!) - viol(hh[from]!) - viol(hh[bto]!);
+      if (count[from]! <= 1 || !canLeave(from, bi)) continue;
+      const W = w[bi]! + carriedW, hf = hh[from]!, ht = hh[bto]!;
+      const gain = viol(hf) + viol(ht) - viol(hf - W) - viol(ht + W);
+      if (carriedW > 0 && (spreading ? gain < -1e-9 || (gain <= 1e-9 && 2 * W * (hf - ht - W) <= 1e-9) : gain <= 1e-9)) continue;
+      V -= gain;
       group[bi] = bto;
-      hh[from]! -= w[bi]!;
-      hh[bto]! += w[bi]!;
-      count[from]!--;
-      count[bto]!++;
+      hh[from]! -= W;
+      hh[bto]! += W;
+      count[from]! -= 1 + carried.length;
+      count[bto]! += 1 + carried.length;
+      for (const c of carried) group[c] = bto;
       move++;
       stats.moves++;
       opts.onMove?.(bi, from, bto);
+      for (const c of carried) opts.onMove?.(c, from, bto);
       moved = true;
       break;
     }
     if (!moved) break;
   }
   stats.ms = (stats.ms ?? 0) + performance.now() - t0;
+  return group;
+}
+
+/** Is every unit of group g reachable from every other over `adj` (or is g empty)? */
+function groupConnected(group: Int32Array, adj: readonly number[][], g: number): boolean {
+  let start = -1, total = 0;
+  for (let i = 0; i < group.length; i++) if (group[i] === g) { total++; if (start < 0) start = i; }
+  if (total === 0) return true;
+  const seen = new Uint8Array(group.length);
+  const stack = [start];
+  seen[start] = 1;
+  let found = 1;
+  while (stack.length) {
+    const c = stack.pop()!;
+    for (const d of adj[c]!) if (!seen[d] && group[d] === g) { seen[d] = 1; found++; stack.push(d); }
+  }
+  return found === total;
+}
+
+/**
+ * Exchanges between two touching groups: unit a goes from A to B and unit b from B to A, taking
+ * the exchange that shrinks the household violation most while both stay connected — for when
+ * every single move overshoots (the grids' boundary units are all bigger than what is missing).
+ * Repeats while an exchange helps, at most maxSwaps times.
+ */
+export function swapBalance(units: readonly GroupUnit[], adj: readonly number[][], groupIn: Int32Array, target: TargetRange, maxSwaps = 20, opts: { stats?: { steps: number; moves: number } } = {}): Int32Array {
+  const group = Int32Array.from(groupIn);
+  const { min, max } = target;
+  const viol = (h: number) => (h < min ? min - h : h > max ? h - max : 0);
+  let ng = 0;
+  for (const g of group) if (g + 1 > ng) ng = g + 1;
+  for (let round = 0; round < maxSwaps; round++) {
+    const hh = new Float64Array(ng);
+    units.forEach((u, i) => { if (group[i]! >= 0) hh[group[i]!]! += u.households; });
+    let V = 0;
+    for (const h of hh) V += viol(h);
+    if (V <= 1e-9) break;
+    const cands: { a: number; b: number; gain: number }[] = [];
+    for (let a = 0; a < units.length; a++) {
+      const A = group[a]!, wa = units[a]!.households;
+      if (A < 0 || wa <= 0) continue;
+      for (const nb of adj[a]!) {
+        const B = group[nb]!;
+        if (B < 0 || B === A) continue;
+        // b: a unit of B touching A (after a joins B, b must still reach A: it touches A's other units or a's place).
+        for (let b = 0; b < units.length; b++) {
+          if (group[b] !== B || units[b]!.households <= 0) continue;
+          if (!adj[b]!.some((x) => group[x] === A)) continue;
+          const wb = units[b]!.households;
+          const gain = viol(hh[A]!) + viol(hh[B]!) - viol(hh[A]! - wa + wb) - viol(hh[B]! + wa - wb);
+          if (gain > 1e-9) cands.push({ a, b, gain });
+        }
+      }
+    }
+    if (cands.length === 0) break;
+    cands.sort((x, y) => y.gain - x.gain || x.a - y.a || x.b - y.b);
+    let done = false;
+    for (const { a, b } of cands) {
+      if (opts.stats) opts.stats.steps++;
+      const A = group[a]!, B = group[b]!;
+      if (A === B) continue;
+      group[a] = B; group[b] = A;
+      if (groupConnected(group, adj, A) && groupConnected(group, adj, B)) { done = true; if (opts.stats) opts.stats.moves += 2; break; }
+      group[a] = A; group[b] = B;
+    }
+    if (!done) break;
+  }
   return group;
 }
 
@@ -1179,6 +1365,8 @@ export interface GroupOptions {
   stats?: { steps: number; moves: number; ms?: number };
   /** Refinement moves at most (default 500). */
   maxMoves?: number;
+  /** Plans tried (other cut angles) while the best is outside the band (default 8). */
+  restarts?: number;
   /**
    * After the minimal-change refinement, let households pass along chains of groups
    * (RefineOptions.spread), kept only when that brings household totals closer to the range.
@@ -1192,28 +1380,46 @@ export function groupUnits(units: readonly GroupUnit[], adj: readonly number[][]
   const target = opts.target ?? GRID_TARGET;
   const H = units.reduce((a, u) => a + u.households, 0);
   const A = units.reduce((a, u) => a + u.area, 0);
-  const k = Math.min(units.length, opts.k ?? chooseGroupCount(H, A, target, opts.maxArea));
+  const k = Math.min(units.length, opts.k ?? chooseGroupCountForUnits(units, target, opts.maxArea));
   const share = H > 0 ? (opts.areaShare ?? 0.1) : 1;
   const perArea = H > 0 ? (share * H) / (1 - Math.min(share, 0.99)) / Math.max(A, 1) : 1;
   const weight = (u: GroupUnit) => (H > 0 ? u.households : 0) + perArea * u.area;
-  let g = bisectUnits(units, k, weight, opts.seed ?? 0);
-  g = repairContiguity(units, adj, g, weight);
-  if (H > 0 && opts.refine !== false) {
-    g = refineBalance(units, adj, g, target, opts.maxMoves ?? 500, { stats: opts.stats });
-    if (opts.spread) {
-      // Passing households along chains moves many units: keep it only when it brings more into the range.
-      const violation = (gr: Int32Array) => {
-        const h = new Map<number, number>();
-        units.forEach((u, i) => { if (gr[i]! >= 0) h.set(gr[i]!, (h.get(gr[i]!) ?? 0) + u.households); });
-        let v = 0;
-        for (const x of h.values()) v += x < target.min ? target.min - x : x > target.max ? x - target.max : 0;
-        return v;
-      };
-      const before = violation(g);
-      if (before > 0) {
-        const spread = refineBalance(units, adj, g, target, opts.maxMoves ?? 500, { stats: opts.stats, spread: true });
-        if (violation(spread) < before - 1e-9) g = spread;
+  const violation = (gr: Int32Array) => {
+    const h = new Float64Array(k);
+    units.forEach((u, i) => { if (gr[i]! >= 0) h[gr[i]!]! += u.households; });
+    let v = 0;
+    for (const x of h) v += x < target.min ? target.min - x : x > target.max ? x - target.max : 0;
+    return v;
+  };
+  // Nothing does better than every unit over the maximum alone in its grid.
+  let floor = 0;
+  for (const u of units) if (u.households > target.max) floor += u.households - target.max;
+  const attempt = (seed: number) => {
+    let g = repairContiguity(units, adj, bisectUnits(units, k, weight, seed), weight, target.min / 2);
+    if (H > 0 && opts.refine !== false) {
+      g = refineBalance(units, adj, g, target, opts.maxMoves ?? 500, { stats: opts.stats });
+      if (opts.spread) {
+        // Passing households along chains moves many units: keep it only when it brings more into the range.
+        const before = violation(g);
+        if (before > 0) {
+          const spread = refineBalance(units, adj, g, target, opts.maxMoves ?? 500, { stats: opts.stats, spread: true });
+          if (violation(spread) < before - 1e-9) g = spread;
+        }
       }
+      if (violation(g) > floor + 1e-9 && units.length <= 3000) g = swapBalance(units, adj, g, target, 20, { stats: opts.stats });
+    }
+    return g;
+  };
+  const seed = opts.seed ?? 0;
+  let g = attempt(seed);
+  if (H > 0 && opts.refine !== false) {
+    // Big buildings make some cuts unbalanceable by moving boundary units: when the plan is still
+    // outside the band, try other cut angles (seeds derived from this one, so still deterministic).
+    let v = violation(g);
+    for (let r = 1; r < (opts.restarts ?? (units.length < 2000 ? 32 : 8)) && v > floor + 1e-9; r++) {
+      const other = attempt(((seed + 1) * 7919 + r * 104729) | 0);
+      const vo = violation(other);
+      if (vo < v - 1e-9) { g = other; v = vo; }
     }
   }
   return renumber(g);
@@ -1296,6 +1502,14 @@ export interface UnitModel {
   geometries(groupOfUnit: Int32Array, tolerance?: number, extendOutside?: boolean): Map<number, MultiPolygon>;
   /** The Coverage behind `geometries` (for other unions of the same boundaries, e.g. all groups at once). */
   coverage(groupOfUnit: Int32Array, tolerance?: number, extendOutside?: boolean): Coverage;
+  /** Cell holding each building's interior point (-1 outside). */
+  cellOfBuilding: Int32Array;
+  /** Building whose footprint seeded each cell (-1: ground, or outside); overlapping buildings seed as their group (overlapOf). */
+  buildingOfCell: Int32Array;
+  /** Group of overlapping buildings each building is in (the group's first building; see overlapGroups). */
+  overlapOf: Int32Array;
+  /** Geometries of any labelling of the cells (label per cell, -1 = none), by label. */
+  cellGeometries(labelOfCell: Int32Array, tolerance?: number): Map<number, MultiPolygon>;
 }
 
 export function buildUnits(input: Pick<PartitionInput, 'boundary' | 'buildings'>): UnitModel {
@@ -1317,13 +1531,17 @@ export function buildUnits(input: Pick<PartitionInput, 'boundary' | 'buildings'>
   };
   const ips: (XY | null)[] = input.buildings.map((b) => { const p = proj.toXY(interiorPoint(b.footprint)); return inside(p) ? p : null; });
   const ipSeed = new Map<number, number>(); // building -> index in pts
-  ips.forEach((p, i) => { if (p) { ipSeed.set(i, pts.length); add(p, 0, i); } }); // inside the padded extent
-  input.buildings.forEach((b, i) => {
+
+  // Projected footprints; buildings that overlap (mapped twice, or a podium under a tower) are one
+  // unit, so no line can pass between them: a seed of one at least SEED.inset inside the other.
+  const foot: XY[][][][] = input.buildings.map((b) => (b.footprint.type === 'Polygon' ? [b.footprint.coordinates] : b.footprint.coordinates)
+    .map((rings) => rings.map((r, j) => orientRing(r.map((c) => proj.toXY(c)), j > 0))));
+  const buildingOf = overlapGroups(foot, ips);
+  ips.forEach((p, i) => { if (p) { ipSeed.set(i, pts.length); add(p, 0, buildingOf[i]!); } }); // inside the padded extent
+  input.buildings.forEach((_, i) => {
     if (!ips[i]) return;
-    const bp = b.footprint.type === 'Polygon' ? [b.footprint.coordinates] : b.footprint.coordinates;
-    for (const rings of bp) {
-      const xr = rings.map((r, j) => orientRing(r.map((c) => proj.toXY(c)), j > 0));
-      for (const s of ringSeeds(xr, SEED.building, SEED.inset)) if (pointInRings(s, xr) && inside(s)) add(s, 0, i);
+    for (const xr of foot[i]!) {
+      for (const s of ringSeeds(xr, SEED.building, SEED.inset)) if (pointInRings(s, xr) && inside(s)) add(s, 0, buildingOf[i]!);
     }
   });
   for (const rings of bRings) {
@@ -1346,7 +1564,18 @@ export function buildUnits(input: Pick<PartitionInput, 'boundary' | 'buildings'>
   // Units: each building with the ground nearest to it; ground reaching no building is one unit per piece.
   const src = new Int32Array(seeds.length).fill(-1);
   skind.forEach((k, c) => { if (k === 0) src[c] = sref[c]!; });
-  const territory = growLabels(cx, src, isIn);
+  // A building belongs to the unit holding its interior point (the cell of that point's seed).
+  const ipCell = ips.map((p, i) => {
+    if (!p) return -1;
+    const si = seedOfPt.get(ipSeed.get(i) ?? -1);
+    if (si !== undefined) return si;
+    let best = -1, bd = Infinity; // thinned away next to another seed: the cell it lies in
+    seeds.forEach((s, c) => { const d = Math.hypot(s[0] - p[0], s[1] - p[1]); if (d < bd) { bd = d; best = c; } });
+    return best;
+  });
+  // Territories can come out in pieces (overlapping footprints interleave their seeds): each keeps
+  // the piece holding its building's interior point, so every unit — and every grid — is one piece.
+  const territory = connectLabels(cx, growLabels(cx, src, isIn), isIn, (t) => ipCell[t] ?? -1);
   const comp = cellComponents(cx, (c) => isIn(c) && territory[c]! < 0);
   const unitOfCell = new Int32Array(seeds.length).fill(-1);
   const unitOfTerritory = new Int32Array(input.buildings.length).fill(-1);
@@ -1370,15 +1599,6 @@ export function buildUnits(input: Pick<PartitionInput, 'boundary' | 'buildings'>
     un.y = (un.y * un.area + seeds[c]![1] * a) / (un.area + a || 1);
     un.area += a;
   }
-  // A building belongs to the unit holding its interior point (the cell of that point's seed).
-  const ipCell = ips.map((p, i) => {
-    if (!p) return -1;
-    const si = seedOfPt.get(ipSeed.get(i) ?? -1);
-    if (si !== undefined) return si;
-    let best = -1, bd = Infinity; // thinned away next to another seed: the cell it lies in
-    seeds.forEach((s, c) => { const d = Math.hypot(s[0] - p[0], s[1] - p[1]); if (d < bd) { bd = d; best = c; } });
-    return best;
-  });
   const unitOfBuilding = new Int32Array(input.buildings.length).fill(-1);
   ipCell.forEach((c, i) => {
     const u = c >= 0 ? unitOfCell[c]! : -1;
@@ -1416,7 +1636,50 @@ export function buildUnits(input: Pick<PartitionInput, 'boundary' | 'buildings'>
     return new Coverage(cx, labels, { tolerance, keepInside });
   };
   const geometries = (groupOfUnit: Int32Array, tolerance = 1, extendOutside = false) => coverage(groupOfUnit, tolerance, extendOutside).multiPolygons();
-  return { proj, cx, units, adj, unitOfCell, unitBuildings, unitOfBuilding, interior: ips, geometries, coverage };
+  const cellOfBuilding = Int32Array.from(ipCell);
+  const buildingOfCell = new Int32Array(seeds.length).fill(-1);
+  skind.forEach((k, c) => { if (k === 0 && unitOfCell[c]! >= 0) buildingOfCell[c] = sref[c]!; });
+  const cellGeometries = (labelOfCell: Int32Array, tolerance = 1) => {
+    const keepInside: { p: XY; label: number }[] = [];
+    ips.forEach((p, i) => { const c = ipCell[i]!; if (p && c >= 0 && labelOfCell[c]! >= 0) keepInside.push({ p, label: labelOfCell[c]! }); });
+    return new Coverage(cx, labelOfCell, { tolerance, keepInside }).multiPolygons();
+  };
+  return { proj, cx, units, adj, unitOfCell, unitBuildings, unitOfBuilding, interior: ips, geometries, coverage, cellOfBuilding, buildingOfCell, overlapOf: buildingOf, cellGeometries };
+}
+
+/**
+ * Buildings that overlap, as groups: the index of the group's first building for each building
+ * (itself when it overlaps none). Two overlap when a point 0.5 m inside one's outline (or its
+ * interior point) lies inside the other; buildings that only share a wall do not.
+ */
+export function overlapGroups(foot: readonly (readonly (readonly XY[])[])[][], interior: readonly (XY | null)[]): Int32Array {
+  const n = foot.length;
+  const parent = Int32Array.from({ length: n }, (_, i) => i);
+  const find = (i: number): number => { while (parent[i] !== i) { parent[i] = parent[parent[i]!]!; i = parent[i]!; } return i; };
+  const live = foot.map((_, i) => interior[i] !== null && foot[i]!.length > 0);
+  const count = live.filter(Boolean).length;
+  if (count < 2) return parent;
+  const idx = new Flatbush(n);
+  const boxes = foot.map((polys) => {
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (const rings of polys) for (const p of rings[0] ?? []) { x0 = Math.min(x0, p[0]); y0 = Math.min(y0, p[1]); x1 = Math.max(x1, p[0]); y1 = Math.max(y1, p[1]); }
+    return [x0, y0, x1, y1] as const;
+  });
+  for (let i = 0; i < n; i++) { const b = boxes[i]!; if (live[i] && b[0] <= b[2]) idx.add(b[0], b[1], b[2], b[3]); else idx.add(0, 0, 0, 0); }
+  idx.finish();
+  const inFoot = (p: XY, j: number) => foot[j]!.some((rings) => pointInRings(p, rings));
+  for (let i = 0; i < n; i++) {
+    if (!live[i]) continue;
+    const b = boxes[i]!;
+    const probes: XY[] = [interior[i]!];
+    for (const rings of foot[i]!) for (const s of ringSeeds(rings, SEED.building, SEED.inset)) if (pointInRings(s, rings)) probes.push(s);
+    for (const j of idx.search(b[0], b[1], b[2], b[3])) {
+      if (j === i || !live[j] || find(i) === find(j)) continue;
+      if (probes.some((p) => inFoot(p, j))) { const a = find(i), c = find(j); parent[Math.max(a, c)] = Math.min(a, c); }
+    }
+  }
+  for (let i = 0; i < n; i++) parent[i] = find(i);
+  return parent;
 }
 
 /**

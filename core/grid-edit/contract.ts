@@ -240,10 +240,25 @@ export interface BuildingMove {
   toKey: string;
   households: number;
 }
+/**
+ * What moving buildings cannot fix, after a rebalance (core/grid-edit/advice.ts):
+ * - building_over_max: one building has more households than the band allows (its grid is keys[0]);
+ * - merge: the cluster of touching grids has too few households for its grids; merge keys[0] and keys[1];
+ * - split: the cluster has too many households for its grids; split keys[0].
+ * `cluster` is the set of touching unlocked grids, its households, grid count and the count it needs.
+ */
+export interface RebalanceAdvice {
+  kind: 'building_over_max' | 'merge' | 'split';
+  keys: string[];
+  households: number;
+  buildingId?: number | string;
+  cluster?: { keys: string[]; households: number; grids: number; need: number };
+}
 export interface RebalanceResponse {
   grids: DraftGridOut[];
   moves: BuildingMove[];
   quality: Quality;
+  advice: RebalanceAdvice[];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ export function structuralProblem(g: AreaGeometry): string | null {
   return null;
 }
 
-function hasSelfIntersection(g: AreaGeometry): boolean {
+export function hasSelfIntersection(g: AreaGeometry): boolean {
   for (const p of polysOf(g)) {
     const f = feature<Polygon>({ type: 'Polygon', coordinates: p });
     if (kinks(f).features.length > 0) return true;

@@ -234,6 +234,8 @@ describe('grid editor: proposals', () => {
     const rb = await post(`${A}/rebalance`, { grids: current });
     expect(rb.status).toBe(200);
     expect(rb.body.moves).toEqual([]); // 120 households cannot bring both grids into 200–300
+    // …which the answer says: merge the two (one grid is what 120 households need).
+    expect(rb.body.advice).toEqual([expect.objectContaining({ kind: 'merge', keys: current.map((g) => g.key).sort(), cluster: expect.objectContaining({ need: 1, grids: 2 }) })]);
     expect((await post(`${A}/partition`, { grids: current }, f.who.tokens.communityA)).status).toBe(403);
   });
 });

@@ -58,7 +58,7 @@ export function proposalRoutes(db: Db, base: string, runner: ProposalRunner = pr
     });
     retryLater(res, out);
     if (!out.ok) return out;
-    return ok({ grids: await gridsOut(db, c.value.code, out.value.grids, band), moves: out.value.moves, quality: out.value.quality });
+    return ok({ grids: await gridsOut(db, c.value.code, out.value.grids, band), moves: out.value.moves, quality: out.value.quality, advice: out.value.advice });
   }));
   return r;
 }
