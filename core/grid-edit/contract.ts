@@ -164,7 +164,11 @@ export interface VersionSummary {
 export interface CommunityResponse {
   community: { code: string; name: string; geometry: MultiPolygon };
   subdistrict: { code: string; geometry: MultiPolygon | null };
+  /** The district's household band (bandSource 'district'), or DEFAULT_BAND ('default'). */
   band: Band;
+  bandSource: 'district' | 'default';
+  /** The district whose band applies, and whether this principal may change it (district-wide jurisdiction). */
+  district: { code: string; name: string; bandEditable: boolean } | null;
   /** Optimistic lock: bumps on every draft save, discard, rollback, import and publish. */
   revision: number;
   draft: null | { savedBy: string; savedAt: string };
@@ -176,6 +180,15 @@ export interface CommunityResponse {
   /** Building outlines and roads are © OpenStreetMap contributors; households are estimates. */
   attribution: string;
   synthetic: boolean;
+}
+
+/** PUT /api/grid-editor/districts/:code/band: the district's band, or null for the default. */
+export const setBandRequestSchema = z.object({ band: bandSchema.nullable() });
+export type SetBandRequest = z.infer<typeof setBandRequestSchema>;
+export interface SetBandResponse {
+  district: string;
+  band: Band;
+  bandSource: 'district' | 'default';
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import {
-  discardDraftRequestSchema, publishRequestSchema, rollbackRequestSchema, saveDraftRequestSchema, validateRequestSchema,
+  discardDraftRequestSchema, publishRequestSchema, rollbackRequestSchema, saveDraftRequestSchema, setBandRequestSchema, validateRequestSchema,
 } from '../../core/grid-edit/contract.js';
 import { audit, guard, principalOf } from '../auth/principal.js';
 import type { Config } from '../config.js';
@@ -13,7 +13,7 @@ import type { Db } from '../db/db.js';
 import type { EventBus } from '../events/bus.js';
 import { fail, ok, route, sendError } from '../http/errors.js';
 import { validate } from '../http/validate.js';
-import { bandOf, communityFor, listCommunities, loadCommunity, saveDraft } from './editor.js';
+import { bandOf, communityFor, listCommunities, loadCommunity, saveDraft, setDistrictBand } from './editor.js';
 import { proposalRoutes } from './proposals.js';
 import { announcePublish, publishDraft } from './publish.js';
 import { transferRoutes } from './transfer.js';
@@ -47,7 +47,21 @@ export function gridEditorRoutes(db: Db, bus: EventBus, config: Config): Router 
   r.get(`${BASE}/communities/:code`, guard('read', 'grid_edit'), route(async (req) => {
     const c = await community(req);
     if (!c.ok) return c;
-    return ok(await loadCommunity(db, c.value));
+    return ok(await loadCommunity(db, c.value, principalOf(req).scope));
+  }));
+
+  // A district's household band (the editor's colours, validation, partition and rebalance).
+  r.put(`${BASE}/districts/:code/band`, guard('update', 'grid_edit'), route(async (req) => {
+    const p = validate(codeParam, req.params);
+    if (!p.ok) return p;
+    const body = validate(setBandRequestSchema, req.body);
+    if (!body.ok) return body;
+    const out = await setDistrictBand(db, principalOf(req).scope, p.value.code, body.value.band);
+    await audit(db, req, {
+      action: 'grid_band_set', resource: 'grid_edit', resourceId: p.value.code, outcome: out.ok ? 'ok' : 'failed',
+      detail: out.ok ? { before: out.value.before, after: body.value.band } : { code: out.error.code },
+    });
+    return out.ok ? ok(out.value.response) : out;
   }));
 
   r.put(`${BASE}/communities/:code/draft`, guard('update', 'grid_edit'), route(async (req) => {

@@ -173,3 +173,13 @@ UNION ALL
 SELECT 'cuts_building', keys, names, NULL, ST_AsGeoJSON(geom, 7)::json, id, bname, NULL
   FROM cut
 ORDER BY 1, 2;
+
+-- name: setBand
+-- Set ($2 = {"min":…,"max":…}) or clear ($2 NULL) a district's household band (division.props.gridBand).
+-- Returns the band before, so the audit can say what changed.
+UPDATE division d
+   SET props = CASE WHEN $2::jsonb IS NULL THEN COALESCE(d.props, '{}'::jsonb) - 'gridBand'
+                    ELSE jsonb_set(COALESCE(d.props, '{}'::jsonb), '{gridBand}', $2::jsonb) END
+  FROM (SELECT code, props->'gridBand' AS before FROM division WHERE code = $1 AND level = 'district') old
+ WHERE d.code = old.code
+RETURNING d.code, old.before;

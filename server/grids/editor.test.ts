@@ -105,6 +105,46 @@ describe('grid editor: working set and validation', () => {
   });
 });
 
+describe('grid editor: the district\'s household band', () => {
+  it('a district-wide analyst sets the band; it colours validation and proposals; a subdistrict analyst may not; bad bands change nothing', async () => {
+    expect((await get(A)).body).toMatchObject({ band: { min: 200, max: 300 }, bandSource: 'default', district: { code: 'T00', bandEditable: true } });
+    // Community A has 120 + 0 households in two grids: out of the default band.
+    const before = await post(`${A}/validate`, { grids: (await get(A)).body.grids });
+    expect(before.body.problems.filter((x: { code: string }) => x.code === 'out_of_band').length).toBe(2);
+    const set = await put('/api/grid-editor/districts/T00/band', { band: { min: 50, max: 150 } });
+    expect(set.status).toBe(200);
+    expect(set.body).toEqual({ district: 'T00', band: { min: 50, max: 150 }, bandSource: 'district' });
+    try {
+      const now = (await get(A)).body;
+      expect(now).toMatchObject({ band: { min: 50, max: 150 }, bandSource: 'district' });
+      // The server's validation now uses the district's band: 120 is in it, the empty grid is not.
+      const v = await post(`${A}/validate`, { grids: now.grids });
+      expect(v.body.grids.map((g: { inBand: boolean }) => g.inBand)).toEqual([true, false]);
+      const audit = await f.t.db.query<{ detail: { before: unknown; after: unknown } }>(`SELECT detail FROM audit_log WHERE action = 'grid_band_set' ORDER BY id DESC LIMIT 1`);
+      expect(audit.rows[0]!.detail).toEqual({ before: null, after: { min: 50, max: 150 } });
+      // A subdistrict analyst sees the district but may not change its band; another role may not at all.
+      const sub = 'gct_sub_analyst_secret_1';
+      await insertToken(f.t.db, sub, 'subAnalyst', 'analyst', { divisionCode: 'T01' });
+      expect((await get(A, sub)).body.district).toMatchObject({ code: 'T00', bandEditable: false });
+      const refused = await put('/api/grid-editor/districts/T00/band', { band: { min: 10, max: 20 } }, sub);
+      expect([refused.status, refused.body.error.code]).toEqual([403, 'forbidden']);
+      expect((await put('/api/grid-editor/districts/T00/band', { band: { min: 10, max: 20 } }, f.who.tokens.planner)).status).toBe(403);
+      // Bad bands and unknown districts: 4xx with a code, nothing changed.
+      for (const bad of [{ band: { min: 300, max: 200 } }, { band: { min: -1, max: 20 } }, { band: { min: 1.5, max: 20 } }, {}, { band: 'wide' }]) {
+        const r = await put('/api/grid-editor/districts/T00/band', bad);
+        expect([r.status, r.body.error.code]).toEqual([400, 'invalid_request']);
+      }
+      expect((await put('/api/grid-editor/districts/NOPE/band', { band: { min: 1, max: 2 } })).status).toBe(404);
+      expect((await put('/api/grid-editor/districts/T01/band', { band: { min: 1, max: 2 } })).status).toBe(404); // a subdistrict is no district
+      expect((await get(A)).body.band).toEqual({ min: 50, max: 150 });
+    } finally {
+      const reset = await put('/api/grid-editor/districts/T00/band', { band: null });
+      expect(reset.body).toEqual({ district: 'T00', band: { min: 200, max: 300 }, bandSource: 'default' });
+    }
+    expect((await get(A)).body.bandSource).toBe('default');
+  });
+});
+
 describe('grid editor: drafts', () => {
   it('saves a draft, refuses a stale save with who and when, and changes nothing then', async () => {
     const first = await put(`${A}/draft`, { baseRevision: 0, grids: redrawn() });

@@ -3,7 +3,7 @@
 import type { FeatureCollection, LineString, MultiPolygon, Polygon } from 'geojson';
 import {
   DEFAULT_BAND, type Band, type BuildingProps, type CommunityResponse, type CommunitySummary, type DraftGrid,
-  type DraftGridOut, type RevisionConflictDetails, type RoadProps, type Validation,
+  type DraftGridOut, type RevisionConflictDetails, type RoadProps, type SetBandResponse, type Validation,
 } from '../../core/grid-edit/contract.js';
 import { mapFilter, type Scope } from '../auth/scope.js';
 import type { Principal } from '../auth/principal.js';
@@ -70,7 +70,23 @@ export async function publishedGrids(db: Queryable, communityCode: string): Prom
   return (await db.query<DraftGridOut>(SQL.publishedGrids, [communityCode])).rows;
 }
 
-export async function loadCommunity(db: Queryable, c: CommunityRow): Promise<CommunityResponse> {
+/** May this principal change the band of `district`? Only with the whole district in its jurisdiction. */
+export function bandEditable(scope: Scope, district: string): boolean {
+  return scope.kind === 'all' || (scope.kind === 'division' && scope.codes.includes(district));
+}
+
+/** Set (or with null clear) a district's band. Unknown or out-of-jurisdiction districts are 404 / 403. */
+export async function setDistrictBand(db: Queryable, scope: Scope, district: string, band: Band | null): Promise<Result<{ response: SetBandResponse; before: Band | null }>> {
+  if (!bandEditable(scope, district)) {
+    const visible = scope.kind === 'division' && (scope.ancestors.includes(district));
+    return visible ? fail('forbidden', 'changing the band needs the whole district in your jurisdiction') : fail('not_found', `district ${district} not found`);
+  }
+  const row = (await db.query<{ code: string; before: Band | null }>(SQL.setBand, [district, band ? JSON.stringify({ min: band.min, max: band.max }) : null])).rows[0];
+  if (!row) return fail('not_found', `district ${district} not found`);
+  return ok({ response: { district, band: band ?? { ...DEFAULT_BAND }, bandSource: band ? 'district' : 'default' }, before: row.before });
+}
+
+export async function loadCommunity(db: Queryable, c: CommunityRow, scope?: Scope): Promise<CommunityResponse> {
   const band = bandOf(c);
   const grids = c.draft_grids ? await gridsOut(db, c.code, c.draft_grids, band) : await publishedGrids(db, c.code);
   const buildings = (await db.query<{ id: number; geometry: MultiPolygon; name: string | null; households: number; residents: number; synthetic: boolean }>(
@@ -92,6 +108,8 @@ export async function loadCommunity(db: Queryable, c: CommunityRow): Promise<Com
     community: { code: c.code, name: c.name, geometry: c.geometry },
     subdistrict: { code: c.sub_code ?? '', geometry: c.sub_geometry },
     band,
+    bandSource: c.band_min != null && c.band_max != null && c.band_min <= c.band_max ? 'district' : 'default',
+    district: c.district_code ? { code: c.district_code, name: c.district_name ?? '', bandEditable: scope ? bandEditable(scope, c.district_code) : false } : null,
     revision: c.revision,
     draft: c.draft_grids ? { savedBy: c.saved_by ?? '', savedAt: iso(c.saved_at)! } : null,
     grids,

@@ -1,5 +1,6 @@
 // Grid import (GeoJSON, zipped Shapefile, datum choice) and export (GeoJSON, Shapefile) on the
 // fixture district, both engines: bad files are refused with the problem named and nothing saved.
+import JSZip from 'jszip';
 import { parseZip } from 'shpjs';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
@@ -35,6 +36,12 @@ describe('grid export', () => {
       .parse((res, cb) => { const chunks: Buffer[] = []; res.on('data', (c: Buffer) => chunks.push(c)); res.on('end', () => cb(null, Buffer.concat(chunks))); });
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toContain('application/zip');
+    // The archive: geometry, index, attributes, projection and the code page (UTF-8, for the Chinese names).
+    const archive = await JSZip.loadAsync(r.body as Buffer);
+    const names = Object.keys(archive.files).sort();
+    expect(names.map((n) => n.replace(/^.*\./, ''))).toEqual(['cpg', 'dbf', 'prj', 'shp', 'shx']);
+    expect(await archive.file(names[0]!)!.async('string')).toBe('UTF-8');
+    expect(await archive.file(names[2]!)!.async('string')).toMatch(/^GEOGCS\["GCS_WGS_1984"/);
     const gj = await parseZip(r.body as Buffer);
     const layer = Array.isArray(gj) ? gj[0]! : gj;
     expect(layer.features.map((x) => [x.properties?.name, x.properties?.households])).toEqual([['甲社区第01网格', 240], ['甲社区第02网格', 260]]);

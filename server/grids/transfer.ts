@@ -150,7 +150,12 @@ export function transferRoutes(db: Db, base: string, config: Config): Router {
       id: f.properties.id ?? 0, code: f.properties.code ?? '', name: utf8(f.properties.name), households: f.properties.households,
       residents: f.properties.residents, buildings: f.properties.buildings, synthetic: f.properties.synthetic ? 1 : 0, source: utf8(OSM_ATTRIBUTION),
     } })) };
-    const zip = await shpwrite.zip<'nodebuffer'>(rows, { outputType: 'nodebuffer', compression: 'DEFLATE', types: { polygon: file, multipolygon: file } });
+    const shp = await shpwrite.zip<'nodebuffer'>(rows, { outputType: 'nodebuffer', compression: 'DEFLATE', types: { polygon: file, multipolygon: file } });
+    // A .cpg beside the .dbf tells QGIS / ArcGIS / GDAL the text is UTF-8 (shp-write writes none).
+    const JSZip = (await import('jszip')).default;
+    const archive = await JSZip.loadAsync(shp);
+    for (const dbf of archive.file(/\.dbf$/i)) archive.file(dbf.name.replace(/\.dbf$/i, '.cpg'), 'UTF-8');
+    const zip = await archive.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
     res.setHeader('Content-Disposition', `attachment; filename="${file}.zip"`);
     res.type('application/zip').send(zip);
     return undefined;

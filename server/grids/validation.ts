@@ -12,7 +12,7 @@ import { loadSql } from '../db/sql.js';
 
 export const SQL = loadSql(new URL('./editor.sql', import.meta.url), [
   'communities', 'community', 'publishedGrids', 'gridCodes', 'buildings', 'roads', 'versions', 'insertDraft', 'bumpDraft',
-  'draftState', 'lockDraft', 'figures', 'validity', 'problems',
+  'draftState', 'lockDraft', 'figures', 'validity', 'problems', 'setBand',
 ]);
 
 const m2 = (a: number) => (a >= 10 ? String(Math.round(a)) : a.toFixed(1));
