@@ -37,6 +37,12 @@ describe('permissions', () => {
     expect(ROLE_CODES.filter((r) => can(r, 'update', 'workflow'))).toEqual(['admin']);
     expect(ROLE_CODES.filter((r) => can(r, 'read', 'workflow'))).toEqual(['admin']);
   });
+  it('only planners and admins edit facilities; everyone else reads them on the map', () => {
+    for (const a of ['read', 'create', 'update', 'delete'] as const) {
+      expect(ROLE_CODES.filter((r) => can(r, a, 'facility')).sort(), a).toEqual(['admin', 'planner']);
+    }
+    expect(can('planner', 'read', 'resident_pii')).toBe(false);
+  });
   it('masks phone numbers', () => {
     expect(maskPhone('13812345678')).toBe('138****5678');
     expect(maskPhone('138-1234-5678')).toBe('138****5678');

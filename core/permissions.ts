@@ -28,6 +28,7 @@ export const RESOURCES = [
   'coverage',       // 15-minute analysis
   'report',         // case statistics (grid solve share, on-time rates, hotspots)
   'workflow',       // the responsibility list (category × level → handler, deadlines)
+  'facility',       // editing service facilities of the 16 classes (add, move, retag, delete, CSV import)
 ] as const;
 export type Resource = (typeof RESOURCES)[number];
 
@@ -54,8 +55,9 @@ export const PERMISSIONS: Record<Role, Grant> = {
   grid_worker:       { map: R, incident: CRU, resident_pii: ['read', 'read_full'] },
   department:        { map: R, incident: ['read', 'update'] },
   analyst:           { map: R, incident: R, export: R, grid_edit: CRUD, coverage: R, report: R },
-  planner:           { map: R, export: R, coverage: CRU },
-  admin:             { map: R, incident: R, account: CRUD, token: CRUD, audit: R, export: R, resident_pii: R, workflow: ['read', 'update'] },
+  // Planners correct the facilities the 15-minute analysis counts (OSM is thin), in their jurisdiction.
+  planner:           { map: R, export: R, coverage: CRU, facility: CRUD },
+  admin:             { map: R, incident: R, account: CRUD, token: CRUD, audit: R, export: R, resident_pii: R, workflow: ['read', 'update'], facility: CRUD },
   kiosk:             { map: R, incident: R },
 };
 

@@ -3,12 +3,13 @@
 
 -- name: fingerprint
 -- Changes when roads, buildings or facilities change (re-import, edits): the graph and every stored
--- time are then out of date.
+-- time are then out of date. Facilities are few and edited one by one (server/facilities), so each
+-- one's class, name and position is in it: a retag or a move changes the version.
 SELECT md5(concat_ws('|',
   (SELECT count(*) || ':' || COALESCE(sum(id), 0) || ':' || COALESCE(round(sum(length_m)::numeric, 3), 0) || ':' || count(*) FILTER (WHERE walkable) FROM road),
   (SELECT count(*) || ':' || COALESCE(sum(id), 0) || ':' || COALESCE(round(sum(ST_X(ST_PointOnSurface(geom)))::numeric, 7), 0) FROM building),
-  (SELECT count(*) || ':' || COALESCE(sum(id), 0) || ':' || COALESCE(round(sum(ST_X(geom) + ST_Y(geom))::numeric, 7), 0)
-          || ':' || COALESCE(string_agg(DISTINCT service_class, ','), '') FROM facility)
+  (SELECT count(*) || ':' || md5(COALESCE(string_agg(id || ',' || service_class || ',' || round(ST_X(geom)::numeric, 7) || ',' || round(ST_Y(geom)::numeric, 7)
+                                                     || ',' || COALESCE(name, ''), ';' ORDER BY id), '')) FROM facility)
 )) AS version;
 
 -- name: roads

@@ -9,6 +9,7 @@ import { authRoutes } from '../auth/routes.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import { divisionRoutes } from '../divisions/routes.js';
+import { facilityRoutes } from '../facilities/routes.js';
 import { geocodeRoutes } from '../geocode/routes.js';
 import type { EventBus } from '../events/bus.js';
 import { gridEditorRoutes } from '../grids/editor-routes.js';
@@ -83,6 +84,7 @@ export function createApp({ config, db, bus, tileEncoder, log }: AppDeps): Expre
   app.use(divisionRoutes(db, config));
   app.use(gridRoutes(db, config));
   app.use(layerRoutes(db, config));
+  app.use(facilityRoutes(db));
   app.use(geocodeRoutes(db));
   app.use(incidentRoutes(db, bus, config));
   app.use(residentRoutes(db));
