@@ -18,13 +18,22 @@ describe('pagesFor (the pages a role is offered)', () => {
     expect(ids('grid_worker')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'mobile']);
   });
   it('gives a planner maps and the 15-minute life circle, no case pages', () => {
-    expect(ids('planner')).toEqual(['home', 'map', '3d', 'wall', 'coverage']);
+    expect(ids('planner')).toEqual(['home', 'map', '3d', 'wall', 'coverage', 'facilities']);
   });
   it('gives a department its desk only, and a district leader the reports but not the phone page', () => {
     expect(ids('department')).toEqual(['home', 'map', '3d', 'wall', 'dispatch']);
     expect(ids('district_leader')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'reports', 'coverage']);
     expect(ids('community_staff')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'mobile', 'reports', 'coverage']);
     expect(ids('analyst')).toContain('coverage');
+  });
+});
+
+describe('设施编辑 (/facilities)', () => {
+  it('is offered to planners and admins, who may edit facilities, and to no other role', () => {
+    for (const role of ['planner', 'admin'] as const) expect(ids(role), role).toContain('facilities');
+    for (const role of ['district_leader', 'district_center', 'subdistrict_staff', 'community_staff', 'grid_worker', 'department', 'analyst', 'kiosk'] as const) {
+      expect(ids(role), role).not.toContain('facilities');
+    }
   });
 });
 
