@@ -30,3 +30,16 @@ SELECT g.id,
   FROM grid g
   CROSS JOIN LATERAL generate_series(1, GREATEST(1, g.households / 40)) AS n
  WHERE NOT EXISTS (SELECT 1 FROM resident_care r WHERE r.grid_id = g.id);
+
+-- name: byGrid
+-- Special-care residents counted per grid and group, in the caller's jurisdiction: $1 community
+-- codes (NULL = all), $2 grid id (NULL = any). Grids with none are listed with zeros.
+SELECT g.id AS grid_id, g.name AS grid_name, g.community_code, g.households,
+       COALESCE(jsonb_object_agg(r.care_group, r.n) FILTER (WHERE r.care_group IS NOT NULL), '{}'::jsonb) AS groups,
+       COALESCE(sum(r.n), 0)::int AS total
+  FROM grid g
+  LEFT JOIN (SELECT grid_id, care_group, count(*)::int AS n FROM resident_care GROUP BY grid_id, care_group) r ON r.grid_id = g.id
+ WHERE ($1::text[] IS NULL OR g.community_code = ANY($1::text[]))
+   AND ($2::int IS NULL OR g.id = $2::int)
+ GROUP BY g.id
+ ORDER BY g.id;

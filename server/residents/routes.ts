@@ -12,9 +12,12 @@ import { fail, ok, route } from '../http/errors.js';
 import { idParam, validate } from '../http/validate.js';
 import { scopedDivision } from '../layers/filters.js';
 
-export const SQL = loadSql(new URL('./residents.sql', import.meta.url), ['list', 'one', 'seedSynthetic']);
+export const SQL = loadSql(new URL('./residents.sql', import.meta.url), ['list', 'one', 'seedSynthetic', 'byGrid']);
 
 interface Row { id: number; grid_id: number; grid_name: string; building_id: number | null; name: string; phone: string; care_group: string; synthetic: boolean }
+
+/** The special-care groups, in display order (labels: client/src/pages/residents). */
+export const CARE_GROUPS = ['dibao', 'empty_nest_elderly', 'disabled', 'veteran', 'left_behind_child'] as const;
 
 export const maskName = (name: string) => (name.length <= 1 ? '*' : `${name[0]}${'*'.repeat(name.length - 1)}`);
 
@@ -30,7 +33,7 @@ export function residentRoutes(db: Db): Router {
   r.use('/api/residents', noStore);
   const listSchema = z.object({
     division: z.string().min(1).max(64).optional(),
-    careGroup: z.enum(['dibao', 'empty_nest_elderly', 'disabled', 'veteran', 'left_behind_child']).optional(),
+    careGroup: z.enum(CARE_GROUPS).optional(),
     limit: z.coerce.number().int().positive().max(5000).default(500),
   });
   r.get('/api/residents', guard('read', 'resident_pii'), route(async (req) => {
@@ -40,6 +43,19 @@ export function residentRoutes(db: Db): Router {
     if (!f.ok) return f;
     const rows = (await db.query<Row>(SQL.list, [f.value.communities, f.value.gridId, q.value.careGroup ?? null, q.value.limit])).rows;
     return ok({ residents: rows.map((x) => present(x, false)), synthetic: true });
+  }));
+  /** Counts per grid and care group (no personal data): the residents screen's map. */
+  r.get('/api/residents/by-grid', guard('read', 'resident_pii'), route(async (req) => {
+    const q = validate(z.object({ division: z.string().min(1).max(64).optional() }), req.query);
+    if (!q.ok) return q;
+    const f = await scopedDivision(db, principalOf(req).scope, q.value.division);
+    if (!f.ok) return f;
+    const rows = (await db.query<{ grid_id: number; grid_name: string; community_code: string; households: number; groups: Record<string, number>; total: number }>(
+      SQL.byGrid, [f.value.communities, f.value.gridId])).rows;
+    return ok({
+      grids: rows.map((x) => ({ gridId: x.grid_id, gridName: x.grid_name, communityCode: x.community_code, households: x.households, groups: x.groups, total: x.total })),
+      groups: CARE_GROUPS, synthetic: true,
+    });
   }));
   r.get('/api/residents/:id', guard('read', 'resident_pii'), route(async (req) => {
     const p = validate(idParam, req.params);

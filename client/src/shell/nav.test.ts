@@ -15,15 +15,15 @@ describe('pagesFor (the pages a role is offered)', () => {
     expect(ids('admin')).not.toContain('mobile');
   });
   it('gives a grid worker the phone page and the desk but not reports or administration', () => {
-    expect(ids('grid_worker')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'mobile']);
+    expect(ids('grid_worker')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'mobile', 'residents']);
   });
   it('gives a planner maps and the 15-minute life circle, no case pages', () => {
     expect(ids('planner')).toEqual(['home', 'map', '3d', 'wall', 'coverage', 'facilities']);
   });
   it('gives a department its desk only, and a district leader the reports but not the phone page', () => {
     expect(ids('department')).toEqual(['home', 'map', '3d', 'wall', 'dispatch']);
-    expect(ids('district_leader')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'reports', 'coverage']);
-    expect(ids('community_staff')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'mobile', 'reports', 'coverage']);
+    expect(ids('district_leader')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'reports', 'coverage', 'residents']);
+    expect(ids('community_staff')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'mobile', 'reports', 'coverage', 'residents']);
     expect(ids('analyst')).toContain('coverage');
   });
 });
@@ -34,6 +34,13 @@ describe('设施编辑 (/facilities)', () => {
     for (const role of ['district_leader', 'district_center', 'subdistrict_staff', 'community_staff', 'grid_worker', 'department', 'analyst', 'kiosk'] as const) {
       expect(ids(role), role).not.toContain('facilities');
     }
+  });
+});
+
+describe('重点人群 (/residents)', () => {
+  it('is offered exactly to the roles that may read residents\' personal data', () => {
+    for (const role of ['district_leader', 'district_center', 'subdistrict_staff', 'community_staff', 'grid_worker', 'admin'] as const) expect(ids(role), role).toContain('residents');
+    for (const role of ['department', 'analyst', 'planner', 'kiosk'] as const) expect(ids(role), role).not.toContain('residents');
   });
 });
 

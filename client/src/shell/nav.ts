@@ -22,6 +22,7 @@ export const PAGES: readonly PageEntry[] = [
   { id: 'grids', href: '/grids', label: '网格划分', needs: ['update', 'grid_edit'] },
   { id: 'coverage', href: '/coverage', label: '15分钟生活圈', needs: ['read', 'coverage'] },
   { id: 'facilities', href: '/facilities', label: '设施编辑', needs: ['update', 'facility'] },
+  { id: 'residents', href: '/residents', label: '重点人群', needs: ['read', 'resident_pii'] },
   { id: 'admin', href: '/admin.html', label: '管理', needs: ['read', 'account'] },
 ];
 
