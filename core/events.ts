@@ -1,6 +1,6 @@
 // The socket.io event map, shared by server and client (cf. maplibre's actor_messages typing).
 import type { Diff } from './diff.js';
-import type { Incident } from './types.js';
+import type { IncidentView } from './contract.js';
 
 export interface SubscribeRequest {
   /** Division codes (district/subdistrict/community) and/or grid ids to follow. */
@@ -24,7 +24,8 @@ export interface GridsChanged extends Diff<number> {
 }
 
 export interface ServerToClientEvents {
-  'incidents:diff': (diff: Diff<Incident>) => void;
+  /** Cases as the REST API shows them (server/incidents/presenter.ts), to the rooms they fall in. */
+  'incidents:diff': (diff: Diff<IncidentView>) => void;
   'grids:changed': (e: GridsChanged) => void;
 }
 

@@ -1,10 +1,21 @@
-// Web Mercator tile arithmetic (XYZ scheme).
-export function lonLatToTile(lon: number, lat: number, z: number): { x: number; y: number } {
-  const n = 2 ** z;
-  const x = Math.floor(((lon + 180) / 360) * n);
+// Web Mercator tile arithmetic (XYZ scheme): the server's tile routes and benchmarks and the
+// client's tile fetching (client/src/api/vector-tiles.ts) use these, never their own copy.
+
+const clamp = (i: number, z: number) => Math.min(2 ** z - 1, Math.max(0, i));
+
+/** The tile column holding longitude `lon` at zoom z. */
+export function lonToTileX(lon: number, z: number): number {
+  return clamp(Math.floor(((lon + 180) / 360) * 2 ** z), z);
+}
+
+/** The tile row holding latitude `lat` at zoom z (row 0 at the north). */
+export function latToTileY(lat: number, z: number): number {
   const r = (lat * Math.PI) / 180;
-  const y = Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n);
-  return { x: Math.min(n - 1, Math.max(0, x)), y: Math.min(n - 1, Math.max(0, y)) };
+  return clamp(Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * 2 ** z), z);
+}
+
+export function lonLatToTile(lon: number, lat: number, z: number): { x: number; y: number } {
+  return { x: lonToTileX(lon, z), y: latToTileY(lat, z) };
 }
 
 /** The lon/lat bounds of a tile: [west, south, east, north]. */

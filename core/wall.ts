@@ -1,11 +1,10 @@
 // Shapes of the wall's API answers (GET /api/wall/metrics, GET /api/party/tree), shared by the
 // server that builds them and the wall page that reads them.
+import type { BBox } from './bbox.js';
 
 /** 社区党委 › 网格党支部 › 楼栋党小组 › 党员中心户 */
 export const PARTY_LEVELS = ['community_committee', 'grid_branch', 'building_group', 'member_household'] as const;
 export type PartyLevel = (typeof PARTY_LEVELS)[number];
-
-type BBox = [number, number, number, number];
 
 export interface GridMetric {
   gridId: number;

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
+import type { Account } from '../../core/contract.js';
 import { ROLES } from '../../core/permissions.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
@@ -12,7 +13,7 @@ import { validate } from '../http/validate.js';
 import { dummyHash, hashPassword, passwordWeakness, verifyPassword } from './passwords.js';
 import { audit, CSRF_HEADER, guard, principalOf, SESSION_COOKIE, sha256, SQL, type Principal } from './principal.js';
 
-export function presentPrincipal(p: Principal) {
+export function presentPrincipal(p: Principal): Account {
   return {
     kind: p.kind,
     id: p.id,

@@ -1,17 +1,13 @@
 // Jurisdiction: which part of the division tree a principal may see. Resolved once per request
 // from the account's (or token's) binding; every query takes the resulting filter.
+import type { Scope } from '../../core/contract.js';
 import type { Queryable } from '../db/db.js';
 import { loadSql } from '../db/sql.js';
 
 const SQL = loadSql(new URL('./auth.sql', import.meta.url), ['subtree', 'gridScope', 'ancestors', 'otherDistricts']);
 
-export type Scope =
-  | { kind: 'all' }
-  /** A division and its subtree (codes includes the node itself). */
-  | { kind: 'division'; code: string; codes: string[]; ancestors: string[] }
-  | { kind: 'grid'; gridId: number; communityCode: string; ancestors: string[] }
-  /** Departments see the map district-wide but only the cases sent to them. */
-  | { kind: 'department'; departmentId: number };
+/** The shape is part of the wire contract (GET /api/auth/me shows it): core/contract.ts. */
+export type { Scope };
 
 export interface Binding {
   division_code: string | null;

@@ -1,15 +1,15 @@
 // Domain events. Commands publish after their transaction commits; the socket layer (and later
 // the wall screen's KPI aggregator) subscribe. Routes never touch the socket server.
 import { EventEmitter } from 'node:events';
-import type { Incident } from '../../core/types.js';
+import type { IncidentView } from '../../core/contract.js';
 
 /** The divisions and grid a case is filed under (what decides which screens show it). */
-export type IncidentPlace = Pick<Incident, 'districtCode' | 'subdistrictCode' | 'communityCode' | 'gridId'>;
+export type IncidentPlace = Pick<IncidentView, 'districtCode' | 'subdistrictCode' | 'communityCode' | 'gridId'>;
 
 export interface DomainEvents {
-  'incident.created': { incident: Incident };
+  'incident.created': { incident: IncidentView };
   /** `before`: where the case was, when the update moved it (its screens there drop it). */
-  'incident.updated': { incident: Incident; before?: IncidentPlace };
+  'incident.updated': { incident: IncidentView; before?: IncidentPlace };
   /**
    * Credentials ended (published after the write): logout (`sessionId`); an account's role,
    * jurisdiction, status or password changed by an admin (`accountId`: all its sessions); its own

@@ -13,7 +13,7 @@ import { permit, resolvePrincipal, SESSION_COOKIE, type Credentials, type Princi
 import { roomAllowed } from '../auth/scope.js';
 import type { Db } from '../db/db.js';
 import type { Result } from '../http/errors.js';
-import type { DomainEvents, EventBus, IncidentPlace } from './bus.js';
+import type { DomainEvents, EventBus } from './bus.js';
 
 const subscribeSchema = z.object({
   divisions: z.array(z.string().min(1).max(64)).max(200).optional(),
@@ -156,7 +156,7 @@ export function attachSockets(http: HttpServer, db: Db, bus: EventBus, opts: Soc
     socket.on('unsubscribe', handle(false));
   });
 
-  const push = (kind: 'add' | 'update') => ({ incident, before }: { incident: Incident; before?: IncidentPlace }) => {
+  const push = (kind: 'add' | 'update') => ({ incident, before }: DomainEvents['incident.updated']) => {
     const rooms = roomsForIncident(incident);
     if (rooms.length) io.to(rooms).emit('incidents:diff', { add: kind === 'add' ? [incident] : [], update: kind === 'update' ? [incident] : [], remove: [] });
     // A case that moved (派往指定网格, 定位落图) leaves the screens of the grid or divisions it left.

@@ -1,10 +1,11 @@
 // Workflow actions on stored cases: lock the case, let core/workflow.ts decide, write the next
 // state and its trail entry in one transaction, then publish. Also merging, the readable trail and
 // duplicate candidates. No HTTP here.
+import type { CaseDetail, Reporter } from '../../core/contract.js';
 import { isLonLat, parseCrs, toWgs84 } from '../../core/crs.js';
 import {
   actionName, actionsFor, applyTransition, check, contextOf, statesOfType, transitionDef,
-  type ActionInput, type Actor, type CaseEventView, type CaseLocation, type CaseView,
+  type ActionInput, type Actor, type CaseLocation,
 } from '../../core/workflow.js';
 import type { Principal } from '../auth/principal.js';
 import type { Scope } from '../auth/scope.js';
@@ -196,21 +197,7 @@ export async function act(db: Db, bus: EventBus, id: number, who: Who, req: Acti
   return ok(into ? { incident, into } : { incident });
 }
 
-export interface Reporter {
-  source: string;
-  clientKey: string;
-  reportedAt: string;
-  reportedBy: string | null;
-  mergedFrom: number | null;
-}
-
-export interface CaseDetail {
-  incident: IncidentView;
-  events: CaseEventView[];
-  reporters: Reporter[];
-  /** What the caller may do next (empty for read-only roles). */
-  allowedActions: { action: string; name: string }[];
-}
+export type { CaseDetail, Reporter };
 
 /** A case with its trail, its reporters and the caller's next actions; null outside the jurisdiction. */
 export async function caseDetail(db: Queryable, id: number, who: Who, canAct: boolean): Promise<CaseDetail | null> {
@@ -232,7 +219,7 @@ export async function caseDetail(db: Queryable, id: number, who: Who, canAct: bo
  * jurisdiction: candidates to merge it into. null when the case itself is not visible.
  */
 export async function duplicateCandidates(db: Queryable, id: number, scope: Scope, radiusM: number, windowHours: number)
-  : Promise<(CaseView & { distanceM: number })[] | null> {
+  : Promise<(IncidentView & { distanceM: number })[] | null> {
   const row = (await db.query<CaseRow>(WF_SQL.caseById, [id])).rows[0];
   if (!row || !caseInScope(scope, row)) return null;
   const near = (await db.query<CaseRow & { distance_m: number }>(WF_SQL.duplicates, [id, radiusM, windowHours, OPEN_STATES]))

@@ -1,6 +1,7 @@
 // Callers' contact details (hotline, Open311): personal data kept in incident_contact. Lists and
 // case views show them masked to roles that may read personal data; the full record is shown only
 // through GET /api/incidents/:id/contact?full=1 to roles with read_full, and audited there.
+import type { CallerView } from '../../core/contract.js';
 import { maskPhone } from '../../core/permissions.js';
 import type { Queryable } from '../db/db.js';
 import { maskName } from '../residents/routes.js';
@@ -11,15 +12,7 @@ export interface ContactRow {
   device_id: string | null; account_id: string | null;
 }
 
-export interface CallerView {
-  name: string | null;
-  phone: string | null;
-  email: string | null;
-  /** Open311 device and account ids (full view only). */
-  deviceId: string | null;
-  accountId: string | null;
-  masked: boolean;
-}
+export type { CallerView };
 
 /** smit333@sfgov.edu → s******@sfgov.edu */
 export const maskEmail = (email: string) => {

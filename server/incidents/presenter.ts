@@ -1,9 +1,9 @@
 // Rows ↔ domain values: the API's view of a case, the workflow's CaseState, and trail events.
-import type { IntakeFields } from '../../core/incident-schema.js';
+import type { IncidentView } from '../../core/contract.js';
 import type { InputCrs } from '../../core/types.js';
 import {
   actionName, levelDef, stateDef,
-  type ActorRef, type CaseEventView, type CaseState, type CaseView, type Level, type Rating, type TrailEvent,
+  type ActorRef, type CaseEventView, type CaseState, type Level, type Rating, type TrailEvent,
 } from '../../core/workflow.js';
 
 const iso = (d: Date | string | null): string | null => (d == null ? null : new Date(d).toISOString());
@@ -22,8 +22,7 @@ export interface IncidentRow {
   unlocated: boolean; address: string | null; media_url: string | null;
 }
 
-/** A case as the API shows it: the workflow's view plus the intake fields. */
-export type IncidentView = CaseView & IntakeFields;
+export type { IncidentView };
 
 export function presentIncident(r: IncidentRow): IncidentView {
   const s = stateDef(r.status);

@@ -1,6 +1,7 @@
 // The Party organisation tree (社区党委 › 网格党支部 › 楼栋党小组 › 党员中心户) inside a
 // jurisdiction, each node with the grids it covers and an extent to fly to, plus which grids have
 // no 网格党支部 (挂图作战: the uncovered grids are the work list). No HTTP here.
+import type { BBox } from '../../core/bbox.js';
 import type { Queryable } from '../db/db.js';
 import { loadSql } from '../db/sql.js';
 import { PARTY_LEVELS, type PartyGrid, type PartyLevel, type PartyNode, type PartyTree } from '../../core/wall.js';
@@ -15,8 +16,6 @@ export const PARTY_LEVEL_NAMES: Record<PartyLevel, string> = {
   building_group: '楼栋党小组',
   member_household: '党员中心户',
 };
-
-type BBox = [number, number, number, number];
 
 interface NodeRow {
   id: number; parent_id: number | null; level: PartyLevel; name: string; community_code: string; community_name: string;

@@ -1,5 +1,6 @@
 // Who may see or attach a photo: the principal who uploaded it, or anyone who can see a case it is
 // on. One rule for GET /api/photos/:id, intake and workflow actions.
+import type { CasePhoto } from '../../core/contract.js';
 import type { ActorRef } from '../../core/workflow.js';
 import type { Scope } from '../auth/scope.js';
 import type { Queryable } from '../db/db.js';
@@ -29,11 +30,7 @@ export async function accessiblePhotos(db: Queryable, ids: number[], actor: Acto
   return out;
 }
 
-export interface CasePhoto {
-  id: number; url: string; thumbUrl: string; mime: string; bytes: number; width: number; height: number;
-  /** The trail entry the photo came with (report, resolve, …). */
-  action: string | null; addedAt: string; uploadedBy: string;
-}
+export type { CasePhoto };
 
 /** The photos on a case (the caller has been checked to see the case). */
 export async function photosOfIncident(db: Queryable, incidentId: number): Promise<CasePhoto[]> {

@@ -1,22 +1,24 @@
 // Typed HTTP client for the GridCommand API (same origin by default).
-import type { Feature, FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson';
+import type { Feature, FeatureCollection, Point } from 'geojson';
+import type {
+  Account, AccountScope, BBox, BuildingCollection, DivisionCollection, DivisionFeatureProps, IncidentList, IncidentView,
+} from '../../../core/contract.js';
 import type { ApiErrorBody } from '../../../core/errors.js';
 import type { GeocodeCandidate } from '../../../core/geocode.js';
 import type { ResponsibilityRule } from '../../../core/routing.js';
 import type {
-  BuildingProps,
   DistrictInfo,
   DivisionLevel,
   DivisionNode,
   FacilityProps,
   GridCollection,
-  Incident,
   IncidentCategory,
   InputCrs,
   ServiceClass,
 } from '../../../core/types.js';
 
-export type BBox = [number, number, number, number];
+// The wire shapes are core/contract.ts's; re-exported for the pages that import them from here.
+export type { Account, AccountScope, BBox, BuildingCollection, DivisionCollection, DivisionFeatureProps, IncidentList };
 
 export interface Health {
   status: string;
@@ -27,23 +29,8 @@ export interface Health {
 /** DistrictInfo plus the optional external raster base map the server may announce. */
 export type DistrictInfoEx = DistrictInfo & { basemapUrl?: string | null };
 
-export interface DivisionFeatureProps {
-  code: string;
-  name: string;
-  level: DivisionLevel;
-  parentCode: string | null;
-  syntheticGeometry: boolean;
-}
-export type DivisionCollection = FeatureCollection<MultiPolygon | Polygon, DivisionFeatureProps>;
-export type BuildingCollection = FeatureCollection<MultiPolygon | Polygon, BuildingProps>;
 export type FacilityCollection = FeatureCollection<Point, FacilityProps>;
 export type FacilityFeature = Feature<Point, FacilityProps>;
-
-export interface IncidentList {
-  incidents: Incident[];
-  /** Server time of the query; pass as `since` to fetch what changed afterwards. */
-  now: string;
-}
 
 export interface NewIncident {
   lon: number;
@@ -74,28 +61,6 @@ export class ApiError extends Error {
 /** Not logged in, session expired, or the account must change its password first. */
 export function isAuthError(e: unknown): e is ApiError {
   return e instanceof ApiError && (e.status === 401 || e.code === 'password_change_required');
-}
-
-/** What the principal may see (from GET /api/auth/me). */
-export type AccountScope =
-  | { kind: 'all' }
-  | { kind: 'division'; code: string }
-  | { kind: 'grid'; gridId: number; communityCode: string }
-  | { kind: 'department'; departmentId: number };
-
-export interface Account {
-  kind: 'account' | 'token';
-  id: number;
-  username: string;
-  displayName: string;
-  role: string;
-  roleName: string;
-  mustChangePassword?: boolean;
-  csrfToken?: string;
-  divisionCode?: string | null;
-  gridId?: number | null;
-  departmentId?: number | null;
-  scope?: AccountScope;
 }
 
 type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -445,7 +410,7 @@ export function createApi(base = '', fetchImpl: FetchLike = (i, init) => fetch(i
       get<IncidentList>(withQuery('/api/incidents', q), signal),
     /** csrfToken: required when authenticated by the session cookie (from login or /api/auth/me). */
     createIncident: (body: NewIncident, csrfToken?: string) =>
-      request<Incident>('/api/incidents', {
+      request<IncidentView>('/api/incidents', {
         method: 'POST',
         headers: {
           'Content-Type': 'application/json',

@@ -25,7 +25,7 @@ const inc = (id: number, updatedAt = '2024-01-01T00:00:00Z', extra: Partial<Inci
 
 describe('IncidentStore', () => {
   it('applies add/update/remove and lists newest first', () => {
-    const s = new IncidentStore();
+    const s = new IncidentStore<Incident>();
     s.apply({ add: [inc(1), inc(2)], update: [], remove: [] });
     expect(s.list().map((i) => i.id)).toEqual([2, 1]);
     s.apply({ add: [], update: [inc(1, '2024-01-02T00:00:00Z', { status: 'resolved' })], remove: [2] });
@@ -34,7 +34,7 @@ describe('IncidentStore', () => {
   });
 
   it('drops stale updates and unknown removals, and tells listeners only what changed', () => {
-    const s = new IncidentStore();
+    const s = new IncidentStore<Incident>();
     const seen: number[] = [];
     s.subscribe((d) => seen.push(d.add.length + d.update.length + d.remove.length));
     s.apply({ add: [inc(1, '2024-01-02T00:00:00Z')], update: [], remove: [] });
@@ -46,7 +46,7 @@ describe('IncidentStore', () => {
   });
 
   it('replayed adds are harmless; merge marks nothing as live', () => {
-    const s = new IncidentStore();
+    const s = new IncidentStore<Incident>();
     s.merge([inc(1), inc(2)]);
     expect(s.arrivedAt(1)).toBeUndefined();
     s.apply({ add: [inc(3)], update: [], remove: [] }, true);
@@ -56,7 +56,7 @@ describe('IncidentStore', () => {
   });
 
   it('passes the live flag to listeners', () => {
-    const s = new IncidentStore();
+    const s = new IncidentStore<Incident>();
     const flags: boolean[] = [];
     s.subscribe((_d, _s, live) => flags.push(live));
     s.merge([inc(1)]);

@@ -1,5 +1,6 @@
 // Client-side set of incidents, kept current by socket diffs (core/diff.ts applyDiff) and HTTP catch-ups.
 import { applyDiff, type Diff } from '../../../core/diff.js';
+import type { CaseItem } from '../../../core/contract.js';
 import type { Incident } from '../../../core/types.js';
 
 const idOf = (i: Incident) => i.id;
@@ -11,11 +12,12 @@ function newer(a: Incident | undefined, b: Incident): boolean {
 }
 
 /** `live` is true for socket diffs, false for HTTP loads and catch-ups. */
-export type IncidentListener = (diff: Diff<Incident>, store: IncidentStore, live: boolean) => void;
+export type IncidentListener<T extends Incident = CaseItem> = (diff: Diff<T>, store: IncidentStore<T>, live: boolean) => void;
 
-export class IncidentStore {
-  private byId: Map<number, Incident> = new Map();
-  private listeners = new Set<IncidentListener>();
+/** Cases as the API sends them (core/contract.ts CaseItem: REST lists and socket diffs alike). */
+export class IncidentStore<T extends Incident = CaseItem> {
+  private byId: Map<number, T> = new Map();
+  private listeners = new Set<IncidentListener<T>>();
   /** Ids in the order they first became known to this page (for "newly arrived" effects). */
   private arrival = new Map<number, number>();
 
@@ -23,12 +25,12 @@ export class IncidentStore {
     return this.byId.size;
   }
 
-  get(id: number): Incident | undefined {
+  get(id: number): T | undefined {
     return this.byId.get(id);
   }
 
   /** All incidents, newest first. */
-  list(): Incident[] {
+  list(): T[] {
     return [...this.byId.values()].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || b.id - a.id);
   }
 
@@ -38,8 +40,8 @@ export class IncidentStore {
   }
 
   /** Apply a server diff. Returns the diff actually applied (stale updates dropped). */
-  apply(diff: Diff<Incident>, live = true): Diff<Incident> {
-    const eff: Diff<Incident> = {
+  apply(diff: Diff<T>, live = true): Diff<T> {
+    const eff: Diff<T> = {
       add: diff.add.filter((i) => newer(this.byId.get(i.id), i)),
       update: diff.update.filter((i) => newer(this.byId.get(i.id), i)),
       remove: diff.remove.filter((id) => this.byId.has(id)),
@@ -54,14 +56,14 @@ export class IncidentStore {
   }
 
   /** Merge a list fetched over HTTP (initial load or catch-up after reconnect). */
-  merge(list: Incident[]): Diff<Incident> {
-    const add: Incident[] = [];
-    const update: Incident[] = [];
+  merge(list: T[]): Diff<T> {
+    const add: T[] = [];
+    const update: T[] = [];
     for (const i of list) (this.byId.has(i.id) ? update : add).push(i);
     return this.apply({ add, update, remove: [] }, false);
   }
 
-  subscribe(l: IncidentListener): () => void {
+  subscribe(l: IncidentListener<T>): () => void {
     this.listeners.add(l);
     return () => this.listeners.delete(l);
   }

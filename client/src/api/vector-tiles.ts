@@ -3,7 +3,8 @@
 import { VectorTile } from '@mapbox/vector-tile';
 import { PbfReader } from 'pbf';
 import type { Feature, Geometry } from 'geojson';
-import type { BBox } from './http.js';
+import type { BBox } from '../../../core/bbox.js';
+import { latToTileY, lonToTileX } from '../../../core/tile-math.js';
 
 export interface TileXYZ {
   x: number;
@@ -11,14 +12,7 @@ export interface TileXYZ {
   z: number;
 }
 
-export function lonToTileX(lon: number, z: number): number {
-  return Math.floor(((lon + 180) / 360) * 2 ** z);
-}
-
-export function latToTileY(lat: number, z: number): number {
-  const r = (lat * Math.PI) / 180;
-  return Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * 2 ** z);
-}
+export { latToTileY, lonToTileX };
 
 /** Tiles at zoom z covering bbox, row by row. */
 export function tilesForBBox([minLon, minLat, maxLon, maxLat]: BBox, z: number): TileXYZ[] {

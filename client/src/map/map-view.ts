@@ -1,11 +1,12 @@
 // The one small interface every map renderer implements. Pages talk to a MapView with
 // engine-agnostic layer specs; only client/src/map/<engine>/ imports maplibre, deck.gl or Cesium.
 import type { FeatureCollection, LineString, MultiLineString, MultiPolygon, Polygon } from 'geojson';
+import type { BBox } from '../../../core/bbox.js';
 
 /** [r, g, b, a], each 0–255. */
 export type RGBA = [number, number, number, number];
 export type LonLat = [number, number];
-export type BBox = [number, number, number, number];
+export type { BBox };
 
 /** A constant or a per-item accessor. Accessors are plain functions, so any engine can evaluate them. */
 export type Accessor<T, V> = V | ((item: T) => V);
@@ -128,7 +129,22 @@ export type LayerSpec =
 export interface MapClickEvent {
   lngLat: LonLat;
   /** Pickable features under the cursor, topmost first. */
-  hits: { layerId: string; id: string | number | null; properties: Record<string, unknown> }[];
+  hits: MapHit[];
+}
+
+/** One picked feature: the layer it belongs to, its id, and the properties the page gave that layer's data. */
+export interface MapHit {
+  layerId: string;
+  id: string | number | null;
+  properties: Record<string, unknown>;
+}
+
+/**
+ * A hit's properties as the type of the layer's data (`P`): every engine hands back the very
+ * properties the page drew, so the page names the type of the layer it picked from.
+ */
+export function hitProps<P extends object>(hit: MapHit): P {
+  return hit.properties as P;
 }
 
 /** A point of a `draggable` layer being dragged: 'start' once it has moved a few pixels, then 'move', then 'end'. */

@@ -12,7 +12,7 @@ import { lonLatOf, OSM_ATTRIBUTION } from '../../../core/types.js';
 import { CesiumView } from '../map/cesium/cesium-view.js';
 import { categoryColor, heightColor, hexToRgba, HOUSEHOLD_RAMP, quantileBreaks, rampColor, rgbaToCss } from '../map/color.js';
 import { labelPoint } from '../map/geo.js';
-import type { LabelDatum, LayerSpec, PointDatum, RGBA } from '../map/map-view.js';
+import { hitProps, type LabelDatum, type LayerSpec, type PointDatum, type RGBA } from '../map/map-view.js';
 import { $, fmtInt, h, showError } from '../shell/dom.js';
 import { handleAuthError } from '../shell/auth.js';
 import { mountHeader } from '../shell/header.js';
@@ -56,7 +56,7 @@ async function main() {
 
   const view = new CesiumView({ container: $('#globe'), bbox: district.bbox, attribution: district.attribution || OSM_ATTRIBUTION });
   await view.ready();
-  if (new URLSearchParams(location.search).has('debug')) (window as unknown as { __gcView: unknown }).__gcView = view;
+  if (new URLSearchParams(location.search).has('debug')) Object.assign(window, { __gcView: view });
 
   const basePromise = settle(fetchTileFeatures('base', district.bbox, 15, ['roads', 'water']), 'base tiles', { roads: [], water: [] } as Record<string, Feature<Geometry, Record<string, unknown>>[]>);
   const [gridsAtStart, buildings, communities, categories] = await Promise.all([
@@ -210,10 +210,10 @@ async function main() {
     const b = e.hits.find((x) => x.layerId === 'buildings');
     const inc = e.hits.find((x) => x.layerId === 'incidents');
     const extras = {
-      building: b ? (b.properties as unknown as BuildingProps) : undefined,
-      incident: inc ? { ...(inc.properties as unknown as Incident), categoryName: categoryNames.get(String(inc.properties.category)) } : undefined,
+      building: b ? hitProps<BuildingProps>(b) : undefined,
+      incident: inc ? { ...hitProps<Incident>(inc), categoryName: categoryNames.get(String(inc.properties.category)) } : undefined,
     };
-    if (grid) info.showGrid(grid.properties as unknown as GridProps, extras);
+    if (grid) info.showGrid(hitProps<GridProps>(grid), extras);
     else if (b || inc) info.showOther(extras);
     else info.hide();
   });

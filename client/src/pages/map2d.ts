@@ -9,7 +9,7 @@ import type { FacilityProps, GridCollection, GridProps, Incident, ServiceClass }
 import { lonLatOf, OSM_ATTRIBUTION } from '../../../core/types.js';
 import { categoryColor, hexToRgba, HOUSEHOLD_RAMP, legendRows, quantileBreaks, rampColor, withAlpha } from '../map/color.js';
 import { labelPoint } from '../map/geo.js';
-import type { LabelDatum, LayerSpec, PointDatum, RGBA } from '../map/map-view.js';
+import { hitProps, type LabelDatum, type LayerSpec, type PointDatum, type RGBA } from '../map/map-view.js';
 import { MaplibreView } from '../map/maplibre/maplibre-view.js';
 import { $, fmtInt, h, showError } from '../shell/dom.js';
 import { handleAuthError } from '../shell/auth.js';
@@ -88,7 +88,7 @@ async function main() {
   ]);
   performance.mark('gc:data');
   let grids = gridsAtStart; // replaced when a grid layout is published (socket grids:changed)
-  if (new URLSearchParams(location.search).has('debug')) (window as unknown as { __gcView: unknown }).__gcView = view;
+  if (new URLSearchParams(location.search).has('debug')) Object.assign(window, { __gcView: view });
   await view.ready();
   performance.mark('gc:map-load');
   hooks.project = (lon, lat) => {
@@ -338,11 +338,11 @@ async function main() {
     const fac = e.hits.find((x) => x.layerId === 'facilities');
     const inc = e.hits.find((x) => x.layerId === 'incidents');
     const extras = {
-      facility: fac ? { ...(fac.properties as unknown as FacilityProps), className: classByCode.get(String(fac.properties.serviceClass))?.name } : undefined,
-      incident: inc ? { ...(inc.properties as unknown as Incident), categoryName: categoryNames.get(String(inc.properties.category)) } : undefined,
+      facility: fac ? { ...hitProps<FacilityProps>(fac), className: classByCode.get(String(fac.properties.serviceClass))?.name } : undefined,
+      incident: inc ? { ...hitProps<Incident>(inc), categoryName: categoryNames.get(String(inc.properties.category)) } : undefined,
     };
     if (grid) {
-      const props = grid.properties as unknown as GridProps;
+      const props = hitProps<GridProps>(grid);
       state.selectedGridId = props.id;
       info.showGrid(props, extras);
     } else if (fac || inc) {

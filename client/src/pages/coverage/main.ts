@@ -30,7 +30,7 @@ import { can, type Role } from '../../../../core/permissions.js';
 import { OSM_ATTRIBUTION } from '../../../../core/types.js';
 import { api, ApiError, emptyFc, type DivisionCollection, type DivisionFeatureProps } from '../../api/http.js';
 import { geometryBBox, labelPoint } from '../../map/geo.js';
-import type { BBox, LabelDatum, LayerSpec, MapClickEvent, PointDatum, RGBA } from '../../map/map-view.js';
+import { hitProps, type BBox, type LabelDatum, type LayerSpec, type MapClickEvent, type PointDatum, type RGBA } from '../../map/map-view.js';
 import { MaplibreView } from '../../map/maplibre/maplibre-view.js';
 import { handleAuthError } from '../../shell/auth.js';
 import { $, fmtInt, h, showError } from '../../shell/dom.js';
@@ -121,7 +121,7 @@ async function main() {
     padding: mapPadding(),
   });
 
-  if (new URLSearchParams(location.search).has('debug')) (window as unknown as { __gcView: unknown }).__gcView = view;
+  if (new URLSearchParams(location.search).has('debug')) Object.assign(window, { __gcView: view });
   const url = readUrl();
   const [communities, districtFc] = await Promise.all([
     api.divisionsGeojson('community').catch(() => emptyFc<Polygon | MultiPolygon, DivisionFeatureProps>() as DivisionCollection),
@@ -870,10 +870,9 @@ async function main() {
       tip.hidden = true;
       return;
     }
-    const p = top.properties;
     let body: (HTMLElement | string)[] = [];
     if (top.layerId === 'buildings') {
-      const b = p as unknown as BuildingCoverageProps;
+      const b = hitProps<BuildingCoverageProps>(top);
       const m = minutesOf(b);
       const changed = overrides.has(b.id);
       body = [
@@ -882,17 +881,17 @@ async function main() {
         h('div', { class: 'm' }, `${fmtInt(b.households)} 户 · ${fmtInt(b.residents)} 人（合成）${b.reachable ? '' : ' · 不可达：离道路超过 300 米'}`),
       ];
     } else if (top.layerId === 'gaps') {
-      const g = p as unknown as GapProps;
+      const g = hitProps<GapProps>(top);
       body = [h('b', {}, `未覆盖区域 · ${g.communityName}`), h('div', {}, `${fmtInt(g.households)} 户未覆盖（${fmtInt(g.buildings)} 栋）`)];
     } else if (top.layerId === 'facilities') {
-      const f = p as unknown as WhatIfFacility;
+      const f = hitProps<WhatIfFacility>(top);
       const st = { existing: '现有设施', added: '情景新增', moved: '情景迁移', removed: '情景撤除' }[f.state];
       body = [h('b', {}, f.name ?? classOf(state.cls)?.name ?? '设施'), h('div', { class: 'm' }, `${st} · 拖动可迁移 · 点击查看`)];
     } else if (top.layerId === 'suggest') {
-      const s = p as unknown as SuggestResult['sites'][number] & { rank: number };
+      const s = hitProps<SuggestResult['sites'][number] & { rank: number }>(top);
       body = [h('b', {}, `建议选址 ${s.rank}：${s.name ?? `建筑 #${s.buildingId}`}`), h('div', {}, `新增覆盖 ${fmtInt(s.newlyCoveredHouseholds)} 户（累计 ${fmtInt(s.cumulative)}）`)];
     } else if (top.layerId === 'communities') {
-      const c = p as unknown as DivisionFeatureProps;
+      const c = hitProps<DivisionFeatureProps>(top);
       const a = areaOf(c.code);
       body = [h('b', {}, c.name), h('div', {}, `生活圈得分 ${pct(a?.score)} · 缺失 ${a?.lacks.length ?? 0} 类`)];
     } else {

@@ -124,7 +124,7 @@ async function startOutbox(owner: string): Promise<void> {
   });
   outbox.subscribe((e) => {
     if (e.type === 'sent') {
-      const inc = e.incident as unknown as CaseItem;
+      const inc = e.incident;
       sentRecent.unshift({ id: inc.id, category: e.item.body.category, at: Date.now(), replayed: e.replayed, warning: e.item.photoSkipped });
       sentRecent.splice(8);
       if (inc && typeof inc.id === 'number' && inc.status) store.merge([inc]);
@@ -553,7 +553,7 @@ async function startMap(d: DistrictInfoEx): Promise<void> {
   view.setLayers(layers());
   await view.rendered();
   body.dataset.ready = 'true';
-  (window as unknown as { __gcMobile?: unknown }).__gcMobile = { view, project: (lon: number, lat: number) => { const p = view!.project([lon, lat]); return [p.x, p.y]; } };
+  Object.assign(window, { __gcMobile: { view, project: (lon: number, lat: number) => { const p = view!.project([lon, lat]); return [p.x, p.y]; } } });
 }
 
 function gridsBBox(fc: GridFC): [number, number, number, number] {
@@ -648,7 +648,7 @@ async function main(): Promise<void> {
 
   const d = await cached(mine('district'), () => api.district());
   const [g, cats] = await Promise.all([
-    cached(mine('grids'), async () => (await api.grids(d.value.bbox)) as unknown as GridFC),
+    cached(mine('grids'), async (): Promise<GridFC> => api.grids(d.value.bbox)),
     cached('categories', () => api.incidentCategories()),
   ]);
   district = d.value;

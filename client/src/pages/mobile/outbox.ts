@@ -7,6 +7,7 @@
 //
 // Pure: storage, fetch, clock, timers, ids and the CSRF token are injected, so the same code runs
 // in the page (IndexedDB, window.fetch) and in unit tests (a Map, a fake server).
+import type { IncidentView } from '../../../../core/contract.js';
 import { newClientKey } from '../../api/client-key.js';
 
 export { newClientKey };
@@ -61,10 +62,8 @@ export interface OutboxStorage {
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
 /** The case the server returned for a sent report (only the fields the outbox needs). */
-export interface SentCase {
-  id: number;
-  [k: string]: unknown;
-}
+/** The case the server answers a report with (201, or 200 with the same case on a replay). */
+export type SentCase = IncidentView;
 
 export type OutboxEvent =
   | { type: 'change' }

@@ -1,10 +1,10 @@
 // The wall's HTTP calls. Same origin with this tab's credentials: the session cookie, or on a
 // wall opened as /wall?kiosk=TOKEN the kiosk token as a Bearer header (client/src/api/http.ts
 // adopts the token from the URL when it loads; the server scopes kiosk tokens like accounts).
-import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
-import type { BuildingProps, DistrictInfo, DivisionLevel, DivisionNode, GridCollection, IncidentCategory } from '../../../../core/types.js';
-import { ApiError, authHeaders, bboxParam, withQuery, type BBox } from '../../api/http.js';
-import type { PartyTree, WallCase, WallMetrics, WallPoints } from './types.js';
+import type { BBox, BuildingCollection, DivisionCollection, IncidentList } from '../../../../core/contract.js';
+import type { DistrictInfo, DivisionLevel, DivisionNode, GridCollection, IncidentCategory } from '../../../../core/types.js';
+import type { PartyTree, WallMetrics, WallPoints } from '../../../../core/wall.js';
+import { ApiError, authHeaders, bboxParam, withQuery } from '../../api/http.js';
 
 export { isKiosk, kioskToken } from '../../api/http.js';
 
@@ -29,17 +29,6 @@ async function get<T>(path: string, signal?: AbortSignal): Promise<T> {
   return body as T;
 }
 
-export interface DivisionProps {
-  code: string;
-  name: string;
-  level: DivisionLevel;
-  parentCode: string | null;
-  syntheticGeometry: boolean;
-}
-export type DivisionCollection = FeatureCollection<Polygon | MultiPolygon, DivisionProps>;
-export type BuildingCollection = FeatureCollection<Polygon | MultiPolygon, BuildingProps>;
-export type BuildingFeature = Feature<Polygon | MultiPolygon, BuildingProps>;
-
 export const wallApi = {
   district: () => get<DistrictInfo & { districtBbox?: BBox }>('/api/district'),
   divisions: () => get<{ tree: DivisionNode }>('/api/divisions'),
@@ -53,5 +42,5 @@ export const wallApi = {
     get<WallPoints>(withQuery('/api/wall/points', { from: from.toISOString(), to: to?.toISOString() }), signal),
   partyTree: () => get<PartyTree>('/api/party/tree'),
   incidents: (q: { since?: string; limit?: number; division?: string } = {}) =>
-    get<{ incidents: WallCase[]; now: string }>(withQuery('/api/incidents', q)),
+    get<IncidentList>(withQuery('/api/incidents', q)),
 };

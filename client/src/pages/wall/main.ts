@@ -15,11 +15,11 @@ import { fetchTileFeatures } from '../../api/vector-tiles.js';
 import { CesiumView } from '../../map/cesium/cesium-view.js';
 import { categoryColor, hexToRgba } from '../../map/color.js';
 import { labelPoint } from '../../map/geo.js';
-import type { BBox, FlyTarget, HeatRaster, LabelDatum, LayerSpec, PointDatum, RGBA } from '../../map/map-view.js';
+import { hitProps, type BBox, type FlyTarget, type HeatRaster, type LabelDatum, type LayerSpec, type PointDatum, type RGBA } from '../../map/map-view.js';
 import { handleAuthError } from '../../shell/auth.js';
 import { $, h, showError } from '../../shell/dom.js';
 import { SOURCE_NAMES } from '../../shell/labels.js';
-import { isKiosk, kioskToken, wallApi, type BuildingCollection, type BuildingFeature, type DivisionCollection, type DivisionProps } from './api.js';
+import { isKiosk, kioskToken, wallApi } from './api.js';
 import { heatGridFor, HeatRenderer } from './heat.js';
 import { startLive, type WallLive } from './live.js';
 import { coverageTone, METRIC_DEFS, STAFF_ROLE_NAMES, weakestCoverageGrid, type MetricClass } from './metrics.js';
@@ -31,7 +31,8 @@ import {
 } from './params.js';
 import { PointStore } from './points.js';
 import { Tour, type TourAlert, type TourState, type TourStop } from './tour.js';
-import type { GridMetric, PartyNode, PartyTree, WallCase, WallMetrics } from './types.js';
+import type { GridMetric, PartyNode, PartyTree, WallMetrics } from '../../../../core/wall.js';
+import type { BuildingCollection, BuildingFeature, DivisionCollection, DivisionFeatureProps, IncidentView } from '../../../../core/contract.js';
 
 const params = parseParams(new URLSearchParams(location.search));
 const body = document.body;
@@ -95,7 +96,7 @@ const hooks: WallHooks = {
   tour: { state: 'off', index: -1, count: 0, stop: null, advanced: 0, alerts: 0 }, alert: null, kpi: {}, selection: 'district',
   replay: { active: false, day: null, cursor: 0, points: 0, loops: 0 }, reconnects: 0, live: 'connecting', errors: 0,
 };
-(window as unknown as { __gc: WallHooks }).__gc = hooks;
+Object.assign(window, { __gc: hooks });
 
 // ---------------------------------------------------------------------------------------------
 // Styling constants (module-level so unchanged specs keep their references: no rebuilds).
@@ -131,8 +132,11 @@ const EMPTY_HEAT: { position: [number, number]; weight: number }[] = [];
 
 const URGENT_CATEGORIES = new Set(['safety_hazard']);
 /** Urgent: a safety hazard (the responsibility list gives it the shortest deadlines). */
-const isUrgent = (c: WallCase) => URGENT_CATEGORIES.has(c.category);
-const isOpen = (c: WallCase) => (c.statusType ?? 'open') === 'open';
+/** A division, grid or building outline as a highlight layer's feature (its typed properties read as a record). */
+const anyProps = (f: Feature<Polygon | MultiPolygon, object>) => f as Feature<Polygon | MultiPolygon, Record<string, unknown>>;
+
+const isUrgent = (c: IncidentView) => URGENT_CATEGORIES.has(c.category);
+const isOpen = (c: IncidentView) => (c.statusType ?? 'open') === 'open';
 
 // ---------------------------------------------------------------------------------------------
 // Geometry helpers
@@ -164,7 +168,7 @@ interface WallStop extends TourStop {
   heading: number;
 }
 interface WallAlert extends TourAlert {
-  incident: WallCase;
+  incident: IncidentView;
   kind: 'urgent' | 'overdue';
 }
 
@@ -195,14 +199,14 @@ async function main(): Promise<void> {
   const gridFeature = new Map(grids.features.map((f) => [f.properties.id, f]));
   const communityOf = new Map(grids.features.map((f) => [f.properties.id, f.properties.communityCode]));
   const subOf = new Map(comFc.features.map((f) => [f.properties.code, f.properties.parentCode ?? '']));
-  const divFeature = new Map<string, Feature<Polygon | MultiPolygon, DivisionProps>>([...subFc.features, ...comFc.features].map((f) => [f.properties.code, f]));
+  const divFeature = new Map<string, Feature<Polygon | MultiPolygon, DivisionFeatureProps>>([...subFc.features, ...comFc.features].map((f) => [f.properties.code, f]));
   const buildingFeature = new Map(buildings.features.map((f) => [f.properties.id, f]));
   hooks.gridCount = grids.features.length;
 
   const view = new CesiumView({ container: $('#globe'), bbox: scopeBbox, attribution: district.attribution || OSM_ATTRIBUTION, style: { background: '#02050c', ground: '#060d1a' }, pickDepth: 2, hoverCursor: false });
   await view.ready();
   hooks.project = (lon, lat) => view.project(lon, lat);
-  if (new URLSearchParams(location.search).has('debug')) (window as unknown as { __gcView: unknown }).__gcView = view;
+  if (new URLSearchParams(location.search).has('debug')) Object.assign(window, { __gcView: view });
 
   // ---------------------------------------------------------------------------------------------
   // State
@@ -312,7 +316,7 @@ async function main(): Promise<void> {
   const liveStore = new PointStore(4096);
   const replay = {
     active: false, day: '', start: 0, cursor: 0, speed: params.speed, playing: false, store: new PointStore(1024),
-    lastFrame: 0, loops: 0, timer: 0 as unknown as ReturnType<typeof setInterval>,
+    lastFrame: 0, loops: 0, timer: undefined as ReturnType<typeof setInterval> | undefined,
   };
   let heatTimer: ReturnType<typeof setTimeout> | null = null;
   let heatDue = 0;
@@ -429,7 +433,7 @@ async function main(): Promise<void> {
   const renderParty = () => {
     panel.partyUncovered($('#party-uncovered'), party, (g) => { touched(); select({ level: 'grid', gridId: g }, true); });
     panel.partyTreeList($('#party-tree'), party.roots, (n) => { touched(); selectPartyNode(n); }, state.partyNode);
-    uncoveredFc = { type: 'FeatureCollection', features: party.uncovered.flatMap((g) => { const f = gridFeature.get(g.gridId); return f ? [f as unknown as Feature<Polygon | MultiPolygon, Record<string, unknown>>] : []; }) };
+    uncoveredFc = { type: 'FeatureCollection', features: party.uncovered.flatMap((g) => { const f = gridFeature.get(g.gridId); return f ? [anyProps(f)] : []; }) };
   };
 
   // ---------------------------------------------------------------------------------------------
@@ -471,12 +475,11 @@ async function main(): Promise<void> {
     }
   }
   function featuresOf(s: Sel): Feature<Polygon | MultiPolygon, Record<string, unknown>>[] {
-    const cast = (f: unknown) => f as Feature<Polygon | MultiPolygon, Record<string, unknown>>;
     switch (s.level) {
       case 'district': return [];
-      case 'subdistrict': case 'community': { const f = divFeature.get(s.code); return f ? [cast(f)] : []; }
-      case 'grid': { const f = gridFeature.get(s.gridId); return f ? [cast(f)] : []; }
-      case 'building': { const f = buildingFeature.get(s.buildingId); return f ? [cast(f)] : []; }
+      case 'subdistrict': case 'community': { const f = divFeature.get(s.code); return f ? [anyProps(f)] : []; }
+      case 'grid': { const f = gridFeature.get(s.gridId); return f ? [anyProps(f)] : []; }
+      case 'building': { const f = buildingFeature.get(s.buildingId); return f ? [anyProps(f)] : []; }
     }
   }
 
@@ -569,7 +572,7 @@ async function main(): Promise<void> {
     state.sel = s;
     if (!opts.keepParty) state.partyNode = null;
     hooks.selection = selKey(s);
-    const feats = opts.highlight ? opts.highlight.flatMap((id) => { const f = gridFeature.get(id); return f ? [f as unknown as Feature<Polygon | MultiPolygon, Record<string, unknown>>] : []; }) : featuresOf(s);
+    const feats = opts.highlight ? opts.highlight.flatMap((id) => { const f = gridFeature.get(id); return f ? [anyProps(f)] : []; }) : featuresOf(s);
     highlightFc = { type: 'FeatureCollection', features: feats };
     renderCrumbs();
     renderDetail();
@@ -599,7 +602,7 @@ async function main(): Promise<void> {
     touched();
     const g = e.hits.find((x) => x.layerId === 'grids');
     const b = e.hits.find((x) => x.layerId === 'buildings');
-    const gid = g ? Number(g.id) : b ? (b.properties as unknown as BuildingProps).gridId : null;
+    const gid = g ? Number(g.id) : b ? hitProps<BuildingProps>(b).gridId : null;
     if (gid == null) return;
     const com = communityOf.get(gid);
     const sub = com ? subOf.get(com) : undefined;
@@ -682,11 +685,11 @@ async function main(): Promise<void> {
 
   let live: WallLive | null = null;
   const seenOverdue = new Set<number>();
-  const pointOf = (c: WallCase) => ({
+  const pointOf = (c: IncidentView) => ({
     id: c.id, lon: c.lon, lat: c.lat, t: Date.parse(c.createdAt) / 1000, r: c.resolvedAt ? Date.parse(c.resolvedAt) / 1000 : 0,
     category: c.category, gridId: c.gridId, open: isOpen(c), overdue: !!c.overdue,
   });
-  const inSel = (c: WallCase) => {
+  const inSel = (c: IncidentView) => {
     const s = state.sel;
     switch (s.level) {
       case 'district': return true;
@@ -695,7 +698,7 @@ async function main(): Promise<void> {
       case 'grid': case 'building': return c.gridId === s.gridId;
     }
   };
-  const pulseCase = (c: WallCase) => {
+  const pulseCase = (c: IncidentView) => {
     if (c.lon == null || c.lat == null) return;
     const urgent = isUrgent(c);
     view.pulse([c.lon, c.lat], urgent ? [255, 70, 85, 255] : hexToRgba(categoryColor(c.category)), { sizePx: Math.round((urgent ? 150 : 110) * scale), rings: 3, durationMs: urgent ? 6000 : 4200 });
@@ -703,7 +706,7 @@ async function main(): Promise<void> {
     hooks.lastPulse = { id: c.id, at: Date.now() };
   };
   let alertsOn = true;
-  const raiseAlert = (c: WallCase, kind: WallAlert['kind']) => {
+  const raiseAlert = (c: IncidentView, kind: WallAlert['kind']) => {
     if (c.lon == null || c.lat == null || !alertsOn) return;
     tour.interrupt({ key: `${kind}:${c.id}`, incident: c, kind, priority: kind === 'urgent' ? 1 : 0 });
   };
@@ -712,7 +715,7 @@ async function main(): Promise<void> {
   const renderTicker = () => {
     tickerTimer = null;
     if (!live) return;
-    const list = live.store.list().slice(0, layout === 'ultrawide' ? 12 : 9) as unknown as WallCase[];
+    const list = live.store.list().slice(0, layout === 'ultrawide' ? 12 : 9);
     const now = Date.now();
     panel.ticker($('#ticker'), list, {
       categories: categoryNames,
@@ -1023,10 +1026,10 @@ async function main(): Promise<void> {
     hooks.incidentCount = store.size;
     const recentCut = Date.now() - 10 * 60_000;
     let pointsChanged = false;
-    for (const c of [...diff.add, ...diff.update] as unknown as WallCase[]) {
+    for (const c of [...diff.add, ...diff.update]) {
       if (liveStore.upsert(pointOf(c))) pointsChanged = true;
     }
-    for (const c of diff.add as unknown as WallCase[]) {
+    for (const c of diff.add) {
       const fresh = isLive || Date.parse(c.createdAt) > recentCut;
       if (c.overdue && isOpen(c)) {
         if (!seenOverdue.has(c.id) && fresh && hooks.ready) raiseAlert(c, 'overdue');
@@ -1042,7 +1045,7 @@ async function main(): Promise<void> {
         renderKpis();
       }
     }
-    for (const c of diff.update as unknown as WallCase[]) {
+    for (const c of diff.update) {
       if (c.overdue && isOpen(c) && !seenOverdue.has(c.id)) {
         seenOverdue.add(c.id);
         if (isLive && hooks.ready) raiseAlert(c, 'overdue');
@@ -1092,7 +1095,7 @@ async function main(): Promise<void> {
   body.dataset.ready = 'true';
 
   // Operator and test controls.
-  (window as unknown as { __wall: unknown }).__wall = {
+  Object.assign(window, { __wall: {
     setMetric, setWindow, setHeatVisible,
     tourNext: () => tour.next(),
     tourStart: () => tour.start(),
@@ -1111,7 +1114,7 @@ async function main(): Promise<void> {
     tickerIds: () => [...document.querySelectorAll<HTMLElement>('#ticker li')].map((li) => Number(li.dataset.id)),
     stores: () => ({ live: liveStore.n, liveBytes: liveStore.bytes(), replay: replay.store.n, cases: live?.store.size ?? 0 }),
     today,
-  };
+  } });
   if (params.replay) void startReplay(params.replay === 'yesterday' ? beijingDate(Date.now() - 86_400_000) : params.replay);
   if (params.tour.length > 0) tour.start();
   else tour.start(); // a one-stop "tour" holds the start view and returns to it after alerts and touches

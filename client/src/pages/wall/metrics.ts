@@ -2,7 +2,7 @@
 // states the metric and its unit. Pure.
 import type { RGBA } from '../../map/map-view.js';
 import type { MetricId } from './params.js';
-import type { GridMetric } from './types.js';
+import type { GridMetric } from '../../../../core/wall.js';
 
 export interface MetricClass {
   label: string;

@@ -5,7 +5,8 @@ import { categoryColor, rgbaToCss } from '../../map/color.js';
 import { h } from '../../shell/dom.js';
 import { SOURCE_NAMES } from '../../shell/labels.js';
 import type { MetricClass, MetricDef } from './metrics.js';
-import type { PartyNode, PartyTree, RankRow, WallCase, WallTotals } from './types.js';
+import type { IncidentView } from '../../../../core/contract.js';
+import type { PartyNode, PartyTree, RankRow, WallTotals } from '../../../../core/wall.js';
 import { HEAT_STOPS } from './heat.js';
 
 const nf = new Intl.NumberFormat('zh-CN');
@@ -123,12 +124,12 @@ export function ranking(root: HTMLElement, rows: RankRow[], onSelect: (code: str
 
 export interface TickerOptions {
   categories: Map<string, string>;
-  isUrgent: (c: WallCase) => boolean;
-  isNew: (c: WallCase) => boolean;
-  onSelect: (c: WallCase) => void;
+  isUrgent: (c: IncidentView) => boolean;
+  isNew: (c: IncidentView) => boolean;
+  onSelect: (c: IncidentView) => void;
 }
 
-export function ticker(root: HTMLElement, cases: WallCase[], o: TickerOptions): void {
+export function ticker(root: HTMLElement, cases: IncidentView[], o: TickerOptions): void {
   const now = Date.now();
   root.replaceChildren(...cases.map((c) => {
     const open = (c.statusType ?? 'open') === 'open';

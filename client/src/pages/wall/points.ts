@@ -1,7 +1,7 @@
 // Cases as parallel typed columns (a few dozen bytes each, no object per case): filled from
 // /api/wall/points, kept current by live diffs (add or update by id, no duplicates), trimmed to a
 // time horizon so a wall that runs for weeks keeps a bounded memory.
-import type { WallPoints } from './types.js';
+import type { WallPoints } from '../../../../core/wall.js';
 
 export interface PointLike {
   id: number;

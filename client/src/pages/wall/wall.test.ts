@@ -4,7 +4,7 @@ import { binInto, blur, gaussianKernel, heatGridFor, heatLut, HeatRenderer } fro
 import { countBreaks, coveragePercent, coverageTone, METRIC_DEFS, weakestCoverageGrid } from './metrics.js';
 import { DEFAULT_TOUR, parseParams, pickLayout, uiScale } from './params.js';
 import { PointStore } from './points.js';
-import type { GridMetric } from './types.js';
+import type { GridMetric } from '../../../../core/wall.js';
 
 const BBOX: [number, number, number, number] = [121.48, 31.22, 121.52, 31.26];
 

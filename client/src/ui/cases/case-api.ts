@@ -1,13 +1,12 @@
 // The workflow endpoints the phone page, the dispatch desk and the reports page use, on top of the
 // shell's API client (same credentials: cookie session with its CSRF token, or a kiosk token).
 import { api, ApiError, currentAccount, withQuery, type Account } from '../../api/http.js';
-import type { CaseDetail, CaseItem } from './model.js';
 
-export interface CaseList {
-  incidents: CaseItem[];
-  /** The server's clock at the query. */
-  now: string;
-}
+export type { Duplicates };
+import type { CaseDetail, CaseItem, Duplicates, IncidentList } from '../../../../core/contract.js';
+
+/** GET /api/incidents with the desk's filters (`now`: the server's clock at the query). */
+export type CaseList = IncidentList;
 
 export interface CaseQuery {
   state?: string[];
@@ -33,12 +32,6 @@ export interface Department {
   id: number;
   code: string;
   name: string;
-}
-
-export interface Duplicates {
-  radiusM: number;
-  windowHours: number;
-  duplicates: (CaseItem & { distanceM: number })[];
 }
 
 export interface UploadedPhoto {

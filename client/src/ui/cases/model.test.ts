@@ -13,6 +13,7 @@ function kase(over: Partial<CaseItem>): CaseItem {
     createdAt: '2026-03-01T07:00:00Z', updatedAt: '2026-03-01T07:00:00Z', statusName: '已上报', statusType: 'open', level: 'grid',
     levelName: '网格', handler: 'grid_worker', departmentCode: null, departmentName: null, deadlineAt: null, overdue: false, escalations: 0,
     resolvedBy: null, resolvedAt: null, verifiedBy: null, verifiedAt: null, closedAt: null, rating: null, mergedInto: null, reporters: 1,
+    unlocated: false, address: null, mediaUrl: null,
     ...over,
   };
 }

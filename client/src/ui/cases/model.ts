@@ -1,42 +1,12 @@
 // The case model as the screens see it (小屏办 phone page, 中屏干 dispatch desk): the API's case
 // and trail types, desk tabs, what each workflow action asks for, deadline countdowns, queue order.
 // Pure: no DOM, no I/O. The workflow itself comes from core/workflow.ts (data/incident-workflow.json).
-import type { IntakeFields } from '../../../../core/incident-schema.js';
-import { LEVELS, WORKFLOW, type CaseEventView, type CaseView, type Level } from '../../../../core/workflow.js';
+import type { CaseDetail, CaseItem, CasePhoto, Reporter } from '../../../../core/contract.js';
+import { LEVELS, WORKFLOW, type CaseEventView, type Level } from '../../../../core/workflow.js';
 
-/** A case as GET /api/incidents returns it (caller: masked, for roles that may see personal data). */
-export type CaseItem = CaseView &
-  Partial<IntakeFields> & {
-    caller?: { name?: string | null; phone?: string | null; email?: string | null } | null;
-  };
-
-export interface CasePhoto {
-  id: number;
-  url: string;
-  thumbUrl: string;
-  action: string | null;
-  addedAt: string;
-  uploadedBy: string;
-}
-
-export interface Reporter {
-  source: string;
-  clientKey: string;
-  reportedAt: string;
-  reportedBy: string | null;
-  mergedFrom: number | null;
-}
-
-/** GET /api/incidents/:id */
-export interface CaseDetail {
-  incident: CaseItem;
-  events: CaseEventView[];
-  reporters: Reporter[];
-  allowedActions: { action: string; name: string }[];
-  photos?: CasePhoto[];
-}
-
-export type { CaseEventView, Level };
+// The API's case shapes are core/contract.ts's (the server builds the same types); re-exported
+// for the screens that import them with the model.
+export type { CaseDetail, CaseEventView, CaseItem, CasePhoto, Level, Reporter };
 
 // ---------------------------------------------------------------------------------------------
 // States
