@@ -49,7 +49,7 @@ async function getJson<T>(path: string): Promise<T> {
 const facilityCount = async () => (await getJson<FeatureCollection<Point>>('api/facilities/editor')).features.length;
 
 describe('设施编辑 /facilities', () => {
-  it('a planner adds a pharmacy by clicking the map: drawn, listed as hand-added, counted by coverage; a CSV with a bad row saves nothing', async ({ onTestFailed }) => {
+  it('a planner adds a pharmacy by clicking the map: drawn, listed as hand-added, counted by coverage; dragged to move it; a CSV with a bad row saves nothing', async ({ onTestFailed }) => {
     tp = await openPage(browser, server, { login: false });
     const page = tp.page;
     reportFailure(onTestFailed, server, tp, 'facilities');
@@ -92,6 +92,20 @@ describe('设施编辑 /facilities', () => {
     console.log(`[facilities] pharmacy ${start.count} → ${after.count}, covered households ${coveredBefore} → ${after.covered}; canvas ${describeStats(stats)}`);
     expect(stats.contentShare, describeStats(stats)).toBeGreaterThan(0.05);
     await screenshotPage(page, 'facilities-added');
+
+    // drag it 60 px east: moved on the server, audited as an update
+    const id = after.selected!;
+    const [fx, fy] = await page.evaluate(([lon, lat]) => (window as unknown as { __gc: { project(a: number, b: number): [number, number] } }).__gc.project(lon!, lat!), at);
+    const saved = (await hooks(page)).saved;
+    await page.mouse.move(box.x + fx, box.y + fy);
+    await page.mouse.down();
+    for (let i = 1; i <= 6; i++) await page.mouse.move(box.x + fx + i * 10, box.y + fy, { steps: 2 });
+    await page.mouse.up();
+    await expect.poll(async () => (await hooks(page)).saved, { timeout: 30_000 }).toBe(saved + 1);
+    const moved = (await getJson<FeatureCollection<Point, { id: number }>>('api/facilities/editor?class=pharmacy')).features.find((x) => x.properties.id === id)!;
+    expect(moved.geometry.coordinates[0]).toBeGreaterThan(at[0] + 1e-5);
+    expect(Math.abs(moved.geometry.coordinates[1]! - at[1])).toBeLessThan(2e-5);
+    await idle(page);
 
     // CSV: one bad row (unknown class) → its row listed, nothing saved
     const total = await facilityCount();
