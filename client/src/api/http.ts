@@ -202,6 +202,11 @@ export function isOwnApiUrl(url: string, origin: string): boolean {
   return u.origin === origin && (u.pathname.startsWith('/api/') || u.pathname.startsWith('/tiles/'));
 }
 
+/** authHeaders() for a request to this server's /api or /tiles, undefined for anything else (map views' tile requests). */
+export function ownRequestHeaders(url: string): Record<string, string> | undefined {
+  return isOwnApiUrl(url, location.origin) ? authHeaders() : undefined;
+}
+
 /**
  * In kiosk mode every same-origin /api and /tiles request of the page must carry the token, also
  * those made with plain fetch() (vector tiles for the 3D city, pages' own helpers). Wraps

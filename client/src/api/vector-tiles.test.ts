@@ -38,4 +38,15 @@ describe('fetchTileFeatures', () => {
     expect(out.roads![0]!.geometry.type).toBe('LineString');
     expect(out.roads![0]!.properties.kind).toBe('primary');
   });
+
+  it('sends the headers it is given with every tile request (a kiosk token), without relying on a patched fetch', async () => {
+    const seen: (string | null)[] = [];
+    vi.stubGlobal('fetch', async (_url: string, init?: RequestInit) => {
+      seen.push(new Headers(init?.headers).get('Authorization'));
+      return new Response(null, { status: 204 });
+    });
+    await fetchTileFeatures('base', [121.4802, 31.2264, 121.5208, 31.251], 14, ['roads'], undefined, { Authorization: 'Bearer kiosk-token-1234' });
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.every((h) => h === 'Bearer kiosk-token-1234')).toBe(true);
+  });
 });

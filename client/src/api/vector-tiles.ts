@@ -35,12 +35,14 @@ export async function fetchTileFeatures(
   z: number,
   layers: readonly string[],
   signal?: AbortSignal,
+  /** This tab's credentials (client/src/api/http.ts authHeaders()): a kiosk wall's token. */
+  headers: Record<string, string> = {},
 ): Promise<Record<string, Feature<Geometry, Record<string, unknown>>[]>> {
   const out: Record<string, Feature<Geometry, Record<string, unknown>>[]> = Object.fromEntries(layers.map((l) => [l, []]));
   const tiles = tilesForBBox(bbox, z);
   await Promise.all(
     tiles.map(async (t) => {
-      const res = await fetch(`/tiles/${tileset}/${t.z}/${t.x}/${t.y}.pbf`, { signal });
+      const res = await fetch(`/tiles/${tileset}/${t.z}/${t.x}/${t.y}.pbf`, { signal, headers });
       if (res.status === 204 || !res.ok) return;
       const buf = new Uint8Array(await res.arrayBuffer());
       if (buf.byteLength === 0) return;

@@ -3,7 +3,7 @@
 import '../map/cesium/base-url.js';
 import '../styles/app.css';
 import type { Feature, FeatureCollection, Geometry, LineString, MultiLineString, MultiPolygon, Polygon } from 'geojson';
-import { api, ApiError, emptyFc, type BuildingCollection, type DivisionCollection, type DivisionFeatureProps } from '../api/http.js';
+import { api, ApiError, authHeaders, emptyFc, type BuildingCollection, type DivisionCollection, type DivisionFeatureProps } from '../api/http.js';
 import { IncidentStore } from '../api/incident-store.js';
 import { startLiveIncidents } from '../api/socket.js';
 import { fetchTileFeatures } from '../api/vector-tiles.js';
@@ -58,7 +58,7 @@ async function main() {
   await view.ready();
   if (new URLSearchParams(location.search).has('debug')) Object.assign(window, { __gcView: view });
 
-  const basePromise = settle(fetchTileFeatures('base', district.bbox, 15, ['roads', 'water']), 'base tiles', { roads: [], water: [] } as Record<string, Feature<Geometry, Record<string, unknown>>[]>);
+  const basePromise = settle(fetchTileFeatures('base', district.bbox, 15, ['roads', 'water'], undefined, authHeaders()), 'base tiles', { roads: [], water: [] } as Record<string, Feature<Geometry, Record<string, unknown>>[]>);
   const [gridsAtStart, buildings, communities, categories] = await Promise.all([
     api.grids(district.bbox),
     settle(api.buildings(district.bbox), 'buildings', emptyFc<Polygon | MultiPolygon, BuildingProps>() as BuildingCollection),

@@ -2,7 +2,7 @@
 // boundaries, facilities by service class, live incidents (socket diffs) and a grid info panel.
 import '../styles/app.css';
 import type { FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson';
-import { api, ApiError, emptyFc, type DivisionCollection, type DivisionFeatureProps, type FacilityCollection } from '../api/http.js';
+import { api, ApiError, emptyFc, ownRequestHeaders, type DivisionCollection, type DivisionFeatureProps, type FacilityCollection } from '../api/http.js';
 import { IncidentStore } from '../api/incident-store.js';
 import { startLiveIncidents } from '../api/socket.js';
 import type { FacilityProps, GridCollection, GridProps, Incident, ServiceClass } from '../../../core/types.js';
@@ -75,6 +75,7 @@ async function main() {
     attribution: district.attribution || OSM_ATTRIBUTION,
     rasterUrl: district.basemapUrl ?? null,
     padding: panelPadding(),
+    requestHeaders: ownRequestHeaders,
   });
 
   // Data for the district (grids are the one layer the page cannot do without).

@@ -14,7 +14,6 @@ import {
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
-import { authHeaders, isOwnApiUrl } from '../../api/http.js';
 import { DeckLayers, type DeckSpec } from '../deck/deck-layers.js';
 import { rgbaToCss } from '../color.js';
 import {
@@ -44,6 +43,12 @@ export interface MaplibreViewOptions {
   rasterUrl?: string | null;
   /** Screen space kept free around fitted bounds (e.g. floating panels), in CSS pixels. */
   padding?: number | { top: number; bottom: number; left: number; right: number };
+  /**
+   * Headers for a request of the map (tiles, glyphs, sprites), or undefined for none: the page's
+   * credentials for its own server (client/src/api/http.ts ownRequestHeaders). The view knows no
+   * credentials itself.
+   */
+  requestHeaders?: (url: string) => Record<string, string> | undefined;
 }
 
 type NativeSpec = PolygonLayerSpec<any> | LineLayerSpec<any> | PointLayerSpec<any>;
@@ -125,8 +130,11 @@ export class MaplibreView implements MapView {
       locale: ZH_LOCALE,
       canvasContextAttributes: { preserveDrawingBuffer: true, antialias: true },
       fadeDuration: 0,
-      // Own tiles carry this tab's credentials (a kiosk token; cookie sessions need nothing).
-      transformRequest: (url) => (isOwnApiUrl(url, location.origin) ? { url, headers: authHeaders() } : { url }),
+      // Own tiles carry the headers the page gives (a kiosk token; cookie sessions need nothing).
+      transformRequest: (url) => {
+        const headers = opts.requestHeaders?.(url);
+        return headers ? { url, headers } : { url };
+      },
     });
     this.map.addControl(new NavigationControl({ visualizePitch: true }), 'top-right');
     this.map.addControl(new AttributionControl({ compact: false }), 'bottom-right');

@@ -28,7 +28,7 @@ import {
 } from '../../../../core/coverage/contract.js';
 import { can, type Role } from '../../../../core/permissions.js';
 import { OSM_ATTRIBUTION } from '../../../../core/types.js';
-import { api, ApiError, emptyFc, type DivisionCollection, type DivisionFeatureProps } from '../../api/http.js';
+import { api, ApiError, emptyFc, ownRequestHeaders, type DivisionCollection, type DivisionFeatureProps } from '../../api/http.js';
 import { geometryBBox, labelPoint } from '../../map/geo.js';
 import { hitProps, type BBox, type LabelDatum, type LayerSpec, type MapClickEvent, type PointDatum, type RGBA } from '../../map/map-view.js';
 import { MaplibreView } from '../../map/maplibre/maplibre-view.js';
@@ -119,6 +119,7 @@ async function main() {
     attribution: district.attribution || OSM_ATTRIBUTION,
     rasterUrl: district.basemapUrl ?? null,
     padding: mapPadding(),
+    requestHeaders: ownRequestHeaders,
   });
 
   if (new URLSearchParams(location.search).has('debug')) Object.assign(window, { __gcView: view });

@@ -8,7 +8,7 @@ import '../../styles/app.css';
 import '../../ui/cases/cases.css';
 import './dispatch.css';
 import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
-import { api, ApiError, emptyFc, type DivisionCollection, type DivisionFeatureProps } from '../../api/http.js';
+import { api, ApiError, emptyFc, ownRequestHeaders, type DivisionCollection, type DivisionFeatureProps } from '../../api/http.js';
 import { IncidentStore } from '../../api/incident-store.js';
 import { can, type Role } from '../../../../core/permissions.js';
 import type { GridProps, IncidentCategory } from '../../../../core/types.js';
@@ -427,7 +427,7 @@ async function main(): Promise<void> {
 
   view = new MaplibreView({
     container: $('#map'), bbox: district.bbox, tilesUrl: '/tiles/base/{z}/{x}/{y}.pbf', attribution: district.attribution || OSM_ATTRIBUTION,
-    rasterUrl: null, padding: 30,
+    rasterUrl: null, padding: 30, requestHeaders: ownRequestHeaders,
   });
   hooks.project = (lon, lat) => {
     const p = view!.project([lon, lat]);

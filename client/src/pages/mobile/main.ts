@@ -5,7 +5,7 @@ import '../../styles/app.css';
 import '../../ui/cases/cases.css';
 import './mobile.css';
 import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
-import { api, ApiError, currentAccount, getCsrfToken, setCsrfToken, type DistrictInfoEx } from '../../api/http.js';
+import { api, ApiError, currentAccount, getCsrfToken, ownRequestHeaders, setCsrfToken, type DistrictInfoEx } from '../../api/http.js';
 import { IncidentStore } from '../../api/incident-store.js';
 import type { LiveStatus } from '../../api/socket.js';
 import { can, type Role } from '../../../../core/permissions.js';
@@ -537,7 +537,7 @@ async function startMap(d: DistrictInfoEx): Promise<void> {
   await useBlobMapWorker();
   view = new MaplibreView({
     container: $('#map'), bbox, tilesUrl: BASE_TILES, attribution: d.attribution || OSM_ATTRIBUTION,
-    rasterUrl: null, padding: 18,
+    rasterUrl: null, padding: 18, requestHeaders: ownRequestHeaders,
   });
   tiles = trackTiles(view.map, 'base', `${location.origin}${BASE_TILES}`);
   view.onClick((e) => {

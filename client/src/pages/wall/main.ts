@@ -9,7 +9,7 @@ import './wall.css';
 import type { Feature, FeatureCollection, Geometry, LineString, MultiLineString, MultiPolygon, Polygon, Position } from 'geojson';
 import type { BuildingProps, GridProps, Incident, IncidentCategory } from '../../../../core/types.js';
 import { OSM_ATTRIBUTION } from '../../../../core/types.js';
-import { ApiError, isAuthError } from '../../api/http.js';
+import { ApiError, authHeaders, isAuthError } from '../../api/http.js';
 import type { LiveStatus } from '../../api/socket.js';
 import { fetchTileFeatures } from '../../api/vector-tiles.js';
 import { CesiumView } from '../../map/cesium/cesium-view.js';
@@ -1069,7 +1069,7 @@ async function main(): Promise<void> {
   }, 30_000);
 
   // Base map: roads and water arrive when the tiles are decoded (not needed for readiness).
-  void fetchTileFeatures('base', scopeBbox, 15, ['roads', 'water']).then((base) => {
+  void fetchTileFeatures('base', scopeBbox, 15, ['roads', 'water'], undefined, authHeaders()).then((base) => {
     roads = { type: 'FeatureCollection', features: (base.roads ?? []).filter((f) => (f.geometry.type === 'LineString' || f.geometry.type === 'MultiLineString') && !SKIP_ROADS.has(String(f.properties?.kind))) as Feature<LineString | MultiLineString, Record<string, unknown>>[] };
     water = { type: 'FeatureCollection', features: (base.water ?? []).filter((f) => f.geometry.type === 'Polygon' || f.geometry.type === 'MultiPolygon') as Feature<Polygon | MultiPolygon, Record<string, unknown>>[] };
     render();
