@@ -179,3 +179,43 @@ export interface MapView {
   getCanvas(): HTMLCanvasElement;
   destroy(): void;
 }
+
+export interface PulseOptions {
+  durationMs?: number;
+  /** Rings one after another. */
+  rings?: number;
+  /** Ring size in CSS pixels at its widest. */
+  sizePx?: number;
+}
+
+export interface FlyOptions {
+  /** Seconds (0 = jump). */
+  duration?: number;
+  /** Degrees clockwise from north. */
+  heading?: number;
+  /** Degrees below the horizon (negative). */
+  pitch?: number;
+  /** Multiply the distance that fits the target (e.g. > 1 when panels cover part of the screen). */
+  rangeScale?: number;
+}
+
+/**
+ * What a command-centre wall adds to a 3D view, beside MapView: flights it can await, a slow orbit,
+ * pulses where cases land and a beacon on an alert. Optional: an engine offers it as its own
+ * module (client/src/map/cesium/wall-effects.ts); pages call only this interface.
+ */
+export interface WallEffects {
+  /** Fly (or jump, duration 0) to a target; resolves on arrival or when cancelled. */
+  flyToAsync(target: FlyTarget, o?: FlyOptions): Promise<void>;
+  /** Slowly circle the last fly-to target (degrees per second; 0 = stop). */
+  setOrbit(degPerSec: number): void;
+  /** Expanding rings where a case lands, gone after `durationMs`. */
+  pulse(lonLat: LonLat, rgba: RGBA, o?: PulseOptions): void;
+  /** A pulse that repeats, with a light beam, until clearBeacon (an alert's location). */
+  beacon(lonLat: LonLat, rgba: RGBA, o?: PulseOptions): void;
+  clearBeacon(): void;
+  /** Active pulses and beacons (for tests). */
+  readonly activePulses: number;
+  /** Pulses started since the effects were created (for tests and diagnostics). */
+  readonly pulseCount: number;
+}

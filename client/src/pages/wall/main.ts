@@ -13,9 +13,10 @@ import { ApiError, authHeaders, isAuthError } from '../../api/http.js';
 import type { LiveStatus } from '../../api/socket.js';
 import { fetchTileFeatures } from '../../api/vector-tiles.js';
 import { CesiumView } from '../../map/cesium/cesium-view.js';
+import { CesiumWallEffects } from '../../map/cesium/wall-effects.js';
 import { categoryColor, hexToRgba } from '../../map/color.js';
 import { labelPoint } from '../../map/geo.js';
-import { hitProps, type BBox, type FlyTarget, type HeatRaster, type LabelDatum, type LayerSpec, type PointDatum, type RGBA } from '../../map/map-view.js';
+import { hitProps, type BBox, type FlyTarget, type HeatRaster, type LabelDatum, type LayerSpec, type PointDatum, type RGBA, type WallEffects } from '../../map/map-view.js';
 import { handleAuthError } from '../../shell/auth.js';
 import { $, h, showError } from '../../shell/dom.js';
 import { SOURCE_NAMES } from '../../shell/labels.js';
@@ -204,6 +205,8 @@ async function main(): Promise<void> {
   hooks.gridCount = grids.features.length;
 
   const view = new CesiumView({ container: $('#globe'), bbox: scopeBbox, attribution: district.attribution || OSM_ATTRIBUTION, style: { background: '#02050c', ground: '#060d1a' }, pickDepth: 2, hoverCursor: false });
+  // Wall-only effects (pulses, beacon, orbit, awaited flights) beside the MapView.
+  const fx: WallEffects = new CesiumWallEffects(view);
   await view.ready();
   hooks.project = (lon, lat) => view.project(lon, lat);
   if (new URLSearchParams(location.search).has('debug')) Object.assign(window, { __gcView: view });
@@ -582,7 +585,7 @@ async function main(): Promise<void> {
       renderKpis();
       refreshMetrics(0);
     }
-    if (fly) void view.flyToAsync(targetOf(s), { duration: Math.max(1, params.flight), heading: 15, pitch: s.level === 'building' ? -35 : -42, rangeScale: s.level === 'building' ? 1 : rangeScale() });
+    if (fly) void fx.flyToAsync(targetOf(s), { duration: Math.max(1, params.flight), heading: 15, pitch: s.level === 'building' ? -35 : -42, rangeScale: s.level === 'building' ? 1 : rangeScale() });
   }
 
   function selectPartyNode(n: PartyNode): void {
@@ -592,7 +595,7 @@ async function main(): Promise<void> {
     const target: FlyTarget = n.level === 'member_household' || n.level === 'building_group'
       ? { center: n.bbox ? [(n.bbox[0] + n.bbox[2]) / 2, (n.bbox[1] + n.bbox[3]) / 2] : [district.center[0], district.center[1]], zoom: 17.2 }
       : { bbox: n.bbox ?? scopeBbox };
-    void view.flyToAsync(target, { duration: Math.max(1, params.flight), heading: 15, pitch: -42, rangeScale: 'bbox' in target ? rangeScale() : 1 });
+    void fx.flyToAsync(target, { duration: Math.max(1, params.flight), heading: 15, pitch: -42, rangeScale: 'bbox' in target ? rangeScale() : 1 });
     for (const el of document.querySelectorAll('#party-tree .pn.on')) el.classList.remove('on');
     document.querySelector(`#party-tree .pn[data-id="${n.id}"]`)?.classList.add('on');
   }
@@ -701,8 +704,8 @@ async function main(): Promise<void> {
   const pulseCase = (c: IncidentView) => {
     if (c.lon == null || c.lat == null) return;
     const urgent = isUrgent(c);
-    view.pulse([c.lon, c.lat], urgent ? [255, 70, 85, 255] : hexToRgba(categoryColor(c.category)), { sizePx: Math.round((urgent ? 150 : 110) * scale), rings: 3, durationMs: urgent ? 6000 : 4200 });
-    hooks.pulses = view.pulseCount;
+    fx.pulse([c.lon, c.lat], urgent ? [255, 70, 85, 255] : hexToRgba(categoryColor(c.category)), { sizePx: Math.round((urgent ? 150 : 110) * scale), rings: 3, durationMs: urgent ? 6000 : 4200 });
+    hooks.pulses = fx.pulseCount;
     hooks.lastPulse = { id: c.id, at: Date.now() };
   };
   let alertsOn = true;
@@ -721,7 +724,7 @@ async function main(): Promise<void> {
       categories: categoryNames,
       isUrgent,
       isNew: (c) => { const at = live!.store.arrivedAt(c.id); return at !== undefined && now - at < 4000; },
-      onSelect: (c) => { touched(); if (c.gridId != null) select({ level: 'grid', gridId: c.gridId }, false); if (c.lon != null && c.lat != null) { void view.flyToAsync({ center: [c.lon, c.lat], zoom: 17 }, { duration: 2, pitch: -42, rangeScale: 1 }); pulseCase(c); } },
+      onSelect: (c) => { touched(); if (c.gridId != null) select({ level: 'grid', gridId: c.gridId }, false); if (c.lon != null && c.lat != null) { void fx.flyToAsync({ center: [c.lon, c.lat], zoom: 17 }, { duration: 2, pitch: -42, rangeScale: 1 }); pulseCase(c); } },
     });
     $('#ticker-note').textContent = `今日 ${int(state.all?.totals.today)} 件`;
   };
@@ -806,23 +809,23 @@ async function main(): Promise<void> {
     },
     fly: async (s) => {
       select(s.sel, false);
-      await view.flyToAsync(s.target, { duration: params.flight, heading: s.heading, pitch: 'center' in s.target ? -44 : -40, rangeScale: 'center' in s.target ? 1 : rangeScale() });
+      await fx.flyToAsync(s.target, { duration: params.flight, heading: s.heading, pitch: 'center' in s.target ? -44 : -40, rangeScale: 'center' in s.target ? 1 : rangeScale() });
     },
     flyAlert: async (a) => {
       const c = a.incident;
-      view.beacon([c.lon!, c.lat!], a.kind === 'urgent' ? [255, 60, 80, 255] : [255, 170, 40, 255], { sizePx: Math.round(180 * scale), rings: 3 });
+      fx.beacon([c.lon!, c.lat!], a.kind === 'urgent' ? [255, 60, 80, 255] : [255, 170, 40, 255], { sizePx: Math.round(180 * scale), rings: 3 });
       if (c.gridId != null) select({ level: 'grid', gridId: c.gridId }, false);
       showAlert(a);
-      await view.flyToAsync({ center: [c.lon!, c.lat!], zoom: 16.4 }, { duration: params.flight, heading: 20, pitch: -45, rangeScale: 1 });
+      await fx.flyToAsync({ center: [c.lon!, c.lat!], zoom: 16.4 }, { duration: params.flight, heading: 20, pitch: -45, rangeScale: 1 });
     },
     onChange: (st, stop, index, count, alert) => {
       hooks.tour = { state: st, index, count, stop: stop?.key ?? null, advanced: tour.advanced, alerts: tour.alertsShown };
       hooks.alert = alert ? { id: alert.incident.id, kind: alert.kind } : null;
       if (st !== 'alert') {
         alertEl.hidden = true;
-        view.clearBeacon();
+        fx.clearBeacon();
       }
-      view.setOrbit(st === 'dwell' && params.orbit ? 1.2 : 0);
+      fx.setOrbit(st === 'dwell' && params.orbit ? 1.2 : 0);
       const showCap = (st === 'flying' || st === 'dwell') && stop && params.tour.length > 0;
       caption.hidden = !showCap;
       if (showCap && stop) {
@@ -905,10 +908,10 @@ async function main(): Promise<void> {
       const t = replay.store.t[i]! * 1000;
       if (t > prev && t <= replay.cursor) {
         shown++;
-        view.pulse([replay.store.lon[i]!, replay.store.lat[i]!], hexToRgba(categoryColor(replay.store.categories[replay.store.cat[i]!]!)), { sizePx: Math.round(80 * scale), rings: 2, durationMs: 2500 });
+        fx.pulse([replay.store.lon[i]!, replay.store.lat[i]!], hexToRgba(categoryColor(replay.store.categories[replay.store.cat[i]!]!)), { sizePx: Math.round(80 * scale), rings: 2, durationMs: 2500 });
       }
     }
-    hooks.pulses = view.pulseCount;
+    hooks.pulses = fx.pulseCount;
     if (replay.cursor >= replay.start + 86_400_000) {
       replay.loops++;
       replay.cursor = replay.start; // loop: an unattended wall keeps replaying
@@ -998,7 +1001,7 @@ async function main(): Promise<void> {
   refreshRecent();
   computeHeat();
   select(startStop().sel, false);
-  await view.flyToAsync(startStop().target, { duration: 0, heading: 15, pitch: -40, rangeScale: rangeScale() });
+  await fx.flyToAsync(startStop().target, { duration: 0, heading: 15, pitch: -40, rangeScale: rangeScale() });
   render();
 
   // A grid layout was published (grid editor): reload the grids, their lookups, labels, colours and figures.
@@ -1085,7 +1088,7 @@ async function main(): Promise<void> {
     uncoveredFc = { ...uncoveredFc };
     render();
     renderTicker();
-    void view.flyToAsync(targetOf(state.sel), { duration: 0, heading: 15, pitch: -40, rangeScale: rangeScale() });
+    void fx.flyToAsync(targetOf(state.sel), { duration: 0, heading: 15, pitch: -40, rangeScale: rangeScale() });
   });
 
   await view.rendered();
