@@ -458,6 +458,77 @@ describe('网格划分 /grids: partition, rebalance, merge, delete, import/expor
     expect(tp.problems.pageErrors).toEqual([]);
     expect(tp.problems.serverErrors).toEqual([]);
   }, 420_000);
+
+  it('sets the district\'s household band (colours follow), and where moving buildings cannot help, 重新平衡 says merge and 合并重划 does it', async ({ onTestFailed }) => {
+    reportFailure(onTestFailed, server, tp, 'grids-tools-advice');
+    const { page } = tp;
+    // A community whose rebalance cannot bring its grids into the band and advises a merge.
+    const list = (await analystApi.get<CommunitySummary[]>('api/grid-editor/communities')).body;
+    let target: { code: string; data: CommunityResponse; advice: RebalanceResponse['advice'] } | null = null;
+    for (const c of list) {
+      const data = (await analystApi.get<CommunityResponse>(`api/grid-editor/communities/${c.code}`)).body;
+      const rb = await analystApi.post<RebalanceResponse>(`api/grid-editor/communities/${c.code}/rebalance`, { grids: gridsFromState(stateFromGrids(data.grids)) });
+      if (rb.body.advice.some((a) => a.kind === 'merge')) { target = { code: c.code, data, advice: rb.body.advice }; break; }
+    }
+    expect(target, 'a demo community whose grids have too few households for their number').not.toBeNull();
+    await page.goto(`${server.url}grids?community=${target!.code}`);
+    await waitForReady(tp, 150_000);
+    await expect.poll(rowKeys, POLL).toEqual(target!.data.grids.map((g) => g.key));
+
+    // 户数区间: the district-wide analyst may change it; the rows' colours follow at once.
+    await expect(page.locator('#band-source').innerText()).resolves.toBe('（默认）');
+    const statuses = () => page.locator('#grid-table tbody tr').evaluateAll((trs) => trs.map((t) => (t as HTMLElement).dataset.status));
+    const hh = await Promise.all(target!.data.grids.map((g) => households(g.key)));
+    const lo = Math.max(1, Math.min(...hh) - 10), hi = Math.max(...hh) + 10;
+    await page.locator('#band-edit').click();
+    await page.locator('#ge-band-dialog').waitFor();
+    await page.locator('#ge-band-dialog input[name="min"]').fill(String(hi));
+    await page.locator('#ge-band-dialog input[name="max"]').fill(String(lo));
+    await page.locator('#ge-band-dialog button[type="submit"]').click();
+    await expect.poll(() => page.locator('#ge-band-dialog').innerText(), POLL).toContain('下限不能大于上限');
+    await page.locator('#ge-band-dialog input[name="min"]').fill(String(lo));
+    await page.locator('#ge-band-dialog input[name="max"]').fill(String(hi));
+    await page.locator('#ge-band-dialog button[type="submit"]').click();
+    await page.locator('#ge-band-dialog').waitFor({ state: 'detached', timeout: 30_000 });
+    await expect(page.locator('#band').innerText()).resolves.toBe(`${lo}–${hi}`);
+    await expect(page.locator('#band-source').innerText()).resolves.toBe('（本区设定）');
+    await expect.poll(statuses, POLL).toEqual(hh.map(() => 'in'));
+    expect((await analystApi.get<CommunityResponse>(`api/grid-editor/communities/${target!.code}`)).body.band).toEqual({ min: lo, max: hi });
+    // Back to the default.
+    await page.locator('#band-edit').click();
+    await page.locator('#ge-band-dialog').waitFor();
+    await page.locator('#ge-band-dialog input[name="reset"]').check();
+    await page.locator('#ge-band-dialog button[type="submit"]').click();
+    await page.locator('#ge-band-dialog').waitFor({ state: 'detached', timeout: 30_000 });
+    await expect(page.locator('#band').innerText()).resolves.toBe('200–300');
+    await expect.poll(statuses, POLL).toEqual(hh.map((x) => (x < 200 ? 'low' : x > 300 ? 'high' : 'in')));
+
+    // 重新平衡: no move helps; the advice names the grids to merge and why.
+    await page.locator('#rebalance').click();
+    await page.locator('#proposal[data-kind="rebalance"]:not([hidden])').waitFor({ timeout: 120_000 });
+    const merge = target!.advice.find((a) => a.kind === 'merge')!;
+    const item = page.locator(`#proposal-advice li[data-advice="merge"][data-keys="${merge.keys.join(',')}"]`);
+    await expect(item.count()).resolves.toBe(1);
+    const names = merge.keys.map((k) => short(target!.data.grids.find((g) => g.key === k)!.name));
+    for (const n of names) await expect(item.innerText()).resolves.toContain(n);
+    await expect(item.innerText()).resolves.toContain(`宜为 ${merge.cluster!.need} 个`);
+    await panelsDoNotOverlap('rebalance advice');
+    await screenshotPage(page, 'grids-tools-advice');
+    // 合并重划: only those grids are partitioned again; accepted, there is one grid fewer and the others are untouched.
+    await item.locator('button').click();
+    await page.locator('#proposal[data-kind="partition"]:not([hidden])').waitFor({ timeout: 120_000 });
+    const rows = await proposalRows();
+    expect(rows.length).toBe(target!.data.grids.length - 1);
+    for (const r of rows.filter((x) => !merge.keys.includes(x.key) && target!.data.grids.some((g) => g.key === x.key))) expect(r.diff, r.name).toBe('same');
+    await page.locator('#proposal-accept').click();
+    await expect.poll(async () => (await rowKeys()).length, POLL).toBe(target!.data.grids.length - 1);
+    for (const g of target!.data.grids.filter((x) => !merge.keys.includes(x.key))) {
+      expect((await editorGrids()).find((x) => x.key === g.key)?.locked ?? false, `${g.name} keeps its lock state`).toBe(false);
+      expect(await households(g.key)).toBe(g.households);
+    }
+    expect(tp.problems.pageErrors).toEqual([]);
+    expect(tp.problems.serverErrors).toEqual([]);
+  }, 420_000);
 });
 
 function bboxOf(g: Area): [number, number, number, number] {

@@ -14,6 +14,7 @@ import type {
   Validation,
   VersionResponse,
   Band,
+  SetBandResponse,
 } from '../../../../core/grid-edit/contract.js';
 import type { InputCrs } from '../../../../core/types.js';
 import { api, currentAccount, getCsrfToken } from '../../api/http.js';
@@ -44,4 +45,6 @@ export const gridApi = {
     });
   },
   exportUrl: (code: string, format: 'geojson' | 'shp') => `${c(code)}/export?format=${format}`,
+  /** The district's household band (null: back to the default). */
+  setBand: (district: string, band: Band | null) => api.send<SetBandResponse>('PUT', `${BASE}/districts/${encodeURIComponent(district)}/band`, { band }),
 };

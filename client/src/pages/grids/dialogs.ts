@@ -1,7 +1,7 @@
 // Dialogs of the grid editor: revision conflict, delete, publish (with the report of what moved),
 // versions (view, compare, roll back), import (GeoJSON / Shapefile with a CRS) and export.
 import type { MultiPolygon } from 'geojson';
-import type { Problem, PublishResponse, VersionSummary } from '../../../../core/grid-edit/contract.js';
+import { DEFAULT_BAND, type Band, type Problem, type PublishResponse, type SetBandResponse, type VersionSummary } from '../../../../core/grid-edit/contract.js';
 import { INPUT_CRS, type InputCrs } from '../../../../core/types.js';
 import { authHeaders } from '../../api/http.js';
 import { confirmDialog, field, openDialog } from '../../shell/dialog.js';
@@ -35,6 +35,39 @@ export function conflictDialog(message: string): Promise<boolean> {
         reload = true;
       },
       onClose: () => resolve(reload),
+    });
+  });
+}
+
+/**
+ * 户数区间: the district's band for every community in it. `save` sends it (null = the default);
+ * resolves with the server's answer, or null when cancelled.
+ */
+export function bandDialog(o: { district: string; band: Band; isDefault: boolean; save: (band: Band | null) => Promise<SetBandResponse> }): Promise<SetBandResponse | null> {
+  return new Promise((resolve) => {
+    let out: SetBandResponse | null = null;
+    const num = (name: string, value: number) => h('input', { type: 'number', name, min: '1', max: '100000', step: '1', required: true, value: String(value), inputmode: 'numeric' }) as HTMLInputElement;
+    const min = num('min', o.band.min), max = num('max', o.band.max);
+    const reset = h('input', { type: 'checkbox', name: 'reset' }) as HTMLInputElement;
+    openDialog({
+      title: '设置户数区间',
+      id: 'ge-band-dialog',
+      lead: `${o.district}：每个网格的目标户数（全区各社区通用）${o.isDefault ? '，现为默认值' : ''}`,
+      content: [
+        field('下限（户）', min),
+        field('上限（户）', max),
+        h('label', { class: 'gc-check' }, reset, ` 恢复默认（${DEFAULT_BAND.min}–${DEFAULT_BAND.max} 户）`),
+        h('p', { class: 'gc-dialog-hint' }, '区间用于网格着色、校验、自动划分和重新平衡；已发布的网格不会改变。'),
+      ],
+      submitLabel: '保存',
+      onSubmit: async () => {
+        if (reset.checked) { out = await o.save(null); return; }
+        const a = Number(min.value), b = Number(max.value);
+        if (!Number.isInteger(a) || !Number.isInteger(b) || a < 1 || b < 1) throw new Error('请输入正整数');
+        if (a > b) throw new Error('下限不能大于上限');
+        out = await o.save({ min: a, max: b });
+      },
+      onClose: () => resolve(out),
     });
   });
 }

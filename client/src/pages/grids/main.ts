@@ -6,7 +6,7 @@ import '../../styles/app.css';
 import './grids.css';
 import { bbox as turfBbox, buffer as turfBuffer } from '@turf/turf';
 import type { Feature, FeatureCollection, Geometry, LineString, MultiPolygon, Polygon } from 'geojson';
-import type { Band, BuildingMove, CommunityResponse, CommunitySummary, DraftGrid, DraftGridOut, Problem, Quality, Validation } from '../../../../core/grid-edit/contract.js';
+import type { Band, BuildingMove, CommunityResponse, CommunitySummary, DraftGrid, DraftGridOut, Problem, Quality, RebalanceAdvice, Validation } from '../../../../core/grid-edit/contract.js';
 import { DEFAULT_BAND, CUT_TOLERANCE_M } from '../../../../core/grid-edit/contract.js';
 import { bandStatus, BAND_LABEL, buildingsCutByLines, indexBuildings, liveFigures, type BandStatus, type BuildingIndex, type LiveFigures } from '../../../../core/grid-edit/stats.js';
 import { createSnapper, edgeFaces, sharedEdgeLines, toShapes, usedVertices, type LonLat, type Snapper } from '../../../../core/grid-edit/topology.js';
@@ -25,7 +25,7 @@ import { errorMessage } from '../../shell/errors.js';
 import { flash, mountHeader } from '../../shell/header.js';
 import { initHooks, markReady } from '../../shell/hooks.js';
 import { gridApi } from './api.js';
-import { conflictDialog, deleteDialog, exportDialog, importDialog, publishDialog, versionsDialog, type CompareGrid, type CompareOverlay } from './dialogs.js';
+import { bandDialog, conflictDialog, deleteDialog, exportDialog, importDialog, publishDialog, versionsDialog, type CompareGrid, type CompareOverlay } from './dialogs.js';
 import { History } from './history.js';
 import { deleteGrid, drawGrid, gridsFromState, handlesOf, mergeGrids, moveHandle, nextGridName, rename, setLocked, splitGrids, stateFromGrids, type EditorState } from './model.js';
 
@@ -150,8 +150,8 @@ async function loadCommunity(code: string): Promise<void> {
   validation = null;
   $('#proposal').hidden = true;
   $('#compare').hidden = true;
-  $('#band').textContent = `${band.min}–${band.max}`;
-  renderLegend(band);
+  showBand(band, data.bandSource === 'district');
+  ($('#band-edit') as HTMLButtonElement).hidden = !data.district?.bandEditable;
   renderStatus();
   const u = new URL(location.href);
   u.searchParams.set('community', code);
@@ -162,6 +162,29 @@ async function loadCommunity(code: string): Promise<void> {
 
 function history_replace(u: URL) {
   window.history.replaceState(null, '', `${u.pathname}${u.search}`);
+}
+
+function showBand(band: Band, fromDistrict: boolean) {
+  $('#band').textContent = `${band.min}–${band.max}`;
+  $('#band-source').textContent = fromDistrict ? '（本区设定）' : '（默认）';
+  renderLegend(band);
+}
+
+/** 修改 户数区间: the district's band; the open draft is re-coloured and re-validated against it. */
+async function editBand() {
+  if (!loaded?.data.district) return;
+  const district = loaded.data.district;
+  const r = await bandDialog({
+    district: district.name || district.code, band: loaded.band, isDefault: loaded.data.bandSource !== 'district',
+    save: (band) => gridApi.setBand(district.code, band),
+  });
+  if (!r || !loaded) return;
+  loaded.band = r.band;
+  loaded.data.bandSource = r.bandSource;
+  showBand(r.band, r.bandSource === 'district');
+  clearOverlay();
+  changed({ validateNow: true });
+  flash(`户数区间已改为 ${r.band.min}–${r.band.max} 户`);
 }
 
 function renderLegend(band: Band) {
@@ -683,7 +706,7 @@ function clearOverlay() {
  * and in the panel: the quality figures, each proposed grid's households now → proposed (which are
  * out of the band and why), the buildings moved between grids, accept / reject.
  */
-function showProposal(kind: 'partition' | 'rebalance', proposed: DraftGridOut[], quality: Quality, moves: BuildingMove[] = []) {
+function showProposal(kind: 'partition' | 'rebalance', proposed: DraftGridOut[], quality: Quality, moves: BuildingMove[] = [], advice: RebalanceAdvice[] = []) {
   if (!loaded || !history.current) return;
   const s = history.current;
   const band = loaded.band;
@@ -701,9 +724,10 @@ function showProposal(kind: 'partition' | 'rebalance', proposed: DraftGridOut[],
   const afterKeys = new Set(grids.map((g) => g.key));
   const nameOf = new Map<string, string>([...before.map((g) => [g.key, g.name] as const), ...grids.map((g) => [g.key, g.name] as const)]);
   const hhBefore = (key: string) => (beforeKeys.has(key) ? figures.get(key)?.households ?? 0 : null);
+  const beforeGeom = new Map(before.map((g) => [g.key, JSON.stringify(g.geometry)]));
   const diffOf = (g: DraftGridOut): OverlayDiff => {
     if (!beforeKeys.has(g.key)) return 'added';
-    if (lockedKeys.has(g.key)) return 'same';
+    if (lockedKeys.has(g.key) || beforeGeom.get(g.key) === JSON.stringify(g.geometry)) return 'same';
     return kind === 'rebalance' && hhBefore(g.key) === g.households ? 'same' : 'changed';
   };
   const idIndex = new Map(loaded.idx.buildings.map((b, i) => [String(b.id), i]));
@@ -764,8 +788,11 @@ function showProposal(kind: 'partition' | 'rebalance', proposed: DraftGridOut[],
         h('dt', {}, '用时'), h('dd', {}, `${fmtInt(quality.ms)} ms`),
       ),
       kind === 'rebalance' && moves.length === 0
-        ? h('div', { class: 'gc-callout', id: 'proposal-no-moves' }, '没有找到能改善户数的楼栋调整（相邻网格之间没有可整栋移动的楼栋）。可尝试自动划分，或手动修改边界。')
+        ? h('div', { class: 'gc-callout', id: 'proposal-no-moves' }, advice.length
+          ? '只移动楼栋无法再改善户数，原因见下方建议。'
+          : '没有找到能改善户数的楼栋调整（相邻网格之间没有可整栋移动的楼栋）。可尝试自动划分，或手动修改边界。')
         : null,
+      advice.length ? adviceList(advice, nameOf) : null,
       outOfBand.length
         ? h('div', { class: 'gc-callout warn', id: 'proposal-out-of-band', 'data-count': outOfBand.length }, `${outOfBand.length} 个网格不在区间内：${outOfBand.map(why).join('；')}`)
         : h('div', { class: 'gc-callout ok', id: 'proposal-out-of-band', 'data-count': 0 }, `✓ 全部 ${grids.length} 个网格都在 ${band.min}–${band.max} 户区间内`),
@@ -796,20 +823,45 @@ function showProposal(kind: 'partition' | 'rebalance', proposed: DraftGridOut[],
   render();
 }
 
-async function runPartition() {
+/** 自动划分 of the unlocked grids; `only` re-partitions just those grids (the rest held as they are). */
+async function runPartition(only?: readonly string[]) {
   if (!loaded || !history.current) return;
   const grids = gridsFromState(history.current);
-  const lockedKeys = grids.filter((g) => g.locked).map((g) => g.key);
+  const lockedKeys = grids.filter((g) => g.locked || (only !== undefined && !only.includes(g.key))).map((g) => g.key);
   const btn = $('#partition') as HTMLButtonElement;
   btn.disabled = true;
   try {
     const r = await gridApi.partition(loaded.code, { grids, lockedKeys, band: loaded.band, seed: 1 });
-    showProposal('partition', r.grids, r.quality);
+    // Grids held only for this run keep their own lock state when the proposal is accepted.
+    const locked = new Map(grids.map((g) => [g.key, !!g.locked]));
+    showProposal('partition', r.grids.map((g) => ({ ...g, locked: locked.get(g.key) ?? false })), r.quality);
   } catch (e) {
     flash(missing(e, '自动划分') ?? `自动划分失败：${msg(e)}`);
   } finally {
     btn.disabled = false;
   }
+}
+
+/**
+ * What moving buildings cannot fix, each with what to do: merge or split (re-partition just those
+ * grids, the others held), or a building over the maximum (nothing a line can do).
+ */
+function adviceList(advice: readonly RebalanceAdvice[], nameOf: ReadonlyMap<string, string>): HTMLElement {
+  const name = (k: string) => shortName(nameOf.get(k) ?? k);
+  const band = loaded!.band;
+  const items = advice.map((a) => {
+    const cluster = a.cluster ? `这一片 ${a.cluster.keys.map(name).join('、')} 共 ${fmtInt(a.cluster.households)} 户，${a.cluster.grids} 个网格，宜为 ${a.cluster.need} 个` : '';
+    const text = a.kind === 'merge'
+      ? `建议合并 ${a.keys.map(name).join(' 与 ')}（合并后 ${fmtInt(a.households)} 户）。${cluster}。`
+      : a.kind === 'split'
+        ? `建议拆分 ${name(a.keys[0]!)}（${fmtInt(a.households)} 户）。${cluster}。`
+        : `${name(a.keys[0]!)} 内有一栋楼 ${fmtInt(a.households)} 户（楼栋 ${a.buildingId}），超过上限 ${band.max} 户；楼栋不可拆分，该网格无法进入区间。`;
+    const act = a.kind === 'building_over_max' ? null
+      : h('button', { type: 'button', class: 'gc-btn small', 'data-advice-keys': a.keys.join(','), title: '只对这几个网格自动划分，其余网格保持不变' }, a.kind === 'merge' ? '合并重划' : '拆分重划');
+    act?.addEventListener('click', () => void runPartition(a.keys));
+    return h('li', { 'data-advice': a.kind, 'data-keys': a.keys.join(',') }, h('span', {}, text), act);
+  });
+  return h('div', { id: 'proposal-advice' }, h('h4', {}, '建议'), h('ul', { class: 'ge-advice' }, ...items));
 }
 
 async function runRebalance() {
@@ -818,7 +870,7 @@ async function runRebalance() {
   btn.disabled = true;
   try {
     const r = await gridApi.rebalance(loaded.code, gridsFromState(history.current), loaded.band);
-    showProposal('rebalance', r.grids, r.quality, r.moves);
+    showProposal('rebalance', r.grids, r.quality, r.moves, r.advice);
   } catch (e) {
     flash(missing(e, '重新平衡') ?? `重新平衡失败：${msg(e)}`);
   } finally {
@@ -1029,6 +1081,7 @@ async function main() {
   $('#publish').addEventListener('click', () => void publish());
   $('#partition').addEventListener('click', () => void runPartition());
   $('#rebalance').addEventListener('click', () => void runRebalance());
+  $('#band-edit').addEventListener('click', () => void editBand());
   $('#versions').addEventListener('click', openVersions);
   $('#import').addEventListener('click', () => {
     if (!loaded) return;
