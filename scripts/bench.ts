@@ -9,7 +9,7 @@ import { loadDemo, readDemo } from '../server/demo/load.js';
 import { benchIntakeLatency, benchIntakeThroughput, type IntakeBenchRow, type LatencyBenchRow } from '../server/incidents/intake.bench.js';
 import { benchTiles, type TileBenchRow } from '../server/tiles/tiles.bench.js';
 import { benchWallPrep, wallBenchMarkdown } from '../client/src/pages/wall/prep.bench.js';
-import { benchPartition, benchProposalWorker, benchRefinement, partitionBenchMarkdown } from '../server/grids/partition.bench.js';
+import { benchPartition, benchProposalWorker, benchRebalance, benchRefinement, partitionBenchMarkdown } from '../server/grids/partition.bench.js';
 import { benchCoverageDemo, benchCoverageSynthetic, coverageBenchMarkdown, type DemoBench } from '../server/coverage/coverage.bench.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -41,7 +41,24 @@ async function engines() {
   return list;
 }
 
+/**
+ * `npm run bench -- --only partition`: run just the grid editor's section and put it in place in
+ * docs/BENCHMARKS.md (the rest of the report is kept as it was).
+ */
+async function partitionOnly() {
+  const out = resolve(ROOT, 'docs/BENCHMARKS.md');
+  const section = partitionBenchMarkdown(benchPartition(), benchRefinement(), await benchProposalWorker(), benchRebalance()).join('\n');
+  const doc = readFileSync(out, 'utf8');
+  const start = doc.indexOf('## Grid editor: automatic partition');
+  const end = start < 0 ? -1 : doc.indexOf('\n## ', start + 5);
+  const stamp = `_Grid editor section re-run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on the machine above (\`npm run bench -- --only partition\`)._\n\n`;
+  const next = start < 0 ? `${doc}\n${section}\n` : `${doc.slice(0, start)}${section.replace(/\n\n/, `\n\n${stamp}`)}${end < 0 ? '' : doc.slice(end)}`;
+  writeFileSync(out, next);
+  console.log(section);
+}
+
 async function main() {
+  if (process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'partition') return partitionOnly();
   const { createTestDb } = await import('../server/testing/db.js');
   const tileRows: TileBenchRow[] = [];
   const intakeRows: IntakeBenchRow[] = [];
@@ -141,7 +158,7 @@ async function main() {
   console.error('[bench] wall: heat map and grid layer preparation…');
   lines.push(...wallBenchMarkdown(benchWallPrep()));
   console.error('[bench] grid editor: automatic partition (demo communities, synthetic 5,000 buildings)…');
-  lines.push(...partitionBenchMarkdown(benchPartition(), benchRefinement(), await benchProposalWorker()));
+  lines.push(...partitionBenchMarkdown(benchPartition(), benchRefinement(), await benchProposalWorker(), benchRebalance()));
   console.error('[bench] coverage: synthetic 1M-edge network…');
   lines.push(...coverageBenchMarkdown(coverageRows, benchCoverageSynthetic()));
   const wallFigures = resolve(ROOT, 'test-results/wall-figures.json');
