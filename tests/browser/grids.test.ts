@@ -247,6 +247,13 @@ describe('网格划分 /grids', () => {
       const rev = Number(await tp.page.locator('#draft-status').getAttribute('data-revision'));
       await tp.page.locator('#save').click();
       await expect.poll(async () => Number(await tp.page.locator('#draft-status').getAttribute('data-revision')), { timeout: 30_000 }).toBeGreaterThan(rev);
+      // Someone has the 2D map open meanwhile: it must pick the new grids up live, without a reload.
+      const watcher = await openPage(browser, server, { login: false });
+      await loginInPage(watcher, server, analyst, '/map.html');
+      await waitForReady(watcher, 150_000);
+      await expect.poll(async () => (await gcState(watcher.page)).gridCount, { timeout: 30_000 }).toBe(gridsBefore.length);
+      const loadedAt = await watcher.page.evaluate(() => performance.timeOrigin);
+
       await tp.page.locator('#publish').click();
       await tp.page.locator('#ge-publish textarea[name="note"]').fill('浏览器测试：按道路分割网格');
       await tp.page.locator('#ge-publish button[type="submit"]').click();
@@ -259,6 +266,11 @@ describe('网格划分 /grids', () => {
       const gridsAfter = (await analystApi.get<FeatureCollection<MultiPolygon, { communityCode: string; name: string }>>('api/grids')).body.features;
       expect(gridsAfter.filter((f) => f.properties.communityCode === p.code)).toHaveLength(inCommunity + 1);
       expect(gridsAfter.map((f) => f.properties.name)).toContain(p.newName);
+      // The open map took them from the grids:changed event (same page load).
+      await expect.poll(async () => (await gcState(watcher.page)).gridCount, { timeout: 60_000, message: 'open /map shows the published grids live' }).toBe(gridsAfter.length);
+      expect(await watcher.page.evaluate(() => performance.timeOrigin)).toBe(loadedAt);
+      expect(watcher.problems.pageErrors).toEqual([]);
+      await watcher.close();
 
       await tp.page.goto(new URL('map.html', server.url).toString(), { waitUntil: 'domcontentloaded' });
       await waitForReady(tp, 150_000);
