@@ -161,7 +161,7 @@ describe('grid editor: drafts', () => {
     expect(now.body.draft.savedBy).toBe('analyst');
     expect(now.body.grids.map((g: { key: string }) => g.key)).toEqual([String(f.grids.gridA1), 'new-1']);
     const audit = (await f.t.db.query<{ action: string; outcome: string }>(
-      `SELECT action, outcome FROM audit_log WHERE resource = 'grid_edit' ORDER BY id`)).rows;
+      `SELECT action, outcome FROM audit_log WHERE resource = 'grid_edit' AND action LIKE 'grid_draft%' ORDER BY id`)).rows;
     expect(audit).toEqual([{ action: 'grid_draft_save', outcome: 'ok' }, { action: 'grid_draft_save', outcome: 'failed' }]);
   });
 
