@@ -1536,13 +1536,13 @@ export function buildUnits(input: Pick<PartitionInput, 'boundary' | 'buildings'>
   // unit, so no line can pass between them: a seed of one at least SEED.inset inside the other.
   const foot: XY[][][][] = input.buildings.map((b) => (b.footprint.type === 'Polygon' ? [b.footprint.coordinates] : b.footprint.coordinates)
     .map((rings) => rings.map((r, j) => orientRing(r.map((c) => proj.toXY(c)), j > 0))));
-  const buildingOf = overlapGroups(foot, ips);
+  // Points 0.5 m inside each outline: the building's seeds, and the probes for overlaps.
+  const inset = foot.map((polys, i) => (!ips[i] ? [] : polys.flatMap((xr) => ringSeeds(xr, SEED.building, SEED.inset).filter((q) => pointInRings(q, xr)))));
+  const buildingOf = overlapGroups(foot, ips, inset);
   ips.forEach((p, i) => { if (p) { ipSeed.set(i, pts.length); add(p, 0, buildingOf[i]!); } }); // inside the padded extent
   input.buildings.forEach((_, i) => {
     if (!ips[i]) return;
-    for (const xr of foot[i]!) {
-      for (const s of ringSeeds(xr, SEED.building, SEED.inset)) if (pointInRings(s, xr) && inside(s)) add(s, 0, buildingOf[i]!);
-    }
+    for (const q of inset[i]!) if (inside(q)) add(q, 0, buildingOf[i]!);
   });
   for (const rings of bRings) {
     for (const s of ringSeeds(rings, SEED.boundary, SEED.boundaryOffset)) add(s, 1, -1);
@@ -1650,9 +1650,10 @@ export function buildUnits(input: Pick<PartitionInput, 'boundary' | 'buildings'>
 /**
  * Buildings that overlap, as groups: the index of the group's first building for each building
  * (itself when it overlaps none). Two overlap when a point 0.5 m inside one's outline (or its
- * interior point) lies inside the other; buildings that only share a wall do not.
+ * interior point) lies inside the other; buildings that only share a wall do not. `inset`, those
+ * points per building when the caller has them already.
  */
-export function overlapGroups(foot: readonly (readonly (readonly XY[])[])[][], interior: readonly (XY | null)[]): Int32Array {
+export function overlapGroups(foot: readonly (readonly (readonly XY[])[])[][], interior: readonly (XY | null)[], inset?: readonly (readonly XY[])[]): Int32Array {
   const n = foot.length;
   const parent = Int32Array.from({ length: n }, (_, i) => i);
   const find = (i: number): number => { while (parent[i] !== i) { parent[i] = parent[parent[i]!]!; i = parent[i]!; } return i; };
@@ -1671,8 +1672,7 @@ export function overlapGroups(foot: readonly (readonly (readonly XY[])[])[][], i
   for (let i = 0; i < n; i++) {
     if (!live[i]) continue;
     const b = boxes[i]!;
-    const probes: XY[] = [interior[i]!];
-    for (const rings of foot[i]!) for (const s of ringSeeds(rings, SEED.building, SEED.inset)) if (pointInRings(s, rings)) probes.push(s);
+    const probes: XY[] = [interior[i]!, ...(inset?.[i] ?? foot[i]!.flatMap((rings) => ringSeeds(rings, SEED.building, SEED.inset).filter((q) => pointInRings(q, rings))))];
     for (const j of idx.search(b[0], b[1], b[2], b[3])) {
       if (j === i || !live[j] || find(i) === find(j)) continue;
       if (probes.some((p) => inFoot(p, j))) { const a = find(i), c = find(j); parent[Math.max(a, c)] = Math.min(a, c); }
