@@ -1,5 +1,8 @@
 // `npm test`: every test on a fresh clone. Installs dependencies if needed, then runs, streaming
 // output:
+//   typecheck     tsc --noEmit over the whole project (the wire contract's type tests only bite
+//                 under the compiler); a step, not a test: it adds no passed count, a failure
+//                 counts as one failed
 //   unit          vitest project "unit"
 //   db-embedded   vitest project "db" on embedded PGlite+PostGIS
 //   db-postgres   vitest project "db" on a real PostGIS server (TEST_DATABASE_URL or DATABASE_URL;
@@ -24,7 +27,7 @@ import {
   run,
 } from './lib/ensure.mjs';
 
-const STEPS = ['unit', 'db-embedded', 'db-postgres', 'browser'];
+const STEPS = ['typecheck', 'unit', 'db-embedded', 'db-postgres', 'browser'];
 const REPORT_DIR = join(ROOT, '.test-cache');
 const isCI = /^(1|true|yes)$/i.test(process.env.CI ?? '');
 
@@ -113,6 +116,11 @@ async function ensureChromium() {
 
 async function runStep(step, extra) {
   switch (step) {
+    case 'typecheck': {
+      if (extra.length) return { skipped: true, note: 'not run with a file filter' };
+      const { code } = await run('npx', ['--no', '--', 'tsc', '--noEmit', '-p', 'tsconfig.json']);
+      return { ok: code === 0, passed: 0, failed: 0, note: code === 0 ? 'no type errors' : 'type errors (see above)' };
+    }
     case 'unit':
       return vitest(step, 'unit', {}, extra);
     case 'db-embedded':
