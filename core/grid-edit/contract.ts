@@ -32,6 +32,9 @@ export const multiPolygonSchema = z.object({ type: z.literal('MultiPolygon'), co
 export const areaGeometrySchema = z.discriminatedUnion('type', [polygonSchema, multiPolygonSchema]);
 export type AreaGeometry = Polygon | MultiPolygon;
 
+/** A grid's area as one MultiPolygon (a Polygon becomes its single part); the shape publish stores. */
+export const asMulti = (g: AreaGeometry): MultiPolygon => (g.type === 'Polygon' ? { type: 'MultiPolygon', coordinates: [g.coordinates] } : g);
+
 // ---------------------------------------------------------------------------------------------
 // Draft grids
 

@@ -7,7 +7,7 @@ import { area, booleanPointInPolygon } from '@turf/turf';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import { interiorPoint } from '../partition.js';
-import { DEFAULT_BAND, type DraftGrid } from './contract.js';
+import { asMulti, DEFAULT_BAND, type DraftGrid } from './contract.js';
 import { proposePartition } from './propose.js';
 import { rebalance } from './rebalance.js';
 import { validateGrids, type ValidationBuilding } from './validate.js';
@@ -15,7 +15,6 @@ import { validateGrids, type ValidationBuilding } from './validate.js';
 const dir = resolve(import.meta.dirname, '../../geojson/demo');
 const layer = (name: string) => (JSON.parse(readFileSync(resolve(dir, `${name}.geojson`), 'utf8')) as { features: Feature<Polygon | MultiPolygon, Record<string, unknown>>[] }).features;
 const divisions = layer('divisions'), buildingsAll = layer('buildings'), gridsAll = layer('grids');
-const asMulti = (g: Polygon | MultiPolygon): MultiPolygon => (g.type === 'Polygon' ? { type: 'MultiPolygon', coordinates: [g.coordinates] } : g);
 const band = DEFAULT_BAND;
 const communities = divisions.filter((d) => d.properties.level === 'community').map((d) => {
   const code = String(d.properties.code);

@@ -7,14 +7,13 @@ import { area, bbox, booleanPointInPolygon, difference, feature, featureCollecti
 import Flatbush from 'flatbush';
 import type { Feature, MultiPolygon, Polygon, Position } from 'geojson';
 import { interiorPoint, localProjection, partitionCommunity, segmentsIntersect, type XY } from '../partition.js';
-import type { AreaGeometry, Band, DraftGrid, GridFigures, Quality } from './contract.js';
+import { asMulti, type AreaGeometry, type Band, type DraftGrid, type GridFigures, type Quality } from './contract.js';
 import { quality } from './quality.js';
 import { gridFigures, type ValidationBuilding } from './validate.js';
 
 export type ProposalBuilding = ValidationBuilding;
 
 type AreaFeature = Feature<Polygon | MultiPolygon>;
-const asMulti = (g: Polygon | MultiPolygon): MultiPolygon => (g.type === 'Polygon' ? { type: 'MultiPolygon', coordinates: [g.coordinates] } : g);
 const feat = (g: AreaGeometry) => feature(g) as AreaFeature;
 
 function unionAll(gs: readonly AreaGeometry[]): AreaFeature | null {

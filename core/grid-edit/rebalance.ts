@@ -9,13 +9,12 @@ import { area, bbox, booleanPointInPolygon, difference, feature, featureCollecti
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
 import { buildUnits, cellComponents, refineBalance, type GroupUnit } from '../partition.js';
 import { rebalanceAdvice } from './advice.js';
-import type { AreaGeometry, Band, BuildingMove, DraftGrid, GridFigures, Quality, RebalanceAdvice } from './contract.js';
+import { asMulti, type AreaGeometry, type Band, type BuildingMove, type DraftGrid, type GridFigures, type Quality, type RebalanceAdvice } from './contract.js';
 import { quality } from './quality.js';
 import { gridFigures, hasSelfIntersection, type ValidationBuilding } from './validate.js';
 
 type AreaFeature = Feature<Polygon | MultiPolygon>;
 const feat = (g: AreaGeometry) => feature(g) as AreaFeature;
-const asMulti = (g: Polygon | MultiPolygon): MultiPolygon => (g.type === 'Polygon' ? { type: 'MultiPolygon', coordinates: [g.coordinates] } : g);
 
 export interface RebalanceInput {
   community: AreaGeometry;

@@ -6,7 +6,7 @@
 // fresh plan is nearly balanced and leaves it a handful of steps. Pure CPU
 // (core/grid-edit/propose.ts over core/partition.ts); no database.
 import type { MultiPolygon, Polygon, Position } from 'geojson';
-import { DEFAULT_BAND } from '../../core/grid-edit/contract.js';
+import { asMulti, DEFAULT_BAND } from '../../core/grid-edit/contract.js';
 import { proposePartition } from '../../core/grid-edit/propose.js';
 import { rebalance } from '../../core/grid-edit/rebalance.js';
 import { gridFigures } from '../../core/grid-edit/validate.js';
@@ -116,8 +116,7 @@ export function rebalanceBenchMarkdown(rows: RebalanceBenchRow[]): string[] {
 
 function demoCommunities(limit: number) {
   const demo = readDemo();
-  const asMulti = (g: Polygon | MultiPolygon): MultiPolygon => (g.type === 'Polygon' ? { type: 'MultiPolygon', coordinates: [g.coordinates] } : g);
-  return demo.divisions.filter((f) => f.properties.level === 'community')
+    return demo.divisions.filter((f) => f.properties.level === 'community')
     .map((f) => ({
       grids: demo.grids.filter((g) => g.properties.communityCode === f.properties.code)
         .map((g, i) => ({ id: i + 1, key: String(g.properties.code), name: String(g.properties.name), geometry: asMulti(g.geometry as unknown as Polygon | MultiPolygon) })),
