@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { loadDemo, readDemo } from '../server/demo/load.js';
 import { benchIntakeLatency, benchIntakeThroughput, type IntakeBenchRow, type LatencyBenchRow } from '../server/incidents/intake.bench.js';
 import { benchTiles, type TileBenchRow } from '../server/tiles/tiles.bench.js';
-import { benchWallPrep, wallBenchMarkdown } from '../client/src/pages/wall/prep.bench.js';
+import { benchWallPrep, wallBenchMarkdown } from '../core/wall-prep.bench.js';
 import { benchPartition, benchProposalWorker, benchRebalance, benchRefinement, partitionBenchMarkdown } from '../server/grids/partition.bench.js';
 import { benchCoverageDemo, benchCoverageSynthetic, coverageBenchMarkdown, type DemoBench } from '../server/coverage/coverage.bench.js';
 

@@ -21,7 +21,7 @@ import { handleAuthError } from '../../shell/auth.js';
 import { $, h, showError } from '../../shell/dom.js';
 import { SOURCE_NAMES } from '../../shell/labels.js';
 import { isKiosk, kioskToken, wallApi } from './api.js';
-import { heatGridFor, HeatRenderer } from './heat.js';
+import { heatGridFor, HeatRenderer } from '../../../../core/wall-prep.js';
 import { startLive, type WallLive } from './live.js';
 import { coverageTone, METRIC_DEFS, STAFF_ROLE_NAMES, weakestCoverageGrid, type MetricClass } from './metrics.js';
 import * as panel from './panels.js';

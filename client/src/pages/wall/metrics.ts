@@ -3,6 +3,9 @@
 import type { RGBA } from '../../map/map-view.js';
 import type { MetricId } from './params.js';
 import type { GridMetric } from '../../../../core/wall.js';
+import { countBreaks } from '../../../../core/wall-prep.js';
+
+export { countBreaks };
 
 export interface MetricClass {
   label: string;
@@ -29,24 +32,6 @@ export const FILL_ALPHA = 118;
 const NONE: RGBA = [40, 70, 110, 45];
 const COUNT_RAMP = ['#1f9bd1', '#2fc4b2', '#f2c94c', '#f2893b', '#e5384f'].map((c) => hex(c, FILL_ALPHA));
 const RED_RAMP = ['#f6b26b', '#f07c3f', '#e5484d', '#b31d3b'].map((c) => hex(c, FILL_ALPHA + 20));
-
-/**
- * Thresholds for counts: zero is its own class, then up to `n` classes over the non-zero values
- * at their quantiles, rounded to whole numbers (or `step`), strictly ascending.
- */
-export function countBreaks(values: readonly number[], n = 4, step = 1): number[] {
-  const v = values.filter((x) => Number.isFinite(x) && x > 0).sort((a, b) => a - b);
-  if (v.length === 0) return [];
-  const out: number[] = [];
-  const first = step >= 1 ? 1 : Math.max(step, Math.round(v[0]! / step) * step);
-  out.push(first);
-  for (let i = 1; i < n; i++) {
-    const q = v[Math.min(v.length - 1, Math.floor((i / n) * v.length))]!;
-    const r = Math.max(step, Math.round(q / step) * step);
-    if (r > out[out.length - 1]! && r <= v[v.length - 1]!) out.push(r);
-  }
-  return out;
-}
 
 const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
 

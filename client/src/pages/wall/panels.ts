@@ -7,7 +7,7 @@ import { SOURCE_NAMES } from '../../shell/labels.js';
 import type { MetricClass, MetricDef } from './metrics.js';
 import type { IncidentView } from '../../../../core/contract.js';
 import type { PartyNode, PartyTree, RankRow, WallTotals } from '../../../../core/wall.js';
-import { HEAT_STOPS } from './heat.js';
+import { HEAT_STOPS } from '../../../../core/wall-prep.js';
 
 const nf = new Intl.NumberFormat('zh-CN');
 export const int = (n: number | null | undefined) => (n == null || !Number.isFinite(n) ? '—' : nf.format(Math.round(n)));

@@ -1,6 +1,6 @@
 // Pure parts of the wall: URL parameters, layouts, metric classes, the heat raster, the case columns.
 import { describe, expect, it } from 'vitest';
-import { binInto, blur, gaussianKernel, heatGridFor, heatLut, HeatRenderer } from './heat.js';
+import { binInto, blur, gaussianKernel, heatGridFor, heatLut, HeatRenderer } from '../../../../core/wall-prep.js';
 import { countBreaks, coveragePercent, coverageTone, METRIC_DEFS, weakestCoverageGrid } from './metrics.js';
 import { DEFAULT_TOUR, parseParams, pickLayout, uiScale } from './params.js';
 import { PointStore } from './points.js';

@@ -11,9 +11,8 @@
 //           grid feature copied with its count and colour (the straightforward GeoJSON way).
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
-import { colorize, gaussianKernel, heatGridFor, heatLut, HeatRenderer, maxOf } from './heat.js';
-import { countBreaks } from './metrics.js';
-import type { BBox } from '../../../../core/bbox.js';
+import { colorize, countBreaks, gaussianKernel, heatGridFor, heatLut, HeatRenderer, maxOf } from './wall-prep.js';
+import type { BBox } from './bbox.js';
 
 /** The demo district's extent (外滩—陆家嘴). */
 const BBOX: BBox = [121.4813232, 31.2268945, 121.5197754, 31.2503781];

@@ -1,8 +1,9 @@
-// Heat map as an image draped on the 3D ground: cases are binned into a lon/lat grid (one pass),
+// The wall's data preparation (pure; measured by core/wall-prep.bench.ts, run in Node by
+// scripts/bench.ts). Heat map as an image draped on the 3D ground: cases are binned into a lon/lat grid (one pass),
 // blurred with a separable Gaussian (cost independent of the number of cases), and coloured
 // through a 256-entry lookup table into RGBA. Pure and allocation-free per frame (buffers are
 // reused), so a day replayed at speed or a million cases stay cheap. Renders the same in any WebGL.
-import type { BBox } from '../../map/map-view.js';
+import type { BBox } from './bbox.js';
 
 export interface HeatGrid {
   bbox: BBox;
@@ -222,4 +223,22 @@ export class HeatRenderer {
     colorize(this.field, this.scale, this.lut, this.rgba);
     return { counted, scale: this.scale };
   }
+}
+
+/**
+ * Thresholds for counts: zero is its own class, then up to `n` classes over the non-zero values
+ * at their quantiles, rounded to whole numbers (or `step`), strictly ascending.
+ */
+export function countBreaks(values: readonly number[], n = 4, step = 1): number[] {
+  const v = values.filter((x) => Number.isFinite(x) && x > 0).sort((a, b) => a - b);
+  if (v.length === 0) return [];
+  const out: number[] = [];
+  const first = step >= 1 ? 1 : Math.max(step, Math.round(v[0]! / step) * step);
+  out.push(first);
+  for (let i = 1; i < n; i++) {
+    const q = v[Math.min(v.length - 1, Math.floor((i / n) * v.length))]!;
+    const r = Math.max(step, Math.round(q / step) * step);
+    if (r > out[out.length - 1]! && r <= v[v.length - 1]!) out.push(r);
+  }
+  return out;
 }
