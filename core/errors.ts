@@ -25,6 +25,20 @@ export const ERROR_STATUS = {
   validation_failed: 422,
   /** Grid editor: the partition engine could not make a proposal from this community's data (the message names why). */
   proposal_failed: 422,
+  /** Public pages (随手拍, 一年一事): a phone verification code that is wrong, expired, used or guessed too often (details.reason). */
+  verification_failed: 400,
+  /** Public pages: the verified-phone ticket, case link or voting link is missing, unknown or expired. */
+  verification_required: 401,
+  /** A resident rates their case once, through its private link. */
+  already_rated: 409,
+  /** A resident rates a case only once it is resolved or verified (办结/核查 and after). */
+  not_rateable: 409,
+  /** 一年一事: one vote per resident (or voting link) per community and year. */
+  already_voted: 409,
+  /** Reporter points: the case (with its merged duplicates) has earned its points already. */
+  already_awarded: 409,
+  /** Reporter points: the case is not verified valid, or its report was marked invalid: no points. */
+  not_awardable: 422,
   unauthorized: 401,
   invalid_credentials: 401,
   forbidden: 403,
