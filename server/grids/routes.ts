@@ -8,6 +8,7 @@ import { loadSql } from '../db/sql.js';
 import { fail, ok, route } from '../http/errors.js';
 import { idParam, validate } from '../http/validate.js';
 import { featureCollection, listQuery, type FeatureRow } from '../layers/filters.js';
+import { gridSummaryRoutes } from './summary.js';
 
 const SQL = loadSql(new URL('./grids.sql', import.meta.url), ['list', 'one']);
 const NO_BBOX = [null, null, null, null];
@@ -38,5 +39,6 @@ export function gridRoutes(db: Db, config: Config): Router {
       },
     });
   }));
+  r.use(gridSummaryRoutes(db));
   return r;
 }

@@ -1,0 +1,52 @@
+// What a grid's info card shows beyond households (GET /api/grids/:id/summary): its 一格三员 staff,
+// its Party branch and its case figures. The wire shape, the month boundary and who sees what. Pure.
+import { can, type Role } from './permissions.js';
+
+export type StaffRole = 'grid_worker' | 'community_worker' | 'property_manager';
+/** 一格三员, in display order. */
+export const STAFF_ROLE_NAMES: Record<StaffRole, string> = { grid_worker: '网格员', community_worker: '社区工作者', property_manager: '物业管理员' };
+
+export interface GridStaffMember {
+  role: StaffRole;
+  /** The full name, or masked (张**) for roles that do not see people's names. */
+  name: string;
+  synthetic: boolean;
+}
+
+export interface GridSummary {
+  gridId: number;
+  name: string;
+  /** 一格三员 in post (possibly several per role, possibly none for a role). */
+  staff: GridStaffMember[];
+  /** Staff names are masked for this caller. */
+  staffMasked: boolean;
+  /** The roles of 一格三员 that nobody holds. */
+  staffMissing: StaffRole[];
+  party: {
+    /** 网格党支部 of the grid (usually one). */
+    branches: { name: string; members: number }[];
+    buildingGroups: number;
+    memberHouseholds: number;
+    synthetic: boolean;
+  };
+  /** Cases located in the grid (merged duplicates not counted); null for roles that may not read cases. */
+  cases: { open: number; overdue: number; thisMonth: number } | null;
+}
+
+const BEIJING_MS = 8 * 3_600_000;
+
+/** Start of the Beijing calendar month holding `ms` (UTC+8, no daylight saving), as an instant. */
+export function beijingMonthStart(ms: number): Date {
+  const d = new Date(ms + BEIJING_MS);
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) - BEIJING_MS);
+}
+
+/** Names of people are shown in full to the roles that work with people's data; others see 张**. */
+export function seesStaffNames(role: Role): boolean {
+  return can(role, 'read', 'resident_pii');
+}
+
+export function maskPersonName(name: string): string {
+  const chars = [...name];
+  return chars.length <= 1 ? '*' : `${chars[0]}${'*'.repeat(chars.length - 1)}`;
+}

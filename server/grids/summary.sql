@@ -1,0 +1,36 @@
+-- The grid info card (GET /api/grids/:id/summary). Every query takes the grid id as $1; the grid
+-- itself is looked up inside the caller's jurisdiction ($2 community codes, $3 one grid; NULL = any).
+
+-- name: grid
+SELECT g.id, g.name
+  FROM grid g
+ WHERE g.id = $1
+   AND ($2::text[] IS NULL OR g.community_code = ANY($2::text[]))
+   AND ($3::int IS NULL OR g.id = $3::int);
+
+-- name: staff
+-- 一格三员 of the grid, grid worker first.
+SELECT s.role, s.name, s.synthetic
+  FROM grid_staff s
+ WHERE s.grid_id = $1
+ ORDER BY array_position(ARRAY['grid_worker', 'community_worker', 'property_manager'], s.role), s.id;
+
+-- name: party
+-- The grid's Party branches (网格党支部) and the counts of what sits below them in the grid.
+SELECT COALESCE(json_agg(json_build_object('name', o.name, 'members', o.members) ORDER BY o.id)
+                  FILTER (WHERE o.level = 'grid_branch'), '[]'::json) AS branches,
+       count(*) FILTER (WHERE o.level = 'building_group')::int AS building_groups,
+       count(*) FILTER (WHERE o.level = 'member_household')::int AS member_households,
+       COALESCE(bool_or(o.synthetic), false) AS synthetic
+  FROM party_org o
+ WHERE o.grid_id = $1;
+
+-- name: cases
+-- Cases located in the grid: open now, open and past their deadline (or marked overdue), reported
+-- since $2 (the start of the Beijing month). $3 one department's cases only (NULL = all); $4 now.
+SELECT count(*) FILTER (WHERE s.type = 'open')::int AS open,
+       count(*) FILTER (WHERE s.type = 'open' AND (i.overdue OR i.deadline_at < $4::timestamptz))::int AS overdue,
+       count(*) FILTER (WHERE i.created_at >= $2::timestamptz)::int AS this_month
+  FROM incident i JOIN incident_state s ON s.code = i.status
+ WHERE i.grid_id = $1 AND i.merged_into IS NULL
+   AND ($3::int IS NULL OR i.department_id = $3::int);

@@ -1,0 +1,79 @@
+// GET /api/grids/:id/summary on the fixture district: 一格三员 (names masked for roles that do not
+// see people's data), the Party branch and the case figures (open, overdue, this month), inside
+// the caller's jurisdiction; bad and unknown ids are refused.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { GridSummary } from '../../core/grid-summary.js';
+import { fixtureApi } from '../testing/api.js';
+import { insertCase } from '../testing/cases.js';
+import { testDbKind } from '../testing/db.js';
+import { FIXTURE } from '../testing/fixture.js';
+import { loadPartyFixture } from '../testing/party-fixture.js';
+
+const f = fixtureApi();
+const DAY = 86_400_000;
+let deptCase = 0;
+
+beforeAll(async () => {
+  await loadPartyFixture(f.t.db, f.grids);
+  const A1 = FIXTURE.pointA1;
+  await insertCase(f.t.db, { state: 'reported', level: 'grid', lonLat: A1 });
+  await insertCase(f.t.db, { state: 'dispatched', level: 'grid', lonLat: A1, deadlineAt: new Date(Date.now() - 3_600_000) });
+  await insertCase(f.t.db, { state: 'in_progress', level: 'grid', lonLat: A1, createdAt: new Date(Date.now() - 70 * DAY) });
+  await insertCase(f.t.db, { state: 'closed', level: 'grid', lonLat: A1, createdAt: new Date(Date.now() - 80 * DAY) });
+  await insertCase(f.t.db, { state: 'closed', level: 'grid', lonLat: A1 });
+  deptCase = await insertCase(f.t.db, { state: 'dispatched', level: 'department', lonLat: A1, departmentId: f.who.departmentId });
+  await insertCase(f.t.db, { state: 'reported', level: 'grid', lonLat: FIXTURE.pointB1 });
+}, 120_000);
+
+const summary = async (who: Parameters<typeof f.as>[0], id: number) => (await f.as(who).get(`/api/grids/${id}/summary`).expect(200)).body as GridSummary;
+
+describe(`grid summary on ${testDbKind()}`, () => {
+  it('gives staff, Party branch and case figures of the grid', async () => {
+    const s = await summary('center', f.grids.gridA1);
+    expect(s.gridId).toBe(f.grids.gridA1);
+    expect(s.staff).toEqual([
+      { role: 'grid_worker', name: '张网格', synthetic: true },
+      { role: 'community_worker', name: '李社工', synthetic: true },
+      { role: 'property_manager', name: '王物业', synthetic: true },
+    ]);
+    expect(s.staffMasked).toBe(false);
+    expect(s.staffMissing).toEqual([]);
+    expect(s.party).toEqual({ branches: [{ name: '甲社区第一网格党支部', members: 24 }], buildingGroups: 1, memberHouseholds: 2, synthetic: true });
+    // open: reported, dispatched (overdue), in_progress (older), the department's case; this month: all but the two old ones
+    expect(s.cases).toEqual({ open: 4, overdue: 1, thisMonth: 4 });
+
+    const a2 = await summary('center', f.grids.gridA2);
+    expect(a2.staff.map((x) => x.role)).toEqual(['grid_worker']);
+    expect(a2.staffMissing).toEqual(['community_worker', 'property_manager']);
+    expect(a2.party).toEqual({ branches: [], buildingGroups: 0, memberHouseholds: 0, synthetic: false });
+    expect(a2.cases).toEqual({ open: 0, overdue: 0, thisMonth: 0 });
+  });
+
+  it('masks names and withholds case figures per role; a department counts its own cases', async () => {
+    const planner = await summary('planner', f.grids.gridA1);
+    expect(planner.staffMasked).toBe(true);
+    expect(planner.staff.map((x) => x.name)).toEqual(['张**', '李**', '王**']);
+    expect(planner.cases).toBeNull();
+    expect(planner.party.branches).toHaveLength(1);
+    const analyst = await summary('analyst', f.grids.gridA1);
+    expect(analyst.staffMasked).toBe(true);
+    expect(analyst.cases).toEqual({ open: 4, overdue: 1, thisMonth: 4 });
+    const dept = await summary('department', f.grids.gridA1);
+    expect(deptCase).toBeGreaterThan(0);
+    expect(dept.cases).toEqual({ open: 1, overdue: 0, thisMonth: 1 });
+    expect((await summary('gridA1', f.grids.gridA1)).staffMasked).toBe(false);
+  });
+
+  it('stays inside the jurisdiction and refuses bad ids', async () => {
+    expect((await summary('communityB', f.grids.gridB1)).cases).toEqual({ open: 1, overdue: 0, thisMonth: 1 });
+    for (const [who, id] of [['communityB', f.grids.gridA1], ['gridA1', f.grids.gridA2], ['center', 999_999]] as const) {
+      const r = await f.as(who).get(`/api/grids/${id}/summary`).expect(404);
+      expect(r.body.error.code).toBe('not_found');
+    }
+    for (const bad of ['abc', '0', '05', '1e3', '-1', '99999999999']) {
+      const r = await f.as('center').get(`/api/grids/${bad}/summary`).expect(400);
+      expect(r.body.error.code).toBe('invalid_request');
+    }
+    expect((await f.as('center').get(`/api/grids/${f.grids.gridA1}/summary`).unset('Authorization')).status).toBe(401);
+  });
+});
