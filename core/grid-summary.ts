@@ -29,8 +29,18 @@ export interface GridSummary {
     memberHouseholds: number;
     synthetic: boolean;
   };
-  /** Cases located in the grid (merged duplicates not counted); null for roles that may not read cases. */
-  cases: { open: number; overdue: number; thisMonth: number } | null;
+  /** Cases located in the grid; null for roles that may not read cases. */
+  cases: CaseFigures | null;
+}
+
+/** Case figures of a grid or a jurisdiction (GET /api/grids/case-figures). */
+export interface CaseFigures {
+  /** Every case, in any state, as GET /api/incidents lists them (its `limit` caps a page, not this). */
+  total: number;
+  /** Open now; open past the deadline; reported since the start of the Beijing month (merged duplicates not counted). */
+  open: number;
+  overdue: number;
+  thisMonth: number;
 }
 
 const BEIJING_MS = 8 * 3_600_000;

@@ -15,6 +15,7 @@ const NO_BBOX = [null, null, null, null];
 
 export function gridRoutes(db: Db, config: Config): Router {
   const r = Router();
+  r.use(gridSummaryRoutes(db));
   r.get('/api/grids', guard('read', 'map'), route(async (req, res) => {
     const q = await listQuery(db, req.query, config.maxFeatures, principalOf(req).scope);
     if (!q.ok) return q;
@@ -39,6 +40,5 @@ export function gridRoutes(db: Db, config: Config): Router {
       },
     });
   }));
-  r.use(gridSummaryRoutes(db));
   return r;
 }

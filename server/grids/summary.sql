@@ -26,11 +26,17 @@ SELECT COALESCE(json_agg(json_build_object('name', o.name, 'members', o.members)
  WHERE o.grid_id = $1;
 
 -- name: cases
--- Cases located in the grid: open now, open and past their deadline (or marked overdue), reported
--- since $2 (the start of the Beijing month). $3 one department's cases only (NULL = all); $4 now.
-SELECT count(*) FILTER (WHERE s.type = 'open')::int AS open,
-       count(*) FILTER (WHERE s.type = 'open' AND (i.overdue OR i.deadline_at < $4::timestamptz))::int AS overdue,
-       count(*) FILTER (WHERE i.created_at >= $2::timestamptz)::int AS this_month
+-- Cases: open now, open and past their deadline (or marked overdue), reported since $2 (the start
+-- of the Beijing month) — merged duplicates not counted — and the total as GET /api/incidents
+-- lists them (every state). $1 one grid (NULL = any), $3 one department's cases only (NULL = all),
+-- $4 now, $5 division codes (a subtree; NULL = any), $6 the caller's own grid (NULL = any).
+SELECT count(*)::int AS total,
+       count(*) FILTER (WHERE i.merged_into IS NULL AND s.type = 'open')::int AS open,
+       count(*) FILTER (WHERE i.merged_into IS NULL AND s.type = 'open' AND (i.overdue OR i.deadline_at < $4::timestamptz))::int AS overdue,
+       count(*) FILTER (WHERE i.merged_into IS NULL AND i.created_at >= $2::timestamptz)::int AS this_month
   FROM incident i JOIN incident_state s ON s.code = i.status
- WHERE i.grid_id = $1 AND i.merged_into IS NULL
-   AND ($3::int IS NULL OR i.department_id = $3::int);
+ WHERE ($1::int IS NULL OR i.grid_id = $1::int)
+   AND ($3::int IS NULL OR i.department_id = $3::int)
+   AND ($5::text[] IS NULL OR i.district_code = ANY($5::text[]) OR i.subdistrict_code = ANY($5::text[])
+        OR i.community_code = ANY($5::text[]))
+   AND ($6::int IS NULL OR i.grid_id = $6::int);

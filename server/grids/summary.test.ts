@@ -40,13 +40,13 @@ describe(`grid summary on ${testDbKind()}`, () => {
     expect(s.staffMissing).toEqual([]);
     expect(s.party).toEqual({ branches: [{ name: '甲社区第一网格党支部', members: 24 }], buildingGroups: 1, memberHouseholds: 2, synthetic: true });
     // open: reported, dispatched (overdue), in_progress (older), the department's case; this month: all but the two old ones
-    expect(s.cases).toEqual({ open: 4, overdue: 1, thisMonth: 4 });
+    expect(s.cases).toEqual({ total: 6, open: 4, overdue: 1, thisMonth: 4 });
 
     const a2 = await summary('center', f.grids.gridA2);
     expect(a2.staff.map((x) => x.role)).toEqual(['grid_worker']);
     expect(a2.staffMissing).toEqual(['community_worker', 'property_manager']);
     expect(a2.party).toEqual({ branches: [], buildingGroups: 0, memberHouseholds: 0, synthetic: false });
-    expect(a2.cases).toEqual({ open: 0, overdue: 0, thisMonth: 0 });
+    expect(a2.cases).toEqual({ total: 0, open: 0, overdue: 0, thisMonth: 0 });
   });
 
   it('masks names and withholds case figures per role; a department counts its own cases', async () => {
@@ -57,15 +57,15 @@ describe(`grid summary on ${testDbKind()}`, () => {
     expect(planner.party.branches).toHaveLength(1);
     const analyst = await summary('analyst', f.grids.gridA1);
     expect(analyst.staffMasked).toBe(true);
-    expect(analyst.cases).toEqual({ open: 4, overdue: 1, thisMonth: 4 });
+    expect(analyst.cases).toEqual({ total: 6, open: 4, overdue: 1, thisMonth: 4 });
     const dept = await summary('department', f.grids.gridA1);
     expect(deptCase).toBeGreaterThan(0);
-    expect(dept.cases).toEqual({ open: 1, overdue: 0, thisMonth: 1 });
+    expect(dept.cases).toEqual({ total: 1, open: 1, overdue: 0, thisMonth: 1 });
     expect((await summary('gridA1', f.grids.gridA1)).staffMasked).toBe(false);
   });
 
   it('stays inside the jurisdiction and refuses bad ids', async () => {
-    expect((await summary('communityB', f.grids.gridB1)).cases).toEqual({ open: 1, overdue: 0, thisMonth: 1 });
+    expect((await summary('communityB', f.grids.gridB1)).cases).toEqual({ total: 1, open: 1, overdue: 0, thisMonth: 1 });
     for (const [who, id] of [['communityB', f.grids.gridA1], ['gridA1', f.grids.gridA2], ['center', 999_999]] as const) {
       const r = await f.as(who).get(`/api/grids/${id}/summary`).expect(404);
       expect(r.body.error.code).toBe('not_found');
@@ -75,5 +75,21 @@ describe(`grid summary on ${testDbKind()}`, () => {
       expect(r.body.error.code).toBe('invalid_request');
     }
     expect((await f.as('center').get(`/api/grids/${f.grids.gridA1}/summary`).unset('Authorization')).status).toBe(401);
+  });
+
+  it('counts the cases of the jurisdiction as the case list has them (the map shows a capped page of it)', async () => {
+    const figures = async (who: Parameters<typeof f.as>[0], q = '') => (await f.as(who).get(`/api/grids/case-figures${q}`).expect(200)).body as GridSummary['cases'];
+    const listed = async (who: Parameters<typeof f.as>[0]) => ((await f.as(who).get('/api/incidents?limit=5000').expect(200)).body as { incidents: unknown[] }).incidents.length;
+    const all = await figures('center');
+    expect(all).toEqual({ total: 7, open: 5, overdue: 1, thisMonth: 5 });
+    expect(all!.total).toBe(await listed('center'));
+    expect(await figures('center', '?division=T0102')).toEqual({ total: 1, open: 1, overdue: 0, thisMonth: 1 });
+    expect((await figures('communityB'))!.total).toBe(await listed('communityB'));
+    expect((await figures('gridA1'))!.total).toBe(6);
+    expect(await figures('department')).toEqual({ total: 1, open: 1, overdue: 0, thisMonth: 1 });
+    expect((await f.as('planner').get('/api/grids/case-figures').expect(403)).body.error.code).toBe('forbidden');
+    expect((await f.as('communityB').get('/api/grids/case-figures?division=T0101').expect(403)).body.error.code).toBe('forbidden');
+    expect((await f.as('center').get('/api/grids/case-figures?division=NOPE').expect(404)).body.error.code).toBe('not_found');
+    expect((await f.as('center').get('/api/grids/case-figures?limit=3').expect(400)).body.error.code).toBe('invalid_request');
   });
 });

@@ -1,10 +1,13 @@
 // GET /api/grids/:id/summary: the grid info card's staff (一格三员, names masked per role), Party
-// branch and case figures (open, overdue, reported this month). The grid is looked up inside the
-// caller's jurisdiction (outside it reads as absent, 404); case figures follow the case rules
+// branch and case figures (total, open, overdue, reported this month). The grid is looked up inside
+// the caller's jurisdiction (outside it reads as absent, 404); case figures follow the case rules
 // (none for roles that may not read cases, a department's own cases only).
+// GET /api/grids/case-figures?division=: the same figures for the jurisdiction (or a division in it),
+// so a map that loads the latest cases up to a cap can say how many there are in all.
 import { Router } from 'express';
+import { z } from 'zod';
 import { can } from '../../core/permissions.js';
-import { beijingMonthStart, maskPersonName, seesStaffNames, STAFF_ROLE_NAMES, type GridSummary, type StaffRole } from '../../core/grid-summary.js';
+import { beijingMonthStart, maskPersonName, seesStaffNames, STAFF_ROLE_NAMES, type CaseFigures, type GridSummary, type StaffRole } from '../../core/grid-summary.js';
 import { guard, principalOf } from '../auth/principal.js';
 import { mapFilter } from '../auth/scope.js';
 import type { Db } from '../db/db.js';
@@ -12,14 +15,33 @@ import { loadSql } from '../db/sql.js';
 import { fail, ok, route } from '../http/errors.js';
 import { idParam, validate } from '../http/validate.js';
 import { dbNow } from '../incidents/commands.js';
+import type { Scope } from '../auth/scope.js';
+import { scopedDivision } from '../layers/filters.js';
 
-export type { GridSummary };
+export type { CaseFigures, GridSummary };
 
 const SQL = loadSql(new URL('./summary.sql', import.meta.url), ['grid', 'staff', 'party', 'cases']);
 const STAFF_ROLES = Object.keys(STAFF_ROLE_NAMES) as StaffRole[];
 
+async function caseFigures(db: Db, scope: Scope, where: { gridId: number | null; communities: string[] | null; scopeGrid: number | null }): Promise<CaseFigures> {
+  const now = await dbNow(db);
+  const departmentId = scope.kind === 'department' ? scope.departmentId : null;
+  const c = (await db.query<{ total: number; open: number; overdue: number; this_month: number }>(SQL.cases,
+    [where.gridId, beijingMonthStart(now.getTime()), departmentId, now, where.communities, where.scopeGrid])).rows[0]!;
+  return { total: c.total, open: c.open, overdue: c.overdue, thisMonth: c.this_month };
+}
+
+/** Registered before /api/grids/:id (gridRoutes), so that `case-figures` is not taken for an id. */
 export function gridSummaryRoutes(db: Db): Router {
   const r = Router();
+  r.get('/api/grids/case-figures', guard('read', 'incident'), route(async (req) => {
+    const q = validate(z.object({ division: z.string().min(1).max(64).optional() }).strict(), req.query);
+    if (!q.ok) return q;
+    const scope = principalOf(req).scope;
+    const f = await scopedDivision(db, scope, q.value.division);
+    if (!f.ok) return f;
+    return ok(await caseFigures(db, scope, { gridId: null, communities: f.value.communities, scopeGrid: f.value.gridId }));
+  }));
   r.get('/api/grids/:id/summary', guard('read', 'map'), route(async (req) => {
     const p = validate(idParam, req.params);
     if (!p.ok) return p;
@@ -33,12 +55,7 @@ export function gridSummaryRoutes(db: Db): Router {
       .map((s) => ({ role: s.role, name: full ? s.name : maskPersonName(s.name), synthetic: s.synthetic }));
     const party = (await db.query<{ branches: { name: string; members: number }[]; building_groups: number; member_households: number; synthetic: boolean }>(SQL.party, [id])).rows[0]!;
     let cases: GridSummary['cases'] = null;
-    if (can(me.role, 'read', 'incident')) {
-      const now = await dbNow(db);
-      const departmentId = me.scope.kind === 'department' ? me.scope.departmentId : null;
-      const c = (await db.query<{ open: number; overdue: number; this_month: number }>(SQL.cases, [id, beijingMonthStart(now.getTime()), departmentId, now])).rows[0]!;
-      cases = { open: c.open, overdue: c.overdue, thisMonth: c.this_month };
-    }
+    if (can(me.role, 'read', 'incident')) cases = await caseFigures(db, me.scope, { gridId: id, communities: null, scopeGrid: null });
     const body: GridSummary = {
       gridId: id,
       name: grid.name,
