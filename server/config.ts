@@ -39,6 +39,16 @@ const schema = z.object({
   LOGIN_LOCKOUT_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
   /** Reports per principal per minute. */
   INTAKE_RATE_LIMIT: z.coerce.number().int().positive().default(600),
+  /**
+   * Verification codes for the public pages (随手拍, 一年一事): desk = no SMS gateway, the code is issued
+   * at the resident's request and the desk (服务台, staff with resident_pii read_full) reads it out;
+   * dev = the request's answer carries the code (development and tests only, never in production).
+   */
+  SMS_MODE: z.enum(['desk', 'dev']).default('desk'),
+  /** Public page writes (code requests, reports, photos, votes, ratings) per address per minute. */
+  PUBLIC_RATE_LIMIT: z.coerce.number().int().positive().default(30),
+  /** Reports one verified phone may file per day on the public page. */
+  PUBLIC_DAILY_REPORTS: z.coerce.number().int().positive().default(20),
   /** Trust X-Forwarded-* from a reverse proxy (Express 'trust proxy'). */
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   /** Other origins (comma list of scheme://host[:port]) whose pages may open live sockets; the server's own always may. */
@@ -121,6 +131,9 @@ export interface Config {
   loginAddressRateLimit: number;
   loginLockoutMs: number;
   intakeRateLimit: number;
+  smsMode: 'desk' | 'dev';
+  publicRateLimit: number;
+  publicDailyReports: number;
   trustProxy: boolean;
   allowedOrigins: string[];
   duplicateRadiusM: number;
@@ -159,6 +172,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginAddressRateLimit: e.LOGIN_ADDRESS_RATE_LIMIT,
     loginLockoutMs: Math.round(e.LOGIN_LOCKOUT_MINUTES * 60_000),
     intakeRateLimit: e.INTAKE_RATE_LIMIT,
+    smsMode: e.SMS_MODE,
+    publicRateLimit: e.PUBLIC_RATE_LIMIT,
+    publicDailyReports: e.PUBLIC_DAILY_REPORTS,
     trustProxy: e.TRUST_PROXY === 'true',
     allowedOrigins: e.ALLOWED_ORIGINS,
     duplicateRadiusM: e.DUPLICATE_RADIUS_M,

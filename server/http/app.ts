@@ -19,6 +19,7 @@ import { incidentRoutes } from '../incidents/routes.js';
 import { layerRoutes } from '../layers/routes.js';
 import { open311Routes } from '../open311/routes.js';
 import { photoRoutes } from '../photos/routes.js';
+import { publicRoutes, publicUploadRoutes } from '../public/routes.js';
 import type { TileEncoder } from '../tiles/encode.js';
 import { tileRoutes } from '../tiles/routes.js';
 import { residentRoutes } from '../residents/routes.js';
@@ -67,6 +68,7 @@ export function createApp({ config, db, bus, tileEncoder, log }: AppDeps): Expre
   app.use(['/api', '/tiles'], refuseNotText);
   // The one multipart route, before the JSON-only rule below.
   app.use(photoRoutes(db, config, { log }));
+  app.use(publicUploadRoutes(db, config, { log })); // 随手拍 photos from the public page (multipart too)
   app.use(gridEditorRoutes(db, bus, config)); // before the JSON-only rule: grid import takes a raw zip
   app.use('/api', (req, res, next) => {
     // JSON only for writes: anything else is refused before it reaches a route.
@@ -92,6 +94,8 @@ export function createApp({ config, db, bus, tileEncoder, log }: AppDeps): Expre
   app.use(coverageRoutes(db, config));
   app.use(partyRoutes(db));
   app.use(tileRoutes(db, tileEncoder));
+  // Public pages (随手拍, community page, votes) and their staff side: no account for residents.
+  app.use(publicRoutes(db, bus, config, tileEncoder, log));
   // Open311 GeoReport v2 (its own authentication by api_key, body formats and error format).
   app.use(open311Routes(db, bus, config));
 
