@@ -1,6 +1,7 @@
 // The socket.io event map, shared by server and client (cf. maplibre's actor_messages typing).
 import type { Diff } from './diff.js';
 import type { IncidentView } from './contract.js';
+import type { WarningView } from './trend/contract.js';
 
 export interface SubscribeRequest {
   /** Division codes (district/subdistrict/community) and/or grid ids to follow. */
@@ -23,10 +24,15 @@ export interface GridsChanged extends Diff<number> {
   versionId: number;
 }
 
+/** Trend early-warnings raised (add), changed (update: acknowledged, assigned, new evidence) or closed (remove). */
+export type WarningsDiff = Diff<WarningView>;
+
 export interface ServerToClientEvents {
   /** Cases as the REST API shows them (server/incidents/presenter.ts), to the rooms they fall in. */
   'incidents:diff': (diff: Diff<IncidentView>) => void;
   'grids:changed': (e: GridsChanged) => void;
+  /** To the rooms of the district, subdistrict, community and grid a warning is filed under. */
+  'warnings:diff': (diff: WarningsDiff) => void;
 }
 
 export interface ClientToServerEvents {

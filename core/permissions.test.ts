@@ -18,7 +18,7 @@ describe('permissions', () => {
     expect(ROLE_BINDING.district_center).toBe('district');
     expect(PERMISSIONS.district_center).toEqual({
       map: ['read'], incident: ['read', 'create', 'update'], export: ['read'], coverage: ['read'],
-      resident_pii: ['read', 'read_full'], report: ['read'],
+      resident_pii: ['read', 'read_full'], report: ['read'], warning: ['read', 'create', 'update'], performance: ['read'],
     });
     expect(PERMISSIONS.district_center).toEqual(PERMISSIONS.subdistrict_staff);
     for (const res of ['account', 'token', 'audit', 'workflow', 'grid_edit'] as const) expect(can('district_center', 'read', res), res).toBe(false);

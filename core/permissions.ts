@@ -29,6 +29,9 @@ export const RESOURCES = [
   'report',         // case statistics (grid solve share, on-time rates, hotspots)
   'workflow',       // the responsibility list (category × level → handler, deadlines)
   'facility',       // editing service facilities of the 16 classes (add, move, retag, delete, CSV import)
+  'warning',        // trend early-warnings: read; create = run a scan now; update = acknowledge, assign, close
+  'performance',    // monthly performance scores (ranking, breakdown, CSV, printable report)
+  'governance_rule', // warning thresholds and performance-score weights (data an admin edits)
 ] as const;
 export type Resource = (typeof RESOURCES)[number];
 
@@ -46,19 +49,20 @@ const CRUD = ['read', 'create', 'update', 'delete'] as const;
  * Jurisdiction still limits every grant to the account's subtree.
  */
 export const PERMISSIONS: Record<Role, Grant> = {
-  district_leader:   { map: R, incident: R, export: R, coverage: R, resident_pii: R, report: R },
+  district_leader:   { map: R, incident: R, export: R, coverage: R, resident_pii: R, report: R, warning: R, performance: R },
   // 区网格化综合管理中心: takes the unlocated hotline cases at the district desk, locates them and
   // sends them down the ladder (workflow action `locate`); sees the whole district.
-  district_center:   { map: R, incident: CRU, export: R, coverage: R, resident_pii: ['read', 'read_full'], report: R },
-  subdistrict_staff: { map: R, incident: CRU, export: R, coverage: R, resident_pii: ['read', 'read_full'], report: R },
-  community_staff:   { map: R, incident: CRU, export: R, coverage: R, resident_pii: ['read', 'read_full'], report: R },
-  grid_worker:       { map: R, incident: CRU, resident_pii: ['read', 'read_full'] },
+  district_center:   { map: R, incident: CRU, export: R, coverage: R, resident_pii: ['read', 'read_full'], report: R, warning: CRU, performance: R },
+  subdistrict_staff: { map: R, incident: CRU, export: R, coverage: R, resident_pii: ['read', 'read_full'], report: R, warning: CRU, performance: R },
+  community_staff:   { map: R, incident: CRU, export: R, coverage: R, resident_pii: ['read', 'read_full'], report: R, warning: ['read', 'update'], performance: R },
+  grid_worker:       { map: R, incident: CRU, resident_pii: ['read', 'read_full'], warning: R },
   department:        { map: R, incident: ['read', 'update'] },
-  analyst:           { map: R, incident: R, export: R, grid_edit: CRUD, coverage: R, report: R },
+  analyst:           { map: R, incident: R, export: R, grid_edit: CRUD, coverage: R, report: R, warning: R, performance: R },
   // Planners correct the facilities the 15-minute analysis counts (OSM is thin), in their jurisdiction.
   planner:           { map: R, export: R, coverage: CRU, facility: CRUD },
-  admin:             { map: R, incident: R, account: CRUD, token: CRUD, audit: R, export: R, resident_pii: R, workflow: ['read', 'update'], facility: CRUD },
-  kiosk:             { map: R, incident: R },
+  admin:             { map: R, incident: R, account: CRUD, token: CRUD, audit: R, export: R, resident_pii: R, workflow: ['read', 'update'], facility: CRUD,
+                       warning: R, performance: R, governance_rule: ['read', 'update'] },
+  kiosk:             { map: R, incident: R, warning: R },
 };
 
 export function can(role: Role, action: Action, resource: Resource): boolean {

@@ -2,6 +2,8 @@
 // the wall screen's KPI aggregator) subscribe. Routes never touch the socket server.
 import { EventEmitter } from 'node:events';
 import type { IncidentView } from '../../core/contract.js';
+import type { WarningsDiff } from '../../core/events.js';
+import type { WarningView } from '../../core/trend/contract.js';
 
 /** The divisions and grid a case is filed under (what decides which screens show it). */
 export type IncidentPlace = Pick<IncidentView, 'districtCode' | 'subdistrictCode' | 'communityCode' | 'gridId'>;
@@ -22,6 +24,11 @@ export interface DomainEvents {
    * `grids`: ids of the grids created, kept and retired (socket event grids:changed).
    */
   'grids.published': { communityCode: string; versionId: number; grids?: { add: number[]; update: number[]; remove: number[] } };
+  /**
+   * Trend early-warnings raised, changed or closed (server/warnings): `removed` carries the closed
+   * warnings themselves, so their rooms are known (socket event warnings:diff).
+   */
+  'warnings.changed': WarningsDiff & { removed?: WarningView[] };
 }
 
 export class EventBus {

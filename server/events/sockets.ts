@@ -13,6 +13,7 @@ import { permit, resolvePrincipal, SESSION_COOKIE, type Credentials, type Princi
 import { roomAllowed } from '../auth/scope.js';
 import type { Db } from '../db/db.js';
 import type { Result } from '../http/errors.js';
+import { roomsForWarning } from '../warnings/rooms.js';
 import type { DomainEvents, EventBus } from './bus.js';
 
 const subscribeSchema = z.object({
@@ -191,6 +192,16 @@ export function attachSockets(http: HttpServer, db: Db, bus: EventBus, opts: Soc
     bus.subscribe('incident.updated', push('update')),
     bus.subscribe('auth.revoked', revoke),
     bus.subscribe('grids.published', (e) => { gridsPublished(e).catch(() => undefined); }), // the database did not answer: pages keep their grids
+    // Trend early-warnings: each warning to its own rooms (a closed one leaves them).
+    bus.subscribe('warnings.changed', (d) => {
+      const send = (w: (typeof d.add)[number], diff: DomainEvents['warnings.changed']) => {
+        const rooms = roomsForWarning(w);
+        if (rooms.length) io.to(rooms).emit('warnings:diff', { add: diff.add, update: diff.update, remove: diff.remove });
+      };
+      for (const w of d.add) send(w, { add: [w], update: [], remove: [] });
+      for (const w of d.update) send(w, { add: [], update: [w], remove: [] });
+      for (const w of d.removed ?? []) send(w, { add: [], update: [], remove: [w.id] });
+    }),
   ];
 
   // A safety net for what publishes no event (a session reaching its expiry, a grid redrawn under

@@ -26,6 +26,7 @@ import { residentRoutes } from '../residents/routes.js';
 import { partyRoutes } from '../party/routes.js';
 import { wallRoutes } from '../wall/routes.js';
 import { coverageRoutes } from '../coverage/routes.js';
+import { warningRoutes } from '../warnings/routes.js';
 import { errorHandler, fail, sendError } from './errors.js';
 import { refuseNotText } from './input.js';
 
@@ -93,6 +94,7 @@ export function createApp({ config, db, bus, tileEncoder, log }: AppDeps): Expre
   app.use(wallRoutes(db));
   app.use(coverageRoutes(db, config));
   app.use(partyRoutes(db));
+  app.use(warningRoutes(db, bus));
   app.use(tileRoutes(db, tileEncoder));
   // Public pages (随手拍, community page, votes) and their staff side: no account for residents.
   app.use(publicRoutes(db, bus, config, tileEncoder, log));
