@@ -27,6 +27,7 @@ import { partyRoutes } from '../party/routes.js';
 import { wallRoutes } from '../wall/routes.js';
 import { coverageRoutes } from '../coverage/routes.js';
 import { warningRoutes } from '../warnings/routes.js';
+import { performanceRoutes } from '../performance/routes.js';
 import { errorHandler, fail, sendError } from './errors.js';
 import { refuseNotText } from './input.js';
 
@@ -95,6 +96,7 @@ export function createApp({ config, db, bus, tileEncoder, log }: AppDeps): Expre
   app.use(coverageRoutes(db, config));
   app.use(partyRoutes(db));
   app.use(warningRoutes(db, bus));
+  app.use(performanceRoutes(db));
   app.use(tileRoutes(db, tileEncoder));
   // Public pages (随手拍, community page, votes) and their staff side: no account for residents.
   app.use(publicRoutes(db, bus, config, tileEncoder, log));

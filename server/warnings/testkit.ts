@@ -19,7 +19,7 @@ export async function insertCases(db: Queryable, cases: CaseSpec[]): Promise<num
   const keys = cases.map(() => `synthetic-test-${process.pid}-${++serial}`);
   const rows = await db.query<{ id: number }>(
     `INSERT INTO incident (client_key, body_hash, category, source, geom, grid_id, community_code, subdistrict_code, district_code, synthetic, created_at, updated_at)
-     SELECT k, 'test', c, 'grid_patrol', ST_SetSRID(ST_MakePoint(x, y), 4326), g, m, s.code, s.parent_code, true, t, t
+     SELECT k, 'test', c, 'patrol', ST_SetSRID(ST_MakePoint(x, y), 4326), g, m, s.code, s.parent_code, true, t, t
        FROM unnest($1::text[], $2::text[], $3::float8[], $4::float8[], $5::int[], $6::text[], $7::timestamptz[]) AS u(k, c, x, y, g, m, t)
        LEFT JOIN division cm ON cm.code = u.m LEFT JOIN division s ON s.code = cm.parent_code
      RETURNING id`,
