@@ -71,6 +71,8 @@ const schema = z.object({
   DUPLICATE_WINDOW_HOURS: z.coerce.number().positive().max(24 * 365).default(72),
   /** How often the escalation clock looks for cases past their deadline, in seconds. */
   ESCALATION_INTERVAL_SECONDS: z.coerce.number().positive().max(24 * 3600).default(60),
+  /** How often the trend early-warning scan runs, in seconds (0 = only on demand). */
+  WARNING_SCAN_INTERVAL_SECONDS: z.coerce.number().min(0).max(7 * 24 * 3600).default(900),
   /** Largest photo upload (POST /api/photos), in bytes. */
   MAX_PHOTO_BYTES: z.coerce.number().int().positive().max(100 * 1024 * 1024).default(8 * 1024 * 1024),
   /** Open311 requests without attribute[client_key]: the same token, device and body within this many minutes is one request. */
@@ -92,6 +94,17 @@ const schema = z.object({
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   /** Path-style URLs (endpoint/bucket/key), as MinIO needs; false = virtual-hosted (bucket.endpoint/key), as OSS and COS need. */
   S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('true'),
+  // --- Scale-out (docs/DEPLOYMENT.md) ---
+  /** Server processes `npm start` runs behind its one port (node cluster, sticky sessions); >1 needs DATABASE_URL. */
+  WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  /**
+   * How live rooms are shared between processes: none (one process), postgres (LISTEN/NOTIFY on
+   * DATABASE_URL), redis (REDIS_URL); auto = redis when REDIS_URL is set, else postgres when
+   * WORKERS > 1, else none.
+   */
+  SOCKET_ADAPTER: z.enum(['auto', 'none', 'postgres', 'redis']).default('auto'),
+  /** redis://… for the Redis socket.io adapter. */
+  REDIS_URL: z.string().url().refine((u) => /^rediss?:$/.test(new URL(u).protocol), 'must be redis://… or rediss://…').optional(),
 });
 
 /** Photo storage settings: disk, or a complete S3 configuration. */
@@ -110,6 +123,22 @@ function photoStorageOf(e: z.infer<typeof schema>): PhotoStorageConfig {
     driver: 's3', endpoint: e.S3_ENDPOINT!, region: e.S3_REGION, bucket: e.S3_BUCKET!, prefix: e.S3_PREFIX.replace(/^\/+|\/+$/g, ''),
     accessKeyId: e.S3_ACCESS_KEY_ID!, secretAccessKey: e.S3_SECRET_ACCESS_KEY!, forcePathStyle: e.S3_FORCE_PATH_STYLE === 'true',
   };
+}
+
+/** How live socket rooms reach the sockets of other server processes. */
+export type SocketAdapterKind = 'none' | 'postgres' | 'redis';
+
+function socketAdapterOf(e: z.infer<typeof schema>): SocketAdapterKind {
+  if (e.WORKERS > 1 && !e.DATABASE_URL) {
+    throw new Error(`invalid configuration: WORKERS=${e.WORKERS} needs DATABASE_URL — the embedded database (PGlite) is owned by one process; set WORKERS=1 or use PostgreSQL`);
+  }
+  const kind = e.SOCKET_ADAPTER === 'auto'
+    ? (e.REDIS_URL ? 'redis' : e.WORKERS > 1 ? 'postgres' : 'none')
+    : e.SOCKET_ADAPTER;
+  if (kind === 'postgres' && !e.DATABASE_URL) throw new Error('invalid configuration: SOCKET_ADAPTER=postgres needs DATABASE_URL');
+  if (kind === 'redis' && !e.REDIS_URL) throw new Error('invalid configuration: SOCKET_ADAPTER=redis needs REDIS_URL');
+  if (kind === 'none' && e.WORKERS > 1) throw new Error(`invalid configuration: WORKERS=${e.WORKERS} with SOCKET_ADAPTER=none would split live rooms between processes; use auto, postgres or redis`);
+  return kind;
 }
 
 export interface Config {
@@ -139,10 +168,16 @@ export interface Config {
   duplicateRadiusM: number;
   duplicateWindowHours: number;
   escalationIntervalMs: number;
+  warningScanIntervalMs: number;
   maxPhotoBytes: number;
   open311ReplayWindowMs: number;
   walkSpeedMps: number;
   photoStorage: PhotoStorageConfig;
+  /** Server processes behind the one port (1 = this process serves alone). */
+  workers: number;
+  /** Resolved socket.io adapter; anything but 'none' means other processes may serve the same rooms. */
+  socketAdapter: SocketAdapterKind;
+  redisUrl: string | undefined;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -180,9 +215,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     duplicateRadiusM: e.DUPLICATE_RADIUS_M,
     duplicateWindowHours: e.DUPLICATE_WINDOW_HOURS,
     escalationIntervalMs: Math.round(e.ESCALATION_INTERVAL_SECONDS * 1000),
+    warningScanIntervalMs: Math.round(e.WARNING_SCAN_INTERVAL_SECONDS * 1000),
     maxPhotoBytes: e.MAX_PHOTO_BYTES,
     open311ReplayWindowMs: Math.round(e.OPEN311_REPLAY_WINDOW_MINUTES * 60_000),
     walkSpeedMps: e.WALK_SPEED_MPS,
     photoStorage: photoStorageOf(e),
+    workers: e.WORKERS,
+    socketAdapter: socketAdapterOf(e),
+    redisUrl: e.REDIS_URL,
   };
 }

@@ -13,6 +13,9 @@ import { attachSockets } from './events/sockets.js';
 import { createApp } from './http/app.js';
 import { detectEncoder } from './tiles/encode.js';
 import { startEscalationClock } from './incidents/escalation.js';
+import { startWarningScan } from './warnings/scan.js';
+import { openSocketAdapter } from './events/adapter.js';
+import { holdSessionLock, ifLockFree, LOCK, underLock } from './scale/locks.js';
 
 export interface Running {
   http: HttpServer;
@@ -50,15 +53,27 @@ function listen(http: HttpServer, port: number, host: string): Promise<number> {
   });
 }
 
-export async function start(config: Config, log: (msg: string, err?: unknown) => void, opts: { db?: Db } = {}): Promise<Running> {
+export interface StartOptions {
+  /** An open database (tests); the server closes it. */
+  db?: Db;
+  /** A node cluster worker (WORKERS > 1): the primary owns the port and hands connections over (server/scale/cluster.ts). */
+  clusterWorker?: boolean;
+}
+
+export async function start(config: Config, log: (msg: string, err?: unknown) => void, opts: StartOptions = {}): Promise<Running> {
   let handler: ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void) | null = null;
   const http = createServer((req, res) => {
     if (handler) return handler(req, res);
     res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '5' });
     res.end(JSON.stringify({ error: { code: 'starting', message: 'GridCommand is starting' } }));
   });
-  const port = await listen(http, config.port, config.host);
+  const port = opts.clusterWorker ? Number(process.env.GC_CLUSTER_PORT ?? config.port) : await listen(http, config.port, config.host);
   let db: Db | undefined = opts.db;
+  // Several processes starting at once on one PostgreSQL: one at a time checks, migrates and loads
+  // the first-run data; the others then find it done.
+  const releaseStartup = !opts.db && config.databaseUrl && config.socketAdapter !== 'none'
+    ? await holdSessionLock(config.databaseUrl, LOCK.startup) : null;
+  let adapter: Awaited<ReturnType<typeof openSocketAdapter>> = null;
   try {
     db ??= await openDb(config);
     await upsertReferenceData(db);
@@ -74,21 +89,34 @@ export async function start(config: Config, log: (msg: string, err?: unknown) =>
       }
     }
     await ensureAdmin(db, config, (line) => log(line));
+    await releaseStartup?.();
     const bus = new EventBus();
     const tileEncoder = await detectEncoder(db);
     const app = createApp({ config, db, bus, tileEncoder, log });
-    const sockets = attachSockets(http, db, bus, { allowedOrigins: config.allowedOrigins, trustProxy: config.trustProxy });
-    const stopClock = startEscalationClock(db, bus, config.escalationIntervalMs, { log });
+    // Other processes serve the same rooms (WORKERS > 1 or several servers behind a proxy): rooms
+    // go through the adapter, one process at a time runs a clock tick or stores coverage.
+    const shared = config.socketAdapter !== 'none';
+    adapter = await openSocketAdapter(config, log);
+    const stickyWorker = opts.clusterWorker ? (await import('@socket.io/sticky')).setupWorker : undefined;
+    const sockets = attachSockets(http, db, bus, { allowedOrigins: config.allowedOrigins, trustProxy: config.trustProxy, adapter, stickyWorker });
+    const lockDb = db;
+    const stopClock = startEscalationClock(db, bus, config.escalationIntervalMs, {
+      log, ...(shared ? { exclusive: (tick) => ifLockFree(lockDb, LOCK.escalation, tick) } : {}),
+    });
+    // Trend early-warnings: every process may scan; an advisory lock and a unique key per warning
+    // window keep them from raising one warning twice.
+    const stopScan = startWarningScan(db, bus, config.warningScanIntervalMs, { log });
     handler = app;
     const opened = db;
     // The wall's life-circle colours and KPIs read stored coverage: compute it once in the
     // background (a no-op when the stored run already matches this network), never blocking start.
-    const warm = warmCoverage(db, config.walkSpeedMps, log);
+    const warm = shared ? underLock(db, LOCK.coverage, () => warmCoverage(lockDb, config.walkSpeedMps, log)).catch((e) => log('15-minute coverage: lock failed', e)) : warmCoverage(db, config.walkSpeedMps, log);
     return {
       http, db: opened, bus, port,
       async close() {
         await warm;
         await stopClock();
+        await stopScan();
         await sockets.close();
         await new Promise<void>((resolve) => http.close(() => resolve()));
         http.closeAllConnections?.();
@@ -97,6 +125,8 @@ export async function start(config: Config, log: (msg: string, err?: unknown) =>
     };
   } catch (e) {
     http.close();
+    await releaseStartup?.();
+    await adapter?.close().catch(() => undefined);
     await db?.close().catch(() => undefined);
     throw e;
   }

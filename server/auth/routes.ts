@@ -10,6 +10,7 @@ import type { Db } from '../db/db.js';
 import type { EventBus } from '../events/bus.js';
 import { fail, ok, route, sendError } from '../http/errors.js';
 import { validate } from '../http/validate.js';
+import { sharedRateLimitStore } from '../scale/rate-limit.js';
 import { dummyHash, hashPassword, passwordWeakness, verifyPassword } from './passwords.js';
 import { audit, CSRF_HEADER, guard, principalOf, SESSION_COOKIE, sha256, SQL, type Principal } from './principal.js';
 
@@ -45,6 +46,7 @@ export function authRoutes(db: Db, config: Config, bus: EventBus): Router {
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     keyGenerator: key,
+    store: sharedRateLimitStore(db, config, 'login'), // counted across server processes when there are several
     handler: (_req, res) => sendError(res, fail('rate_limited', 'too many login attempts; wait and try again').error),
   });
   const perUsername = loginLimiter(config.loginRateLimit,

@@ -13,6 +13,7 @@ import { permit, resolvePrincipal, SESSION_COOKIE, type Credentials, type Princi
 import { roomAllowed } from '../auth/scope.js';
 import type { Db } from '../db/db.js';
 import type { Result } from '../http/errors.js';
+import type { SocketAdapter } from './adapter.js';
 import { roomsForWarning } from '../warnings/rooms.js';
 import type { DomainEvents, EventBus } from './bus.js';
 
@@ -89,6 +90,14 @@ export interface SocketOptions {
   trustProxy?: boolean;
   /** How often open sockets' credentials are checked again (expired sessions), ms; default 60 s. */
   recheckMs?: number;
+  /**
+   * Rooms shared with other server processes (server/events/adapter.ts): every emit and
+   * disconnectSockets() below then reaches their sockets too, so each domain event must be
+   * published in one process only — the one whose command committed it.
+   */
+  adapter?: SocketAdapter | null;
+  /** This process is a node cluster worker behind @socket.io/sticky's primary (WORKERS > 1). */
+  stickyWorker?: (io: Server) => void;
 }
 
 interface SocketData {
@@ -104,6 +113,8 @@ export function attachSockets(http: HttpServer, db: Db, bus: EventBus, opts: Soc
     allowRequest: (req, callback) => callback(null, originAllowed(req.headers.origin,
       [req.headers.host, ...(opts.trustProxy ? [firstHeader(req.headers['x-forwarded-host'])] : [])], allowedOrigins)),
   });
+  opts.adapter?.install(io);
+  opts.stickyWorker?.(io);
 
   io.use((socket, next) => {
     const credentials = handshakeCredentials(socket.request, socket.handshake.auth);
@@ -241,7 +252,7 @@ export function attachSockets(http: HttpServer, db: Db, bus: EventBus, opts: Soc
     close: () => new Promise<void>((resolve) => {
       clearInterval(timer);
       offs.forEach((f) => f());
-      io.close(() => resolve());
+      io.close(() => { void (opts.adapter?.close() ?? Promise.resolve()).catch(() => undefined).then(() => resolve()); });
     }),
   };
 }

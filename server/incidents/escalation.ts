@@ -63,15 +63,20 @@ export async function escalateOverdue(db: Db, bus: EventBus, now?: Date, batch =
  * a tick in flight has finished (so the database can be closed after it).
  */
 export function startEscalationClock(db: Db, bus: EventBus, intervalMs: number,
-  opts: { now?: () => Date | undefined; log?: (msg: string, err?: unknown) => void } = {}): () => Promise<void> {
+  opts: {
+    now?: () => Date | undefined; log?: (msg: string, err?: unknown) => void;
+    /** Several server processes: run a tick only where this grants it (server/scale/locks.ts), null = skipped. */
+    exclusive?: (tick: () => Promise<EscalationRun>) => Promise<EscalationRun | null>;
+  } = {}): () => Promise<void> {
   let inFlight: Promise<void> | null = null;
   let stopped = false;
   const tick = () => {
     if (inFlight || stopped) return;
     inFlight = (async () => {
       try {
-        const r = await escalateOverdue(db, bus, opts.now?.());
-        if (r.escalated.length || r.overdue.length) opts.log?.(`escalation clock: ${r.escalated.length} escalated, ${r.overdue.length} overdue`);
+        const run = () => escalateOverdue(db, bus, opts.now?.());
+        const r = opts.exclusive ? await opts.exclusive(run) : await run();
+        if (r && (r.escalated.length || r.overdue.length)) opts.log?.(`escalation clock: ${r.escalated.length} escalated, ${r.overdue.length} overdue`);
       } catch (e) {
         opts.log?.('escalation clock failed', e);
       } finally {

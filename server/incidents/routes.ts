@@ -20,6 +20,7 @@ import { caseInScope, createIncident, createIncidents, listIncidents, WF_SQL } f
 import { contactsOf, presentContact } from './contacts.js';
 import type { CaseRow, IncidentView } from './presenter.js';
 import { responsibilityRoutes } from './responsibility.js';
+import { sharedRateLimitStore } from '../scale/rate-limit.js';
 
 const STATE_CODES = WORKFLOW.states.map((s) => s.code);
 
@@ -76,6 +77,7 @@ export function incidentRoutes(db: Db, bus: EventBus, config: Config): Router {
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     keyGenerator: (req) => `${req.principal?.kind}:${req.principal?.id}`,
+    store: sharedRateLimitStore(db, config, 'intake'), // counted across server processes when there are several
     handler: (_req, res) => sendError(res, fail('rate_limited', 'too many reports; slow down').error),
   });
   r.post('/api/incidents', guard('create', 'incident'), intakeLimiter, route(async (req, res) => {

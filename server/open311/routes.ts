@@ -19,6 +19,7 @@ import { fail, ok, route, sendError, type Result } from '../http/errors.js';
 import { refuseNotText } from '../http/input.js';
 import { validate } from '../http/validate.js';
 import { actorOf } from '../incidents/actions.js';
+import { sharedRateLimitStore } from '../scale/rate-limit.js';
 import { createIncident } from '../incidents/commands.js';
 import {
   CLIENT_KEY, clientKeyAttribute, derivedKeys, postRequestSchema, presentRequest, serviceNotice, statesFor, toIncident,
@@ -112,6 +113,7 @@ export function open311Routes(db: Db, bus: EventBus, config: Config): Router {
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     keyGenerator: (req) => `open311:${req.principal?.kind}:${req.principal?.id}`,
+    store: sharedRateLimitStore(db, config, 'open311'), // counted across server processes when there are several
     handler: (_req, res) => sendError(res, fail('rate_limited', 'too many requests; slow down').error),
   });
 
