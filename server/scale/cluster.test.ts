@@ -167,4 +167,32 @@ describe.runIf(onPostgres)('three server processes sharing live rooms (postgres 
       if (s.home !== 1) expect([...received(s)].sort(), `${s.c.name}: nothing lost live`).toEqual([...expected(s)].sort());
     }
   }, 120_000);
+
+  it('WORKERS=2: one port, a cluster primary handing sessions to two workers (sticky), rooms shared between them', async () => {
+    const dbUrl = (await t.db.query<{ d: string }>('SELECT current_database() AS d')).rows[0]!.d;
+    const url = new URL(process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL!);
+    url.pathname = `/${dbUrl}`;
+    const cluster = await startServer(childEnv(data.dir, { DATABASE_URL: url.toString(), WORKERS: '2', INTAKE_RATE_LIMIT: '100000' }));
+    try {
+      const pids = new Set([...cluster.output().matchAll(/worker (\d+) ready/g)].map((m) => m[1]));
+      expect(pids.size).toBe(2);
+      expect(cluster.output()).toMatch(/2 workers behind one port/);
+      // Long-polling only: every poll is a new request, which must reach the worker holding the session.
+      const watchers = [0, 1, 2, 3].map((k) => liveClient({ name: `wall ${k}`, url: cluster.url, token: who.tokens.leader, rooms: { divisions: [FIXTURE.district] }, transports: ['polling'] }));
+      clients.push(...watchers);
+      await Promise.all(watchers.map((w) => w.ready));
+      const before = posted.length;
+      for (let k = 0; k < 3; k++) await post(cluster, [FIXTURE.pointNoGrid[0] - 0.002 * k, FIXTURE.pointNoGrid[1] + 0.0015]);
+      const ids = posted.slice(before).map((i) => i.id);
+      await waitFor('cluster deliveries', () => watchers.every((w) => ids.every((id) => w.adds.has(id))));
+      await new Promise((r) => setTimeout(r, 300));
+      for (const w of watchers) {
+        expect(ids.map((id) => w.adds.get(id))).toEqual([1, 1, 1]);
+        expect(w.subscriptions).toBe(1); // never dropped: no "session ID unknown" on the other worker
+      }
+      watchers.forEach((w) => w.close());
+    } finally {
+      expect(await cluster.stop('SIGTERM')).toBe(0);
+    }
+  }, 120_000);
 });

@@ -27,20 +27,25 @@ export function reportWorkerReady(): void {
 }
 
 export async function runPrimary(config: Config, log: Log): Promise<Primary> {
+  // The first chunk of each connection travels to its worker over IPC as a Buffer: the default
+  // JSON serialization would hand the worker a plain object and it would drop the connection.
+  cluster.setupPrimary({ serialization: 'advanced' });
   const http = createServer();
   setupMaster(http, { loadBalancingMethod: 'least-connection' });
-  const port = await new Promise<number>((resolve, reject) => {
-    const onError = (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE'
-      ? new Error(`port ${config.port} on ${config.host} is already in use — stop the other process or set PORT=another port`) : e);
-    http.once('error', onError);
-    http.listen(config.port, config.host, () => { http.off('error', onError); resolve((http.address() as AddressInfo).port); });
+  // Check the port first (a busy one fails before any worker starts); accept connections only once
+  // every worker serves (a connection handed to a worker still starting would hang).
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE'
+      ? new Error(`port ${config.port} on ${config.host} is already in use — stop the other process or set PORT=another port`) : e));
+    probe.listen(config.port, config.host, () => probe.close(() => resolve()));
   });
 
   let closing = false;
   const ready = new Set<number>();
   let firstRound: ((ok: boolean) => void) | null = null;
   const spawn = (): Worker => {
-    const w = cluster.fork({ GC_CLUSTER_PORT: String(port) });
+    const w = cluster.fork({ GC_CLUSTER_PORT: String(config.port) });
     w.on('message', (m: { type?: string }) => {
       if (m?.type !== WORKER_READY) return;
       ready.add(w.id);
@@ -63,6 +68,10 @@ export async function runPrimary(config: Config, log: Log): Promise<Primary> {
   for (let i = 0; i < config.workers; i++) spawn();
   const ok = await started;
   firstRound = null;
+  const port = ok ? await new Promise<number>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => { http.off('error', reject); resolve((http.address() as AddressInfo).port); });
+  }) : 0;
 
   const workers = () => Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w);
   const close = async () => {
@@ -76,7 +85,7 @@ export async function runPrimary(config: Config, log: Log): Promise<Primary> {
     const timer = setTimeout(() => alive.forEach((w) => { if (!w.isDead()) w.process.kill('SIGKILL'); }), 15_000);
     await gone;
     clearTimeout(timer);
-    await new Promise<void>((r) => http.close(() => r()));
+    if (http.listening) await new Promise<void>((r) => http.close(() => r()));
   };
   if (!ok) {
     await close();

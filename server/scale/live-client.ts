@@ -36,13 +36,15 @@ export interface LiveClientOptions {
   rooms: SubscribeRequest;
   /** Milliseconds before a reconnect attempt (default 300). */
   reconnectMs?: number;
+  /** Engine.IO transports (default WebSocket only; ['polling'] exercises sticky sessions). */
+  transports?: ('websocket' | 'polling')[];
   /** Skip the HTTP catch-up (benchmarks with many clients). */
   noCatchUp?: boolean;
 }
 
 export function liveClient(o: LiveClientOptions): LiveClient {
   const socket: ClientSocket = connect(o.url, {
-    transports: ['websocket'], forceNew: true, auth: { token: o.token },
+    transports: o.transports ?? ['websocket'], upgrade: false, forceNew: true, auth: { token: o.token },
     reconnection: true, reconnectionDelay: o.reconnectMs ?? 300, reconnectionDelayMax: o.reconnectMs ?? 300, randomizationFactor: 0,
   });
   let lastNow: string | undefined;
