@@ -27,6 +27,7 @@ import { WF_SQL, caseInScope } from '../incidents/commands.js';
 import type { CaseRow } from '../incidents/presenter.js';
 import { createPhotoStorage, StorageUnavailableError, type PhotoStorage } from '../photos/storage.js';
 import { preparePhoto, storePrepared } from '../photos/store.js';
+import { sharedRateLimitStore } from '../scale/rate-limit.js';
 import { renderTile, type TileEncoder } from '../tiles/encode.js';
 import { TILE_LAYERS } from '../tiles/layers.js';
 import {
@@ -46,10 +47,11 @@ export const VOTE_LINK_HEADER = 'x-vote-link';
 const PHOTO_FIELD = 'photo';
 
 /** Per-address limit on the public writes (the limit answers 429 rate_limited). */
-function publicLimiter(config: Config) {
+function publicLimiter(db: Db, config: Config, prefix: string) {
   return rateLimit({
     windowMs: 60_000,
     limit: config.publicRateLimit,
+    store: sharedRateLimitStore(db, config, prefix), // counted across server processes when there are several
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     handler: (_req, res) => sendError(res, fail('rate_limited', 'too many requests from this address; slow down').error),
@@ -94,7 +96,7 @@ export function publicUploadRoutes(db: Db, config: Config, opts: { storage?: Pho
       else resolve(ok(req.file));
     });
   });
-  r.post('/api/public/photos', publicLimiter(config), noStore, route(async (req, res) => {
+  r.post('/api/public/photos', publicLimiter(db, config, 'public-photo'), noStore, route(async (req, res) => {
     // The ticket first: nothing is read or stored for a caller who has not verified a phone.
     const who = await ticketOf(db, header(req, TICKET_HEADER), 'report');
     if (!who.ok) return who;
@@ -120,7 +122,7 @@ export function publicUploadRoutes(db: Db, config: Config, opts: { storage?: Pho
 
 export function publicRoutes(db: Db, bus: EventBus, config: Config, encoder: TileEncoder, log: (m: string, e?: unknown) => void): Router {
   const r = Router();
-  const limiter = publicLimiter(config);
+  const limiter = publicLimiter(db, config, 'public');
   awardOnVerify(db, bus, log);
 
   // ---- For everyone ----
