@@ -5,6 +5,7 @@ import { cpSync, createReadStream, existsSync, readdirSync, statSync } from 'nod
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, defineConfig, type Plugin } from 'vite';
+import { fillMapPageSkeleton } from './client/src/shell/map-page-skeleton.js';
 import { precacheManifest, type BuiltFile, type PrecacheEntry } from './client/src/sw/precache-manifest.js';
 
 const ROOT = fileURLToPath(new URL('.', import.meta.url));
@@ -126,6 +127,11 @@ function mobileServiceWorker(): Plugin {
   };
 }
 
+/** map.html and 3d.html share one skeleton: their <template data-gc-slot> blocks are placed in it. */
+function mapPageSkeleton(): Plugin {
+  return { name: 'gridcommand:map-page-skeleton', transformIndexHtml: { order: 'pre', handler: (html) => fillMapPageSkeleton(html) } };
+}
+
 export default defineConfig({
   root: CLIENT,
   publicDir: false,
@@ -137,7 +143,7 @@ export default defineConfig({
       { find: /^cesium$/, replacement: join(CESIUM_BUILD, 'index.js') },
     ],
   },
-  plugins: [cesiumStatic(), mobileServiceWorker()],
+  plugins: [mapPageSkeleton(), cesiumStatic(), mobileServiceWorker()],
   build: {
     outDir: OUT_DIR,
     emptyOutDir: true,

@@ -43,6 +43,13 @@ const TOOLS: { id: Tool; label: string; key: string; hint: string; surface: Surf
 const STATUS_COLOR: Record<BandStatus, RGBA> = { low: [59, 130, 246, 120], in: [34, 197, 94, 110], high: [249, 115, 22, 130] };
 const CUT_COLOR: RGBA = [239, 68, 68, 235];
 
+declare global {
+  interface Window {
+    /** For tests and the console: the draft grids as they would be saved. */
+    __gcGridEditor?: { grids(): ReturnType<typeof gridsFromState> };
+  }
+}
+
 const hooks = initHooks('grids');
 const header = mountHeader('grids');
 
@@ -325,6 +332,8 @@ function overlayLabels(fc: FeatureCollection<Polygon | MultiPolygon, OverlayProp
 }
 
 // Stable layer data between renders (the map re-uploads only what changed).
+/** The buildings layer per community code (one entry: the community being edited). */
+const buildingsByCommunity = new Map<string, FeatureCollection<Polygon | MultiPolygon>>();
 let buildingsFc: FeatureCollection<Polygon | MultiPolygon> | null = null;
 let communityFc: FeatureCollection<Polygon | MultiPolygon> | null = null;
 let lastCut = '';
@@ -333,9 +342,11 @@ let cutFc: FeatureCollection<Polygon | MultiPolygon> = fcOf([]);
 function render() {
   const s = state();
   if (!view || !s || !loaded) return;
-  if (!buildingsFc || (buildingsFc as unknown as { _code?: string })._code !== loaded.code) {
-    buildingsFc = fcOf(loaded.data.buildings.features.map((f) => f.geometry));
-    (buildingsFc as unknown as { _code?: string })._code = loaded.code;
+  const cached = buildingsByCommunity.get(loaded.code);
+  if (!buildingsFc || cached !== buildingsFc) {
+    buildingsFc = cached ?? fcOf(loaded.data.buildings.features.map((f) => f.geometry));
+    buildingsByCommunity.clear();
+    buildingsByCommunity.set(loaded.code, buildingsFc);
     communityFc = fcOf([loaded.data.community.geometry]);
   }
   const cutKey = cutIdx.join(',');
@@ -1057,7 +1068,7 @@ async function main() {
     return [p.x, p.y];
   };
   // For tests and the console: the draft grids as they would be saved.
-  (window as unknown as { __gcGridEditor?: unknown }).__gcGridEditor = { grids: () => (history.current ? gridsFromState(history.current) : []) };
+  window.__gcGridEditor = { grids: () => (history.current ? gridsFromState(history.current) : []) };
   view.onDrawing(onDrawing);
   view.onDrawn(onDrawn);
   view.onHandleDrag({ move: onHandleMove, end: onHandleEnd, cancel: () => { preview = null; changed(); } });

@@ -1,11 +1,11 @@
 // 登录 (login.html): username + password; a forced password change when the account must set its
 // own; then back to ?next= (same-origin paths only) or the portal.
-import '../styles/app.css';
-import { api, ApiError, clearKiosk, currentAccount, isKiosk, setCsrfToken } from '../api/http.js';
-import { safeNext } from '../shell/auth.js';
-import { $ } from '../shell/dom.js';
-import { errorMessage } from '../shell/errors.js';
-import { newPasswordProblem } from '../shell/password.js';
+import '../../styles/app.css';
+import { api, ApiError, clearKiosk, currentAccount, isKiosk, setCsrfToken } from '../../api/http.js';
+import { safeNext } from '../../shell/auth.js';
+import { $ } from '../../shell/dom.js';
+import { errorMessage } from '../../shell/errors.js';
+import { newPasswordProblem } from '../../shell/password.js';
 
 const next = safeNext(new URLSearchParams(location.search).get('next'));
 const loginForm = $('#login-form') as HTMLFormElement;

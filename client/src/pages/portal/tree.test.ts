@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { DivisionNode } from '../../../core/types.js';
-import { divisionOverview } from './portal-tree.js';
+import type { DivisionNode } from '../../../../core/types.js';
+import { divisionOverview } from './tree.js';
 
 const node = (level: DivisionNode['level'], name: string, gridCount: number, households: number, children: DivisionNode[] = []): DivisionNode => ({
   code: name, name, level, parentCode: null, syntheticGeometry: true, codeSource: 'synthetic', gridCount, households, children,

@@ -1,13 +1,13 @@
 // Portal (index.html): links to the 2D and 3D pages, system status, district overview.
-import '../styles/app.css';
-import { api, isAuthError } from '../api/http.js';
-import { loginUrl } from '../shell/auth.js';
-import { mountHeader } from '../shell/header.js';
-import { divisionOverview, type OverviewLevel } from './portal-tree.js';
-import { pagesFor } from '../shell/nav.js';
-import type { Role } from '../../../core/permissions.js';
-import { $, fmtInt, h } from '../shell/dom.js';
-import { DB_NAMES } from '../shell/labels.js';
+import '../../styles/app.css';
+import { api, isAuthError } from '../../api/http.js';
+import { loginUrl } from '../../shell/auth.js';
+import { mountHeader } from '../../shell/header.js';
+import { divisionOverview, type OverviewLevel } from './tree.js';
+import { pagesFor } from '../../shell/nav.js';
+import type { Role } from '../../../../core/permissions.js';
+import { $, fmtInt, h } from '../../shell/dom.js';
+import { DB_NAMES } from '../../shell/labels.js';
 
 const header = mountHeader('home');
 

@@ -1,7 +1,7 @@
 // The portal's 辖区概况 from the division tree the account may see. The tree is rooted at the
 // account's jurisdiction: the district for district roles, a subdistrict or a community for staff
 // bound to one, so counts and rows start at the root, whatever its level.
-import type { DivisionNode } from '../../../core/types.js';
+import type { DivisionNode } from '../../../../core/types.js';
 
 export type OverviewLevel = 'subdistrict' | 'community';
 

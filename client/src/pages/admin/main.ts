@@ -1,17 +1,17 @@
 // 系统管理 (admin.html): accounts, tokens, departments, the responsibility list, audit log. Admins only; everyone else
 // sees 无权访问 (the API refuses them anyway).
-import '../styles/app.css';
-import { isKiosk } from '../api/http.js';
-import { handleAuthError, loginUrl } from '../shell/auth.js';
-import { $, h } from '../shell/dom.js';
-import { errorMessage } from '../shell/errors.js';
-import { isAdmin, mountHeader } from '../shell/header.js';
-import { accountsTab } from './admin/accounts.js';
-import { auditTab } from './admin/audit.js';
-import { loadRefData } from './admin/common.js';
-import { departmentsTab } from './admin/departments.js';
-import { responsibilityTab } from './admin/responsibility.js';
-import { tokensTab } from './admin/tokens.js';
+import '../../styles/app.css';
+import { isKiosk } from '../../api/http.js';
+import { handleAuthError, loginUrl } from '../../shell/auth.js';
+import { $, h } from '../../shell/dom.js';
+import { errorMessage } from '../../shell/errors.js';
+import { isAdmin, mountHeader } from '../../shell/header.js';
+import { accountsTab } from './accounts.js';
+import { auditTab } from './audit.js';
+import { loadRefData } from './common.js';
+import { departmentsTab } from './departments.js';
+import { responsibilityTab } from './responsibility.js';
+import { tokensTab } from './tokens.js';
 
 const header = mountHeader('admin');
 

@@ -1,24 +1,24 @@
 // 三维城市 (3d.html): CesiumJS command-centre view — buildings extruded by height, grids draped on
 // the ground, roads and water from the base vector tiles, live incidents. Fully offline.
-import '../map/cesium/base-url.js';
-import '../styles/app.css';
+import '../../map/cesium/base-url.js';
+import '../../styles/app.css';
 import type { Feature, FeatureCollection, Geometry, LineString, MultiLineString, MultiPolygon, Polygon } from 'geojson';
-import { api, ApiError, authHeaders, emptyFc, type BuildingCollection, type DivisionCollection, type DivisionFeatureProps } from '../api/http.js';
-import { IncidentStore } from '../api/incident-store.js';
-import { startLiveIncidents } from '../api/socket.js';
-import { fetchTileFeatures } from '../api/vector-tiles.js';
-import type { BuildingProps, GridProps, Incident } from '../../../core/types.js';
-import { lonLatOf, OSM_ATTRIBUTION } from '../../../core/types.js';
-import { CesiumView } from '../map/cesium/cesium-view.js';
-import { categoryColor, heightColor, hexToRgba, HOUSEHOLD_RAMP, quantileBreaks, rampColor, rgbaToCss } from '../map/color.js';
-import { labelPoint } from '../map/geo.js';
-import { hitProps, type LabelDatum, type LayerSpec, type PointDatum, type RGBA } from '../map/map-view.js';
-import { $, fmtInt, h, showError } from '../shell/dom.js';
-import { handleAuthError } from '../shell/auth.js';
-import { mountHeader } from '../shell/header.js';
-import { initHooks, markReady } from '../shell/hooks.js';
-import { IncidentFeed } from '../ui/incident-feed.js';
-import { InfoPanel } from '../ui/info-panel.js';
+import { api, ApiError, authHeaders, emptyFc, type BuildingCollection, type DivisionCollection, type DivisionFeatureProps } from '../../api/http.js';
+import { IncidentStore } from '../../api/incident-store.js';
+import { startLiveIncidents } from '../../api/socket.js';
+import { fetchTileFeatures } from '../../api/vector-tiles.js';
+import type { BuildingProps, GridProps, Incident } from '../../../../core/types.js';
+import { lonLatOf, OSM_ATTRIBUTION } from '../../../../core/types.js';
+import { CesiumView } from '../../map/cesium/cesium-view.js';
+import { categoryColor, heightColor, hexToRgba, HOUSEHOLD_RAMP, quantileBreaks, rampColor, rgbaToCss } from '../../map/color.js';
+import { labelPoint } from '../../map/geo.js';
+import { hitProps, type LabelDatum, type LayerSpec, type PointDatum, type RGBA } from '../../map/map-view.js';
+import { $, fmtInt, h, showError } from '../../shell/dom.js';
+import { handleAuthError } from '../../shell/auth.js';
+import { mountHeader } from '../../shell/header.js';
+import { initHooks, markReady } from '../../shell/hooks.js';
+import { IncidentFeed } from '../../ui/incident-feed.js';
+import { InfoPanel } from '../../ui/info-panel.js';
 
 const hooks = initHooks('3d');
 const header = mountHeader('3d');

@@ -1,22 +1,22 @@
 // 二维地图 (map.html): self-hosted vector base map, grids coloured by households, community
 // boundaries, facilities by service class, live incidents (socket diffs) and a grid info panel.
-import '../styles/app.css';
+import '../../styles/app.css';
 import type { FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson';
-import { api, ApiError, emptyFc, ownRequestHeaders, type DivisionCollection, type DivisionFeatureProps, type FacilityCollection } from '../api/http.js';
-import { IncidentStore } from '../api/incident-store.js';
-import { startLiveIncidents } from '../api/socket.js';
-import type { FacilityProps, GridCollection, GridProps, Incident, ServiceClass } from '../../../core/types.js';
-import { lonLatOf, OSM_ATTRIBUTION } from '../../../core/types.js';
-import { categoryColor, hexToRgba, HOUSEHOLD_RAMP, legendRows, quantileBreaks, rampColor, withAlpha } from '../map/color.js';
-import { labelPoint } from '../map/geo.js';
-import { hitProps, type LabelDatum, type LayerSpec, type PointDatum, type RGBA } from '../map/map-view.js';
-import { MaplibreView } from '../map/maplibre/maplibre-view.js';
-import { $, fmtInt, h, showError } from '../shell/dom.js';
-import { handleAuthError } from '../shell/auth.js';
-import { mountHeader } from '../shell/header.js';
-import { initHooks, markReady } from '../shell/hooks.js';
-import { IncidentFeed } from '../ui/incident-feed.js';
-import { InfoPanel } from '../ui/info-panel.js';
+import { api, ApiError, emptyFc, ownRequestHeaders, type DivisionCollection, type DivisionFeatureProps, type FacilityCollection } from '../../api/http.js';
+import { IncidentStore } from '../../api/incident-store.js';
+import { startLiveIncidents } from '../../api/socket.js';
+import type { FacilityProps, GridCollection, GridProps, Incident, ServiceClass } from '../../../../core/types.js';
+import { lonLatOf, OSM_ATTRIBUTION } from '../../../../core/types.js';
+import { categoryColor, hexToRgba, HOUSEHOLD_RAMP, legendRows, quantileBreaks, rampColor, withAlpha } from '../../map/color.js';
+import { labelPoint } from '../../map/geo.js';
+import { hitProps, type LabelDatum, type LayerSpec, type PointDatum, type RGBA } from '../../map/map-view.js';
+import { MaplibreView } from '../../map/maplibre/maplibre-view.js';
+import { $, fmtInt, h, showError } from '../../shell/dom.js';
+import { handleAuthError } from '../../shell/auth.js';
+import { mountHeader } from '../../shell/header.js';
+import { initHooks, markReady } from '../../shell/hooks.js';
+import { IncidentFeed } from '../../ui/incident-feed.js';
+import { InfoPanel } from '../../ui/info-panel.js';
 
 const hooks = initHooks('map');
 const header = mountHeader('map');
