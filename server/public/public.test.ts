@@ -223,7 +223,7 @@ describe('随手拍 into the one intake', () => {
     expect([twice.status, twice.body.error.code]).toEqual([409, 'already_rated']);
     const staff = await f.as('center').get(`/api/incidents/${caseId}`);
     expect(staff.body.incident.rating).toBe('basically_satisfied');
-    expect(staff.body.events.at(-1)).toMatchObject({ action: 'resident_rating', note: '处理及时' });
+    expect(staff.body.events.at(-1)).toMatchObject({ action: 'resident_rating', actionName: '居民评价', note: '处理及时' });
   });
 });
 

@@ -76,7 +76,7 @@ export async function trackedCase(db: Db, token: string | undefined): Promise<Re
   const r = (await db.query<TrackRow>(SQL.caseByTrack, [sha256(token)])).rows[0];
   if (!r) return fail('verification_required', 'this link does not belong to any report');
   const steps = (await db.query<{ action: string; to_state: string; at: Date }>(SQL.caseSteps, [r.id])).rows
-    .map((s) => ({ action: s.action, name: s.action === 'resident_rating' ? '居民评价' : actionName(s.action), at: new Date(s.at).toISOString() }));
+    .map((s) => ({ action: s.action, name: actionName(s.action), at: new Date(s.at).toISOString() }));
   const points = (await db.query<{ delta: number }>(SQL.reportPoints, [r.id, r.resident_id])).rows[0]!.delta;
   return ok({
     reportId: r.report_id, caseId: r.id, category: r.category, categoryName: r.category_name, description: r.description,
