@@ -92,9 +92,10 @@ export function warningRoutes(db: Db, bus: EventBus): Router {
       if (!a || !a.active) return fail('not_found', `account ${b.accountId} not found`);
       if (!ASSIGNABLE.includes(a.role) || !can(a.role, 'read', 'warning')) return fail('invalid_request', `role ${a.role} cannot take warnings`);
     }
+    // The desk shows who acted by their display name (the audit log keeps the login name).
     const changed = action === 'assign'
-      ? (await db.query(SQL.assign, [p.value.id, b.accountId, me.name, b.note ?? null])).rows[0]
-      : (await db.query(SQL[action], [p.value.id, me.name, b.note ?? null])).rows[0];
+      ? (await db.query(SQL.assign, [p.value.id, b.accountId, me.displayName, b.note ?? null])).rows[0]
+      : (await db.query(SQL[action], [p.value.id, me.displayName, b.note ?? null])).rows[0];
     if (!changed) return fail('invalid_transition', `warning ${p.value.id} is ${before.status}: cannot ${action}`);
     const after = (await listWarnings(db, { communities: null, gridId: null, ids: [p.value.id], limit: 1 }))[0]!;
     await audit(db, req, {
