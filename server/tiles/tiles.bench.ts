@@ -66,3 +66,54 @@ export async function benchTiles(db: Db, engine: string, bbox: [number, number, 
   }
   return rows;
 }
+
+export interface TileSampleRow {
+  engine: string; layer: string; path: string; zoom: number; pass: 'cold' | 'warm';
+  tiles: number; p50: number; p95: number; max: number; tilesPerSec: number; kb: number;
+}
+
+/**
+ * Tiles over a large area (the generated city): `perZoom` tiles per zoom spread evenly over the
+ * bbox (every k-th tile of the zoom's tile range, a fixed choice), each path rendering them twice —
+ * `cold` the first render of each tile in this process (its pages may still be in the server's or
+ * the OS's cache from earlier zooms: not a cold disk), `warm` the same tiles at once again.
+ * Baseline: the portable path (PostGIS selects by the GiST index, geojson-vt cuts, vt-pbf encodes)
+ * on the same tiles; the whole-layer baseline of benchTiles cannot run on a million buildings.
+ */
+export async function benchTileSample(db: Db, engine: string, bbox: [number, number, number, number],
+  opts: { zooms?: number[]; perZoom?: number; layers?: string[]; baseline?: boolean } = {}): Promise<TileSampleRow[]> {
+  const encoder = await detectEncoder(db);
+  const zooms = opts.zooms ?? [12, 13, 14, 15, 16];
+  const perZoom = opts.perZoom ?? 40;
+  const rows: TileSampleRow[] = [];
+  for (const layer of opts.layers ?? ['base', 'grids']) {
+    const sources = TILE_LAYERS[layer]!.sources;
+    const paths: [string, (z: number, x: number, y: number) => Promise<Uint8Array>][] = [
+      [`postgis-${encoder}`, (z, x, y) => renderTile(db, encoder, sources, z, x, y, ALL)],
+    ];
+    if (encoder === 'native' && opts.baseline !== false) paths.push(['baseline: postgis-portable', (z, x, y) => renderTile(db, 'portable', sources, z, x, y, ALL)]);
+    for (const z of zooms) {
+      const all = tilesOver(bbox, z);
+      const step = Math.max(1, Math.floor(all.length / perZoom));
+      // two disjoint samples, so the baseline's cold pass does not find the tiles the path before it warmed
+      const samples = [all.filter((_, i) => i % step === 0).slice(0, perZoom), all.filter((_, i) => i % step === Math.floor(step / 2)).slice(0, perZoom)];
+      for (const [pi, [path, fn]] of paths.entries()) {
+        const tiles = samples[pi % 2]!.length ? samples[pi % 2]! : samples[0]!;
+        for (const pass of ['cold', 'warm'] as const) {
+          const times: number[] = [];
+          let bytes = 0;
+          const t0 = performance.now();
+          for (const [tz, x, y] of tiles) {
+            const s = performance.now();
+            bytes += (await fn(tz, x, y)).length;
+            times.push(performance.now() - s);
+          }
+          const total = performance.now() - t0;
+          rows.push({ engine, layer, path, zoom: z, pass, tiles: tiles.length, p50: pct(times, 0.5), p95: pct(times, 0.95), max: Math.max(...times),
+            tilesPerSec: (tiles.length * 1000) / total, kb: bytes / 1024 });
+        }
+      }
+    }
+  }
+  return rows;
+}
