@@ -132,6 +132,8 @@ export interface WallPoints {
   lat: number[];
   t: number[];
   r: number[];
+  /** Deadline, epoch seconds (0 = none): what was overdue at a replayed moment. */
+  d: number[];
   cat: number[];
   /** Grid id, 0 = none. */
   grid: number[];

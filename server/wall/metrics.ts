@@ -133,7 +133,7 @@ export async function gridInScope(db: Queryable, id: number, f: WallFilter): Pro
 }
 
 interface PointRow {
-  id: number; lon: number; lat: number; t: number; r: number | null; category: string; grid_id: number | null;
+  id: number; lon: number; lat: number; t: number; r: number | null; d: number | null; category: string; grid_id: number | null;
   state_type: string; overdue: boolean;
 }
 
@@ -147,7 +147,7 @@ export async function wallPoints(db: Queryable, f: WallFilter, from: Date, to: D
   const catIndex = new Map<string, number>();
   const out: WallPoints = {
     from: from.toISOString(), to: to.toISOString(), now: now.toISOString(), truncated, categories,
-    id: [], lon: [], lat: [], t: [], r: [], cat: [], grid: [], open: [], overdue: [],
+    id: [], lon: [], lat: [], t: [], r: [], d: [], cat: [], grid: [], open: [], overdue: [],
   };
   for (const r of rows) {
     let c = catIndex.get(r.category);
@@ -161,6 +161,7 @@ export async function wallPoints(db: Queryable, f: WallFilter, from: Date, to: D
     out.lat.push(Math.round(r.lat * 1e6) / 1e6);
     out.t.push(Math.round(r.t));
     out.r.push(r.r == null ? 0 : Math.round(r.r));
+    out.d.push(r.d == null ? 0 : Math.round(r.d));
     out.cat.push(c);
     out.grid.push(r.grid_id ?? 0);
     out.open.push(r.state_type === 'open' ? 1 : 0);

@@ -146,10 +146,12 @@ SELECT d.code, d.name, d.level, d.parent_code,
 
 -- name: points
 -- Located cases reported in [$4, $5), oldest first, at most $6: compact columns for the heat
--- map and the replay. t and r are epoch seconds (r = resolved, NULL while unresolved).
+-- map and the replay. t, r and d are epoch seconds (r = resolved, NULL while unresolved; d = the
+-- deadline, NULL without one: the replay tells what was overdue at a past moment).
 SELECT i.id, ST_X(i.geom)::float8 AS lon, ST_Y(i.geom)::float8 AS lat,
        extract(epoch FROM i.created_at)::float8 AS t,
        extract(epoch FROM i.resolved_at)::float8 AS r,
+       extract(epoch FROM i.deadline_at)::float8 AS d,
        i.category, i.grid_id, s.type AS state_type, i.overdue
   FROM incident i JOIN incident_state s ON s.code = i.status
  WHERE ($1::text[] IS NULL OR i.district_code = ANY($1::text[]) OR i.subdistrict_code = ANY($1::text[])

@@ -215,6 +215,9 @@ describe(`wall routes on ${testDbKind()}`, () => {
     const q = `from=${encodeURIComponent(ago(72).toISOString())}&to=${encodeURIComponent(N.toISOString())}`;
     const all = (await get('kiosk', `/api/wall/points?${q}`).expect(200)).body;
     expect(all.id).toEqual([ids.c3, ids.c2, ids.c1, ids.c4]);
+    // Deadlines (epoch seconds) for the replay's overdue figure: c3 24 h, c4 4 h after the report.
+    expect(all.d[0] - all.t[0]).toBe(24 * 3600);
+    expect(all.d[3] - all.t[3]).toBe(4 * 3600);
     const b = (await get('communityB', `/api/wall/points?${q}`).expect(200)).body;
     expect(b.id).toEqual([ids.c3]);
     const limited = (await get('leader', `/api/wall/points?${q}&limit=1`).expect(200)).body;

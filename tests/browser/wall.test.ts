@@ -4,6 +4,9 @@
 // the KPIs, the tour advancing and an urgent case interrupting it, the three wall layouts
 // (screenshots in test-results/, clicks landing where drawn), then the client's memory after a
 // day replayed at speed and after an endurance run of the tour and the stream (test-results/).
+// Also: the panels and the 2D map come before the 3D city (timings logged), no panel covers another
+// at the three sizes and the district sits in the free middle, a replay shows the replayed moment's
+// figures, and a planner (no case access) gets a wall without case panels and without failed requests.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
@@ -12,7 +15,7 @@ import type { MultiPolygon, Polygon } from 'geojson';
 import { Simulator, type SimCase, type SimGrid } from '../../server/wall/simulator.js';
 import {
   apiClient, CHROMIUM_ARGS, chromiumPath, decodePng, openPage, pixelStats, describeStats, RESULTS_DIR, screenshotPage, sleep,
-  startServer, tokenClient, waitForReady, type ApiClient, type PixelImage, type TestPage, type TestServer,
+  createAccount, startServer, tokenClient, waitForReady, type ApiClient, type PixelImage, type TestPage, type TestServer,
 } from './harness.js';
 
 /** Seconds of the endurance run (tour and stream fast-forwarded); WALL_ENDURANCE_S for longer runs. */
@@ -40,6 +43,7 @@ interface Hooks {
   replay: { active: boolean; day: string | null; cursor: number; points: number; loops: number };
   live: string;
   reconnects: number;
+  timing: { panelsMs: number | null; pictureMs: number | null; completeMs: number | null };
 }
 const hooks = (): Promise<Hooks> => page.evaluate(() => JSON.parse(JSON.stringify((window as unknown as { __gc: unknown }).__gc)) as Hooks);
 const wall = <T = unknown>(fn: string, ...args: unknown[]): Promise<T> =>
@@ -128,9 +132,14 @@ beforeAll(async () => {
   cdp = await page.context().newCDPSession(page);
   const started = Date.now();
   await page.goto(new URL('wall?orbit=0&dwell=6&flight=1&alert=6&idle=600&tour=district,subdistricts', server.url).toString(), { waitUntil: 'domcontentloaded' });
+  // The panels (KPIs, ranking, ticker, Party tree) and the 2D map come first; the 3D city streams in.
+  await page.waitForFunction(() => document.body.dataset.panels === 'true', undefined, { timeout: 300_000, polling: 100 });
+  figures.kpiCardsAtPanels = await page.locator('#kpis .kpi').count();
   await waitForReady(tp, 300_000);
   figures.readyMs = Date.now() - started;
-  console.log(`[wall] ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const timing = (await hooks()).timing;
+  figures.timing = timing;
+  console.log(`[wall] ready after ${((Date.now() - started) / 1000).toFixed(1)} s; from navigation: panels ${timing.panelsMs} ms, first useful picture (2D layers drawn) ${timing.pictureMs} ms, complete (3D city) ${timing.completeMs} ms`);
 }, 600_000);
 
 afterAll(async () => {
@@ -147,6 +156,11 @@ describe('command-centre wall /wall', () => {
     const h = await hooks();
     expect(h.gridCount).toBeGreaterThan(0);
     expect(h.layout).toBe('standard');
+    // The first useful picture comes before the 3D city: panels with their KPI cards, then the 2D layers.
+    expect(figures.kpiCardsAtPanels).toBeGreaterThanOrEqual(6);
+    expect(h.timing.panelsMs).not.toBeNull();
+    expect(h.timing.panelsMs!).toBeLessThanOrEqual(h.timing.pictureMs!);
+    expect(h.timing.pictureMs!).toBeLessThanOrEqual(h.timing.completeMs!);
     expect(h.heat.counted).toBeGreaterThan(0);
     // The escalation clock may make a case overdue at any moment: no alert flights while comparing pixels.
     await wall('setAlerts', false);
@@ -276,6 +290,8 @@ describe('command-centre wall /wall', () => {
       { w: 5760, hgt: 1080, layout: 'ultrawide', scale: 1 },
     ];
     const kpiHeights: number[] = [];
+    const communityNames = (await admin.get<{ features: { properties: { name: string } }[] }>('api/divisions.geojson?level=community')).body.features.map((f) => f.properties.name);
+    const longestCommunity = communityNames.reduce((a, b) => (b.length > a.length ? b : a), '');
     await wall('setAlerts', false);
     for (const s of sizes) {
       const t0 = Date.now();
@@ -295,12 +311,41 @@ describe('command-centre wall /wall', () => {
       // Nothing spills out of the screen, panels do not overlap the map's middle.
       const right = await page.locator('.wall-right').boundingBox();
       expect(right!.x + right!.width).toBeLessThanOrEqual(s.w + 1);
+      // The district is framed in the free middle: every grid's centre lies between the columns, below the top bar.
+      const left = (await page.locator('.wall-left').boundingBox())!;
+      const top = (await page.locator('.wall-top').boundingBox())!;
+      const onScreen = await page.evaluate((pts) => pts.map(([lon, lat]) => (window as unknown as { __gc: { project(a: number, b: number): [number, number] | null } }).__gc.project(lon!, lat!)), mids.map((m) => [m[0], m[1]]));
+      const outside = onScreen.filter((p) => !p || p[0] < left.x + left.width || p[0] > right!.x || p[1] < top.y + top.height || p[1] > s.hgt);
+      expect(outside.length, `grid centres under the panels at ${s.w}×${s.hgt}: ${JSON.stringify(outside.slice(0, 5))} (free x ${left.x + left.width}–${right!.x})`).toBe(0);
       // A click on the grid selects its subdistrict (the first drill-down step).
       const xy = await page.evaluate(([lon, lat]) => (window as unknown as { __gc: { project(a: number, b: number): [number, number] | null } }).__gc.project(lon!, lat!), [inner.lon, inner.lat]);
       expect(xy).not.toBeNull();
       await page.mouse.click(xy![0], xy![1]);
       await waitFor(`the click at ${s.w}×${s.hgt} to select ${sub}`, (x) => x.selection === `subdistrict:${sub}`, 20_000);
       lap('clicked');
+      // No panel covers another: with the detail card up (the subdistrict) and the tour caption showing
+      // the longest community name, the boxes of all visible panels are disjoint.
+      const overlaps = await page.evaluate((longest) => {
+        const cap = document.querySelector<HTMLElement>('#caption')!;
+        const wasHidden = cap.hidden;
+        document.querySelector('#cap-kicker')!.textContent = '自动巡航 12/12 · 社区';
+        document.querySelector('#cap-title')!.textContent = longest;
+        cap.hidden = false;
+        const sel = ['.wall-top', '.wall-left > .wall-panel', '.wall-right > .wall-panel', '.wall-controls > *', '#legend', '#detail', '#caption', '#alert', '#replay', '.wall-attrib'];
+        const boxes = sel.flatMap((q) => [...document.querySelectorAll<HTMLElement>(q)].map((el, i) => ({ name: `${q}#${i}`, r: el.getBoundingClientRect(), shown: el.offsetParent !== null || getComputedStyle(el).position === 'fixed' && getComputedStyle(el).display !== 'none' })))
+          .filter((b) => b.shown && b.r.width > 0 && b.r.height > 0);
+        const out: string[] = [];
+        for (let i = 0; i < boxes.length; i++) {
+          for (let j = i + 1; j < boxes.length; j++) {
+            const a = boxes[i]!.r, b = boxes[j]!.r;
+            if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5) out.push(`${boxes[i]!.name} × ${boxes[j]!.name}`);
+          }
+        }
+        cap.hidden = wasHidden;
+        return { out, checked: boxes.map((b) => b.name) };
+      }, longestCommunity);
+      expect(overlaps.checked).toEqual(expect.arrayContaining(['#detail#0', '#legend#0', '#caption#0', '.wall-top#0']));
+      expect(overlaps.out, `overlapping panels at ${s.w}×${s.hgt}`).toEqual([]);
     }
     // Text scales with the screen: twice as tall on 4K as on 1080p, the same on the ultra-wide.
     console.log(`[wall] KPI number heights ${kpiHeights.map((x) => x.toFixed(0)).join(' / ')} px`);
@@ -311,7 +356,43 @@ describe('command-centre wall /wall', () => {
     await waitFor('layout back to 1920×1080', (x) => x.layout === 'standard' && x.scale === 1, 20_000);
     await wall('setAlerts', true);
     expect(tp.problems.pageErrors).toEqual([]);
-  }, 300_000);
+  }, 900_000); // three sizes of software WebGL: 4K alone takes minutes on a loaded machine
+
+  it('in a replay every figure is the replayed moment\'s and the badge says 回放', async ({ onTestFailed }) => {
+    onTestFailed(async () => { await screenshotPage(page, 'wall-failed-replay'); console.error(tp.dump()); });
+    await wall('tourStop');
+    await wall('select', 'district', '');
+    await wall('startReplay', undefined, 600);
+    const loaded = await waitFor('the replay to load', (x) => x.replay.active && x.replay.points > 0, 60_000);
+    await wall('seekReplay', 14 * 60 + 30); // 14:30 of the replayed day
+    const h = await waitFor('the replayed figures', (x) => x.replay.cursor === Date.parse(`${loaded.replay.day}T14:30:00+08:00`), 10_000);
+    // Expected from the API: the cases of the 7 days before and the day itself, as they stood at 14:30.
+    const start = Date.parse(`${loaded.replay.day}T00:00:00+08:00`);
+    const q = `from=${encodeURIComponent(new Date(start - 7 * 86_400_000).toISOString())}&to=${encodeURIComponent(new Date(start + 86_400_000).toISOString())}`;
+    const pts = (await admin.get<{ t: number[]; r: number[]; d: number[] }>(`api/wall/points?${q}`)).body;
+    const at = h.replay.cursor / 1000;
+    const exp = { today: 0, open: 0, overdue: 0, resolved: 0 };
+    pts.t.forEach((t, i) => {
+      if (t > at) return;
+      const solved = pts.r[i]! > 0 && pts.r[i]! <= at;
+      if (t >= start / 1000) exp.today++;
+      if (solved && pts.r[i]! >= start / 1000) exp.resolved++;
+      if (!solved) exp.open++;
+      if (!solved && pts.d[i]! > 0 && pts.d[i]! < at) exp.overdue++;
+    });
+    console.log(`[wall] replay at ${loaded.replay.day} 14:30: expected ${JSON.stringify(exp)}, shown ${JSON.stringify(h.kpi)}`);
+    expect(exp.today).toBeGreaterThan(0);
+    expect({ today: h.kpi.today, open: h.kpi.open, overdue: h.kpi.overdue, resolved: h.kpi.resolved }).toEqual(exp);
+    expect(Number((await page.locator('[data-kpi="today"] .k-value').innerText()).replace(/[^\d]/g, ''))).toBe(exp.today);
+    expect(await page.locator('#live').innerText()).toBe(`回放 ${loaded.replay.day} 14:30`);
+    expect(await page.locator('#ticker-note').innerText()).toContain('回放');
+    // Back to live: the badge and the figures are today's again.
+    await wall('stopReplay');
+    await expect.poll(() => page.locator('#live').innerText(), { timeout: 10_000 }).not.toContain('回放');
+    const live = (await admin.get<{ totals: { today: number } }>('api/wall/metrics')).body.totals.today;
+    await expect.poll(async () => (await hooks()).kpi.today, { timeout: 40_000 }).toBe(live);
+    expect(tp.problems.pageErrors).toEqual([]);
+  }, 200_000);
 
   it('keeps memory bounded: a day replayed at speed, then the tour and the stream fast-forwarded', async ({ onTestFailed }) => {
     onTestFailed(async () => { await screenshotPage(page, 'wall-failed-memory'); console.error(tp.dump()); });
@@ -365,4 +446,35 @@ describe('command-centre wall /wall', () => {
     expect(tp.problems.pageErrors).toEqual([]);
     expect(tp.problems.serverErrors).toEqual([]);
   }, 400_000);
+
+  it('shows a planner (no case access) the grids and the Party tree, with no failed request and no 离线 badge', async ({ onTestFailed }) => {
+    const d = (await admin.get<{ code: string }>('api/district')).body;
+    const planner = await createAccount(admin, { username: `planner.wall.${Date.now().toString(36)}`, role: 'planner', divisionCode: d.code });
+    const pp = await openPage(browser, server, { login: false });
+    onTestFailed(async () => { await screenshotPage(pp.page, 'wall-failed-planner'); console.error(pp.dump()); });
+    const failed: string[] = [];
+    const origin = new URL(server.url).origin;
+    pp.page.on('response', (r) => { if (r.url().startsWith(origin) && r.status() >= 400) failed.push(`${r.status()} ${r.url()}`); });
+    pp.page.on('requestfailed', (r) => { if (r.url().startsWith(origin)) failed.push(`${r.failure()?.errorText} ${r.url()}`); });
+    try {
+      const login = await pp.context.request.post(new URL('api/auth/login', server.url).toString(), { data: { username: planner.username, password: planner.password } });
+      expect(login.status()).toBe(200);
+      await pp.page.setViewportSize({ width: 1920, height: 1080 });
+      await pp.page.goto(new URL('wall', server.url).toString(), { waitUntil: 'domcontentloaded' });
+      await pp.page.waitForFunction(() => document.body.dataset.picture === 'true', undefined, { timeout: 560_000, polling: 250 });
+      await sleep(3000);
+      expect(failed).toEqual([]);
+      expect(pp.problems.consoleErrors).toEqual([]);
+      expect(pp.problems.pageErrors).toEqual([]);
+      // Panels only for what the role may see: no case figures, no live badge, the Party tree is there.
+      expect(await pp.page.locator('.wall-kpis').isHidden()).toBe(true);
+      expect(await pp.page.locator('.wall-right').isHidden()).toBe(true);
+      expect(await pp.page.locator('#live').isHidden()).toBe(true);
+      expect(await pp.page.locator('#role-badge').isVisible()).toBe(true);
+      expect(await pp.page.locator('#party-tree li').count()).toBeGreaterThan(0);
+      expect(await pp.page.locator('body').innerText()).not.toContain('离线');
+    } finally {
+      await pp.close();
+    }
+  }, 600_000); // a second Cesium start beside the first
 });

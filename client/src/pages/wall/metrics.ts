@@ -4,6 +4,7 @@ import type { RGBA } from '../../map/map-view.js';
 import type { MetricId } from './params.js';
 import type { GridMetric } from '../../../../core/wall.js';
 import { countBreaks } from '../../../../core/wall-prep.js';
+import { PARTY_PALETTE } from '../../../../core/palette.js';
 
 export { countBreaks };
 
@@ -136,14 +137,14 @@ export const METRIC_DEFS: Record<MetricId, MetricDef> = {
     id: 'party', label: '党建覆盖', title: '网格党支部覆盖与党员中心户', unit: '户',
     value: (g) => (g.partyBranch ? g.memberHouseholds : null),
     classes() {
+      // Okabe–Ito colours (core/palette.ts): apart for normal, protan and deutan vision alike.
+      const [none, zero, few, many] = PARTY_PALETTE;
       const classes: MetricClass[] = [
-        { label: '未建网格党支部', color: hex('#e5384f', 190) },
-        { label: '已覆盖 · 无党员中心户', color: hex('#f2c94c', FILL_ALPHA) },
-        { label: '已覆盖 · 1–3 户中心户', color: hex('#e8a33d', FILL_ALPHA) },
-        { label: '已覆盖 · ≥ 4 户中心户', color: hex('#c9302c', FILL_ALPHA) },
+        { label: '未建网格党支部', color: hex(none, 190) },
+        { label: '已覆盖 · 无党员中心户', color: hex(zero, FILL_ALPHA) },
+        { label: '已覆盖 · 1–3 户中心户', color: hex(few, FILL_ALPHA + 20) },
+        { label: '已覆盖 · ≥ 4 户中心户', color: hex(many, FILL_ALPHA + 30) },
       ];
-      // Party red for strong coverage; the uncovered grids are the brightest warning.
-      classes[3]!.color = hex('#d4373b', FILL_ALPHA);
       return {
         classes,
         classOf: (g) => (!g.partyBranch ? 0 : g.memberHouseholds === 0 ? 1 : g.memberHouseholds < 4 ? 2 : 3),

@@ -11,6 +11,8 @@ export interface PointLike {
   t: number;
   /** Resolved, epoch seconds (0 = not yet). */
   r: number;
+  /** Deadline, epoch seconds (0 or absent = none). */
+  d?: number;
   category: string;
   gridId: number | null;
   open: boolean;
@@ -24,6 +26,7 @@ export class PointStore {
   lat: Float64Array;
   t: Float64Array;
   r: Float64Array;
+  d: Float64Array;
   cat: Uint8Array;
   grid: Int32Array;
   open: Uint8Array;
@@ -39,6 +42,7 @@ export class PointStore {
     this.lat = new Float64Array(capacity);
     this.t = new Float64Array(capacity);
     this.r = new Float64Array(capacity);
+    this.d = new Float64Array(capacity);
     this.cat = new Uint8Array(capacity);
     this.grid = new Int32Array(capacity);
     this.open = new Uint8Array(capacity);
@@ -81,6 +85,7 @@ export class PointStore {
     this.lat = g(this.lat);
     this.t = g(this.t);
     this.r = g(this.r);
+    this.d = g(this.d);
     this.cat = g(this.cat);
     this.grid = g(this.grid);
     this.open = g(this.open);
@@ -102,6 +107,7 @@ export class PointStore {
     this.lat[i] = p.lat;
     this.t[i] = p.t;
     this.r[i] = p.r;
+    this.d[i] = p.d ?? 0;
     this.cat[i] = this.categoryIndex(p.category);
     this.grid[i] = p.gridId ?? 0;
     this.open[i] = p.open ? 1 : 0;
@@ -115,7 +121,7 @@ export class PointStore {
     let added = 0;
     for (let k = 0; k < w.id.length; k++) {
       const kind = this.upsert({
-        id: w.id[k]!, lon: w.lon[k]!, lat: w.lat[k]!, t: w.t[k]!, r: w.r[k]!, category: w.categories[w.cat[k]!]!,
+        id: w.id[k]!, lon: w.lon[k]!, lat: w.lat[k]!, t: w.t[k]!, r: w.r[k]!, d: w.d?.[k] ?? 0, category: w.categories[w.cat[k]!]!,
         gridId: w.grid[k]! || null, open: w.open[k] === 1, overdue: w.overdue[k] === 1,
       });
       if (kind === 'add') added++;
@@ -134,6 +140,7 @@ export class PointStore {
         this.lat[w] = this.lat[i]!;
         this.t[w] = this.t[i]!;
         this.r[w] = this.r[i]!;
+        this.d[w] = this.d[i]!;
         this.cat[w] = this.cat[i]!;
         this.grid[w] = this.grid[i]!;
         this.open[w] = this.open[i]!;
@@ -157,6 +164,6 @@ export class PointStore {
 
   /** Bytes held by the columns. */
   bytes(): number {
-    return this.capacity * (4 + 8 + 8 + 8 + 8 + 1 + 4 + 1 + 1);
+    return this.capacity * (4 + 8 + 8 + 8 + 8 + 8 + 1 + 4 + 1 + 1);
   }
 }

@@ -122,8 +122,9 @@ describe('case columns', () => {
     expect([...s.id.subarray(0, s.n)]).toEqual([2, 3]);
     expect(s.has(1)).toBe(false);
     expect(s.row(3)).toBe(1);
-    expect(s.merge({ from: '', to: '', now: '', truncated: false, categories: ['noise'], id: [3, 5], lon: [1, 2], lat: [3, 4], t: [300, 500], r: [0, 0], cat: [0, 0], grid: [0, 7], open: [1, 1], overdue: [0, 1] })).toBe(1);
+    expect(s.merge({ from: '', to: '', now: '', truncated: false, categories: ['noise'], id: [3, 5], lon: [1, 2], lat: [3, 4], t: [300, 500], r: [0, 0], d: [0, 900], cat: [0, 0], grid: [0, 7], open: [1, 1], overdue: [0, 1] })).toBe(1);
     expect(s.n).toBe(3);
+    expect(s.d[s.row(5)!]).toBe(900);
     expect(s.categories).toEqual(['parking', 'noise']);
   });
 });
