@@ -60,8 +60,8 @@ export async function runPrimary(config: Config, log: Log): Promise<Primary> {
       firstRound(false); // a worker could not start: the same error would end every new one
       return;
     }
-    log(`worker ${w.process.pid} ended (${signal ?? `code ${code}`}); starting another`);
-    spawn();
+    log(`worker ${w.process.pid} ended (${signal ?? `code ${code}`}); starting another in 1 s`);
+    setTimeout(() => { if (!closing) spawn(); }, 1000); // a worker failing at once (database down) does not spin
   });
 
   const started = new Promise<boolean>((resolve) => { firstRound = resolve; });
