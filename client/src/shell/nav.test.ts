@@ -22,9 +22,16 @@ describe('pagesFor (the pages a role is offered)', () => {
   });
   it('gives a department its desk only, and a district leader the reports but not the phone page', () => {
     expect(ids('department')).toEqual(['home', 'map', '3d', 'wall', 'dispatch']);
-    expect(ids('district_leader')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'reports', 'coverage', 'residents']);
-    expect(ids('community_staff')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'mobile', 'reports', 'coverage', 'residents']);
+    expect(ids('district_leader')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'reports', 'performance', 'coverage', 'residents']);
+    expect(ids('community_staff')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'mobile', 'reports', 'performance', 'coverage', 'residents']);
     expect(ids('analyst')).toContain('coverage');
+  });
+});
+
+describe('绩效考核 (/performance.html)', () => {
+  it('is offered exactly to the roles that may read performance scores', () => {
+    for (const role of ['district_leader', 'district_center', 'subdistrict_staff', 'community_staff', 'analyst', 'admin'] as const) expect(ids(role), role).toContain('performance');
+    for (const role of ['grid_worker', 'department', 'planner', 'kiosk'] as const) expect(ids(role), role).not.toContain('performance');
   });
 });
 

@@ -19,6 +19,7 @@ export const PAGES: readonly PageEntry[] = [
   { id: 'dispatch', href: '/dispatch.html', label: '调度台', needs: ['read', 'incident'] },
   { id: 'mobile', href: '/mobile.html', label: '小屏办', needs: ['create', 'incident'] },
   { id: 'reports', href: '/reports.html', label: '报表', needs: ['read', 'report'] },
+  { id: 'performance', href: '/performance.html', label: '绩效考核', needs: ['read', 'performance'] },
   { id: 'grids', href: '/grids', label: '网格划分', needs: ['update', 'grid_edit'] },
   { id: 'coverage', href: '/coverage', label: '15分钟生活圈', needs: ['read', 'coverage'] },
   { id: 'facilities', href: '/facilities', label: '设施编辑', needs: ['update', 'facility'] },

@@ -28,6 +28,7 @@ import {
 import { startTicker } from '../../ui/cases/ticker.js';
 import { renderDetail, type LocateHooks, type LocatePick } from './detail.js';
 import { renderHotlineForm } from './hotline.js';
+import { mountWarnings } from './warnings.js';
 
 const header = mountHeader('dispatch');
 const hooks = initHooks('dispatch');
@@ -422,6 +423,7 @@ async function main(): Promise<void> {
     ],
     onStatus: (s) => header.setLive(s),
   });
+  mountWarnings({ anchor: $('.gd-kpis'), socket: feed.socket, role, toast });
   paintLegend();
   paintAll();
 

@@ -3,7 +3,7 @@
 // the states a screen needs however old they are (open cases of last month are still work).
 import { api } from '../../api/http.js';
 import type { IncidentStore } from '../../api/incident-store.js';
-import { startLiveIncidents, type LiveStatus } from '../../api/socket.js';
+import { startLiveIncidents, type GcSocket, type LiveStatus } from '../../api/socket.js';
 import { caseApi } from './case-api.js';
 import type { ServerClock } from './model.js';
 
@@ -23,6 +23,8 @@ export interface CaseFeed {
   /** Load again (after coming back online, or by hand). */
   refresh(): Promise<void>;
   close(): void;
+  /** The page's live socket (other live events, e.g. warnings:diff, ride on it). */
+  socket: GcSocket;
 }
 
 export function startCaseFeed(o: CaseFeedOptions): CaseFeed {
@@ -35,6 +37,6 @@ export function startCaseFeed(o: CaseFeedOptions): CaseFeed {
     }
   };
   const initial = Promise.all([live.initial, loadAll()]).then(() => undefined);
-  return { initial, refresh: loadAll, close: () => live.close() };
+  return { initial, refresh: loadAll, close: () => live.close(), socket: live.socket };
 }
 
