@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   const [{ data, buildings }, account] = await Promise.all([loadData(), currentAccount().catch(() => null)]);
   hooks.gridCount = data.grids.features.length;
   // What the role may see (core/permissions.ts): without case access no case panel and no case request.
-  const cases = !account || can(account.role as Role, 'read', 'incident');
+  const cases = !account?.role || can(account.role as Role, 'read', 'incident');
   document.body.classList.toggle('no-cases', !cases);
   $('#role-badge').hidden = cases;
 
