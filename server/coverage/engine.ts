@@ -10,6 +10,7 @@ import { pointsByEdge, Searcher, type PackedPoints } from '../../core/coverage/s
 import type { ServiceClass } from '../../core/types.js';
 import type { Db, Queryable } from '../db/db.js';
 import { loadSql } from '../db/sql.js';
+import { LOCK } from '../scale/locks.js';
 
 export const SQL = loadSql(new URL('./coverage.sql', import.meta.url), [
   'fingerprint', 'roads', 'buildings', 'facilities', 'latestRun', 'insertRun', 'clearResults', 'clearRuns', 'insertResults',
@@ -137,6 +138,9 @@ const nullable = (m: number) => (Number.isFinite(m) ? m : null);
 /** Store an engine's results (replacing the previous ones) and return the run's time. */
 export async function storeEngine(db: Db, e: CoverageEngine): Promise<Date> {
   return db.transaction(async (tx) => {
+    // Several server processes may store at once (each recomputing after the same edit): one at a
+    // time, each replacing the previous run whole (server/scale/locks.ts).
+    if (db.kind === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [LOCK.coverageStore]);
     await tx.query(SQL.clearResults);
     const run = (await tx.query<{ id: number; computed_at: Date }>(SQL.insertRun, [
       e.version, e.speedMps, e.maxMinutes, e.graph.nodeCount, e.graph.edgeCount, e.graph.componentCount,

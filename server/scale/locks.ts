@@ -10,8 +10,10 @@ export const LOCK = {
   startup: 0x6763_0001,
   /** One escalation-clock tick. */
   escalation: 0x6763_0002,
-  /** Computing and storing the 15-minute coverage run. */
+  /** The start-up warm-up of the 15-minute coverage (compute and store once, then the others load). */
   coverage: 0x6763_0003,
+  /** Replacing the stored coverage run (server/coverage/engine.ts storeEngine), whoever computed it. */
+  coverageStore: 0x6763_0004,
 } as const;
 
 /**
