@@ -174,7 +174,9 @@ describe('中屏干 /dispatch with 小屏办 /mobile', () => {
     expect(await notReloaded()).toBe(true);
     await item.click();
     await d.page.locator(`#detail .gd-d[data-case-id="${id}"]`).waitFor();
-    await expect.poll(() => d.page.locator('#detail .gw-cd').innerText()).toMatch(/\d{2}:\d{2}:\d{2}/);
+    // Countdowns say what they count: 剩余 before the deadline, 超期 after it.
+    await expect.poll(() => d.page.locator('#detail .gw-cd').innerText()).toMatch(/^(剩余|超期) (\d+天 )?\d{2}:\d{2}:\d{2}$/);
+    expect(await item.locator('.gw-cd').innerText()).toMatch(/^剩余 (\d+天 )?\d{2}:\d{2}:\d{2}$/);
     await act(d.page, '#detail', 'accept', 'accepted');
     await act(d.page, '#detail', 'dispatch', 'dispatched', async (form) => {
       await form.locator('select[name="level"]').selectOption('grid');
@@ -324,6 +326,10 @@ describe('中屏干 /dispatch with 小屏办 /mobile', () => {
     expect(await d.page.locator('#card-grid .gr-big').innerText()).toBe(summary.gridSolved.share == null ? '—' : `${(Math.round(summary.gridSolved.share * 1000) / 10).toFixed(1)}%`);
     expect(await d.page.locator('#card-cats .gr-bar').count()).toBeGreaterThan(0);
     expect(await d.page.locator('#card-hot .gr-quarter').count()).toBeGreaterThan(0);
+    // Hot grids: the bars wrap and carry the full name as a tooltip; the table lists the full names.
+    const hot = (await staffApi.get<{ hotspots: { grids: { gridName: string }[] }[] }>('api/reports/summary')).body.hotspots.flatMap((q) => q.grids.map((g) => g.gridName));
+    expect((await d.page.locator('#hot-table td.name').allInnerTexts()).sort()).toEqual([...hot].sort());
+    expect(hot).toContain(await d.page.locator('#card-hot .gr-bar-l span').first().getAttribute('title'));
     // 导出 CSV: the link downloads the server's CSV for the same filters.
     const href = await d.page.locator('#export').getAttribute('href');
     expect(href).toContain('format=csv');

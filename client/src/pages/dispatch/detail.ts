@@ -68,7 +68,7 @@ export function renderDetail(root: HTMLElement, d: CaseDetail, o: DetailOptions)
       ),
       h('section', { class: 'gd-sec gd-deadline' },
         h('div', {}, h('span', { class: 'gd-label' }, '办理时限'), h('b', {}, c.deadlineAt ? fmtWhen(c.deadlineAt) : '—')),
-        h('span', { class: 'gw-cd big', 'data-deadline': c.deadlineAt ?? '', 'data-state-type': c.statusType, 'data-empty': c.statusType === 'open' ? '' : '计时已停止' }),
+        h('span', { class: 'gw-cd big', 'data-cd-label': '', 'data-deadline': c.deadlineAt ?? '', 'data-state-type': c.statusType, 'data-empty': c.statusType === 'open' ? '' : '计时已停止' }),
       ),
       h('section', { class: 'gd-sec' },
         h('p', { class: 'gd-desc' }, c.description || '（无描述）'),

@@ -117,7 +117,7 @@ function item(c: CaseItem, now: number): HTMLLIElement {
     h('b', {}, catName(c.category)),
     h('span', { class: 'gw-state', style: `--c:${stateColor(c.status)}` }, c.statusName),
     fresh ? h('span', { class: 'gd-new' }, '新') : null,
-    h('span', { class: 'gw-cd', 'data-deadline': c.deadlineAt ?? '', 'data-state-type': c.statusType, 'data-empty': '' }),
+    h('span', { class: 'gw-cd', 'data-cd-label': '', 'data-deadline': c.deadlineAt ?? '', 'data-state-type': c.statusType, 'data-empty': '' }),
   ),
   c.description ? h('div', { class: 'gd-item-desc' }, c.description) : null,
   c.unlocated ? unlocatedMeta(c) : null,

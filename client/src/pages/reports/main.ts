@@ -42,10 +42,10 @@ const shortGrid = (n: string) => n.split(/[・·•]/).slice(-2).join(' · ');
 const empty = (text = '本期暂无数据') => h('div', { class: 'gr-empty' }, text);
 
 /** A horizontal bar row: label, bar (share of max or a rate), value. */
-function bar(label: string, value: number, max: number, text: string, opts: { tone?: string; sub?: string; target?: number } = {}): HTMLElement {
+function bar(label: string, value: number, max: number, text: string, opts: { tone?: string; sub?: string; target?: number; title?: string; wrap?: boolean } = {}): HTMLElement {
   const pct = max > 0 ? Math.max(0, Math.min(100, (value / max) * 100)) : 0;
-  return h('div', { class: 'gr-bar' },
-    h('div', { class: 'gr-bar-l' }, h('span', {}, label), opts.sub ? h('small', {}, opts.sub) : null),
+  return h('div', { class: opts.wrap ? 'gr-bar wrap' : 'gr-bar' },
+    h('div', { class: 'gr-bar-l' }, h('span', { title: opts.title ?? null }, label), opts.sub ? h('small', {}, opts.sub) : null),
     h('div', { class: 'gr-bar-track' },
       h('div', { class: `gr-bar-fill ${opts.tone ?? ''}`, style: `width:${pct.toFixed(1)}%` }),
       opts.target != null ? h('i', { class: 'gr-bar-target', style: `left:${(opts.target * 100).toFixed(1)}%`, title: `目标 ${fmtRate(opts.target)}` }) : null),
@@ -107,8 +107,13 @@ function render(s: Summary): void {
     ? [h('div', { class: 'gr-quarters' }, ...[...s.hotspots].sort((a, b) => b.quarter.localeCompare(a.quarter)).map((q) => {
         const max = Math.max(...q.grids.map((x) => x.count));
         return h('div', { class: 'gr-quarter', 'data-quarter': q.quarter }, h('h3', {}, quarterName(q.quarter)),
-          ...q.grids.map((x, i) => bar(`${i + 1}. ${shortGrid(x.gridName)}`, x.count, max, `${fmtInt(x.count)} 件`, { tone: i === 0 ? 'bad' : 'warn' })));
-      }))]
+          ...q.grids.map((x, i) => bar(`${i + 1}. ${shortGrid(x.gridName)}`, x.count, max, `${fmtInt(x.count)} 件`, { tone: i === 0 ? 'bad' : 'warn', title: x.gridName, wrap: true })));
+      })),
+      // The full names (街道・社区・网格), which the bars shorten to 社区 · 网格.
+      h('table', { class: 'gc-table gr-hot-table', id: 'hot-table' },
+        h('thead', {}, h('tr', {}, h('th', {}, '季度'), h('th', {}, '排名'), h('th', {}, '网格（全称）'), h('th', {}, '件数'))),
+        h('tbody', {}, ...[...s.hotspots].sort((a, b) => b.quarter.localeCompare(a.quarter)).flatMap((q) => q.grids.map((x, i) =>
+          h('tr', { 'data-grid-id': String(x.gridId) }, h('td', {}, quarterName(q.quarter)), h('td', {}, String(i + 1)), h('td', { class: 'name' }, x.gridName), h('td', {}, fmtInt(x.count)))))))]
     : [empty()]));
 }
 
