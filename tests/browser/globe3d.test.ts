@@ -45,6 +45,11 @@ describe('3D view /3d.html', () => {
       console.log(`[globe3d] ${state.gridCount} grids; canvas ${describeStats(stats)}`);
       expect(stats.contentShare, describeStats(stats)).toBeGreaterThan(0.05);
       expect(stats.distinctColors, describeStats(stats)).toBeGreaterThanOrEqual(16);
+      // Legends for what is drawn: building heights, grids by households, cases by state.
+      expect(await tp.page.locator('#legend .row').count()).toBe(5);
+      expect(await tp.page.locator('#grid-legend .row').count()).toBeGreaterThan(1);
+      expect(await tp.page.locator('#case-legend [data-phase]').allInnerTexts()).toEqual(['在办', '超期', '已办结 / 结案']);
+      expect(await tp.page.locator('#case-legend-section').isVisible()).toBe(true);
       await screenshotPage(tp.page, 'globe3d-page');
       expect(tp.problems.pageErrors).toEqual([]);
       expect(tp.problems.serverErrors).toEqual([]);

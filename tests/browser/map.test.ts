@@ -1,6 +1,8 @@
 // The portal and the 2D map (/map.html: maplibre + deck.gl) in real Chromium against a real
 // server with the demo district: the map renders grids, a new incident arrives over socket.io
-// without a reload, and clicking a grid opens its info panel.
+// without a reload, clicking a grid opens its info panel with staff, Party branch and case figures,
+// the case figure is the true count beside the capped load, the portal's tree reaches grids, and a
+// planner (no case access) gets a map without case panels and without a refused request.
 import { randomUUID } from 'node:crypto';
 import { pointOnFeature } from '@turf/turf';
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
@@ -8,9 +10,11 @@ import type { Browser, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import {
   apiClient,
+  createAccount,
   describeStats,
   gcState,
   launchBrowser,
+  loginInPage,
   openPage,
   reportFailure,
   screenshotPage,
@@ -92,6 +96,16 @@ describe('portal /', () => {
       await expect.poll(() => tp.page.locator('body').innerText(), { timeout: 30_000 }).toContain('数据库');
       await expect(tp.page.locator('a[href$="map.html"]').count()).resolves.toBeGreaterThan(0);
       await expect(tp.page.locator('a[href$="3d.html"]').count()).resolves.toBeGreaterThan(0);
+      // The division tree reaches grids: a community opens on its grids, each linking to its card on /map.
+      const community = tp.page.locator('#division-tree li[data-community]').first();
+      const code = await community.getAttribute('data-community');
+      const want = (await getJson<GridFC>(`api/grids?division=${code}`)).features;
+      expect(want.length).toBeGreaterThan(0);
+      await community.locator('.gc-tree-toggle').click();
+      await expect.poll(() => community.locator('li[data-grid-id]').count(), { timeout: 15_000 }).toBe(want.length);
+      const first = community.locator('li[data-grid-id] a').first();
+      expect(await first.getAttribute('href')).toMatch(/^\/map\.html\?grid=\d+$/);
+      expect(want.map((f) => f.properties.name)).toContain(await first.getAttribute('title'));
       await screenshotPage(tp.page, 'portal');
       expect(tp.problems.pageErrors).toEqual([]);
       expect(tp.problems.serverErrors).toEqual([]);
@@ -229,8 +243,74 @@ describe('2D map /map.html', () => {
     expect(await panel.isVisible()).toBe(true);
     const text = await panel.innerText();
     expect(text.includes(target.name) || text.includes(target.code), `panel text: ${text}`).toBe(true);
+    // Beyond households: 一格三员, the Party branch and the case figures, as the server has them.
+    const summary = await getJson<{ staff: { name: string }[]; staffMissing: string[]; party: { branches: { name: string }[] }; cases: Record<'open' | 'overdue' | 'thisMonth' | 'total', number> }>(`api/grids/${target.id}/summary`);
+    await expect.poll(() => panel.locator('[data-grid-summary]').getAttribute('data-grid-summary'), { timeout: 15_000 }).toBe('ready');
+    expect(await panel.locator('.gc-grid-staff dd.staff-name').allInnerTexts()).toEqual(summary.staff.map((x) => x.name));
+    expect(await panel.locator('.gc-grid-staff dd.missing').count()).toBe(summary.staffMissing.length);
+    const party = await panel.locator('.gc-grid-party').innerText();
+    for (const b of summary.party.branches) expect(party).toContain(b.name);
+    if (!summary.party.branches.length) expect(party).toContain('未建网格党支部');
+    const figure = (k: string) => panel.locator(`.gc-grid-cases [data-figure="${k}"] b`).innerText();
+    for (const [k, v] of [['open', summary.cases.open], ['overdue', summary.cases.overdue], ['month', summary.cases.thisMonth], ['total', summary.cases.total]] as const) {
+      expect(await figure(k), k).toBe(v.toLocaleString('zh-CN'));
+    }
     await screenshotPage(page, 'grid-click');
     expect(tp.problems.pageErrors).toEqual([]);
     expect(tp.problems.serverErrors).toEqual([]);
+  });
+});
+
+describe('cases on /map.html: the true count, and nothing for a role without case access', () => {
+  it('shows how many cases the page loaded out of the true count', async ({ onTestFailed }) => {
+    const tp = await openMap(onTestFailed, 'case-count');
+    const district = await getJson<District>('api/district');
+    const hooks = () => tp.page.evaluate(() => {
+      const gc = (window as unknown as { __gc: { incidentCount: number; caseTotal?: number } }).__gc;
+      return { incidentCount: gc.incidentCount, caseTotal: gc.caseTotal ?? -1 };
+    });
+    await expect.poll(async () => {
+      const f = await getJson<{ total: number }>(`api/grids/case-figures?division=${district.code}`);
+      return (await hooks()).caseTotal === f.total;
+    }, { timeout: 20_000 }).toBe(true);
+    const { incidentCount, caseTotal } = await hooks();
+    const listed = (await getJson<{ incidents: unknown[] }>(`api/incidents?division=${district.code}&limit=5000`)).incidents.length;
+    expect(caseTotal).toBe(listed);
+    const fmt = (n: number) => n.toLocaleString('zh-CN');
+    expect(await tp.page.locator('#feed-count').innerText()).toBe(caseTotal > incidentCount ? `显示 ${fmt(incidentCount)} / 共 ${fmt(caseTotal)}` : `共 ${fmt(caseTotal)}`);
+    expect(await tp.page.locator('#sum-inc').innerText()).toBe(fmt(caseTotal));
+    console.log(`[map2d] ${incidentCount} cases loaded of ${caseTotal}`);
+    // Case dots have a legend of their own, apart from the facility classes.
+    expect(await tp.page.locator('#case-legend [data-phase]').count()).toBe(3);
+  });
+
+  it('a planner gets the map, no case panel or layer, and no failed request', async ({ onTestFailed }) => {
+    const district = await getJson<District>('api/district');
+    const planner = await createAccount(api, { username: 'planner.map', role: 'planner', divisionCode: district.code });
+    const tp = await openPage(browser, server, { login: false });
+    reportFailure(onTestFailed, server, tp, 'map-planner');
+    try {
+      const failed: string[] = [];
+      const asked: string[] = [];
+      const origin = new URL(server.url).origin;
+      tp.page.on('response', (r) => { if (r.url().startsWith(origin) && r.status() >= 400 && !new URL(r.url()).pathname.startsWith('/api/auth/')) failed.push(`${r.status()} ${r.url()}`); });
+      tp.page.on('request', (r) => { const path = new URL(r.url()).pathname; if (path.startsWith('/api/incidents') || path.startsWith('/socket.io') || path.includes('case-figures')) asked.push(r.url()); });
+      await loginInPage(tp, server, planner, '/map.html');
+      await waitForReady(tp, 150_000);
+      expect(await tp.page.locator('#feed-panel').isHidden()).toBe(true);
+      expect(await tp.page.locator('#case-legend-section').isHidden()).toBe(true);
+      expect(await tp.page.locator('[data-layer="incidents"], [data-layer="heat"]').count()).toBe(0);
+      expect(await tp.page.locator('header .gc-live').isHidden()).toBe(true);
+      expect(await tp.page.locator('header [data-nav="wall"]').count()).toBe(0);
+      expect(await tp.page.locator('#layer-toggles [data-layer="grids"]').count()).toBe(1);
+      await screenshotPage(tp.page, 'map-planner');
+      expect(asked).toEqual([]);
+      expect(failed).toEqual([]);
+      // (the login page's who-am-I before signing in is a 401, and not this page's doing)
+      expect(tp.problems.consoleErrors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+      expect(tp.problems.pageErrors).toEqual([]);
+    } finally {
+      await tp.close();
+    }
   });
 });

@@ -9,6 +9,8 @@ export interface GcHooks {
   view: 'map' | '3d' | (string & {});
   /** true once the live socket is subscribed (set by the header's setLive). */
   live?: boolean;
+  /** 2D page: the jurisdiction's true case count (the page loads at most 300); absent until known or without case access. */
+  caseTotal?: number;
   /** 2D page: lon/lat → CSS pixels relative to the top-left corner of the map canvas. */
   project?: (lon: number, lat: number) => [number, number];
 }

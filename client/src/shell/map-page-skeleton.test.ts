@@ -19,9 +19,9 @@ describe('map page skeleton', () => {
     }
     expect(map).toContain('<div id="map" class="gc-map"');
     expect(map).toContain('地图加载中…');
-    expect(ids(map)).toEqual(expect.arrayContaining(['class-toggles', 'sum-hh', 'district-sub']));
+    expect(ids(map)).toEqual(expect.arrayContaining(['class-toggles', 'sum-hh', 'district-sub', 'case-legend-section', 'case-legend']));
     expect(city).toContain('<div id="globe" class="gc-map"');
-    expect(ids(city)).toEqual(expect.arrayContaining(['attribution', 'sum-buildings']));
+    expect(ids(city)).toEqual(expect.arrayContaining(['attribution', 'sum-buildings', 'grid-legend', 'case-legend-section', 'case-legend']));
     expect(new Set(ids(map)).size).toBe(ids(map).length);
     expect(new Set(ids(city)).size).toBe(ids(city).length);
   });

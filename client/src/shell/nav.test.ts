@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { can } from '../../../core/permissions.js';
-import { PAGES, pagesFor } from './nav.js';
+import { PAGES, pagesFor, seesCases } from './nav.js';
 
 const ids = (role: Parameters<typeof pagesFor>[0]) => pagesFor(role).map((p) => p.id);
 
@@ -17,8 +17,11 @@ describe('pagesFor (the pages a role is offered)', () => {
   it('gives a grid worker the phone page and the desk but not reports or administration', () => {
     expect(ids('grid_worker')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'mobile', 'residents']);
   });
-  it('gives a planner maps and the 15-minute life circle, no case pages', () => {
-    expect(ids('planner')).toEqual(['home', 'map', '3d', 'wall', 'coverage', 'facilities']);
+  it('gives a planner maps and the 15-minute life circle, no case pages (not the wall either)', () => {
+    expect(ids('planner')).toEqual(['home', 'map', '3d', 'coverage', 'facilities']);
+    expect(seesCases('planner')).toBe(false);
+    expect(seesCases('kiosk')).toBe(true);
+    expect(seesCases(null)).toBe(true);
   });
   it('gives a department its desk only, and a district leader the reports but not the phone page', () => {
     expect(ids('department')).toEqual(['home', 'map', '3d', 'wall', 'dispatch']);

@@ -15,7 +15,8 @@ export const PAGES: readonly PageEntry[] = [
   { id: 'home', href: '/', label: '首页', needs: ['read', 'map'] },
   { id: 'map', href: '/map.html', label: '二维地图', needs: ['read', 'map'] },
   { id: '3d', href: '/3d.html', label: '三维城市', needs: ['read', 'map'] },
-  { id: 'wall', href: '/wall', label: '指挥大屏', needs: ['read', 'map'] },
+  // The wall is a case picture (its figures need case access): not offered to a planner.
+  { id: 'wall', href: '/wall', label: '指挥大屏', needs: ['read', 'incident'] },
   { id: 'dispatch', href: '/dispatch.html', label: '调度台', needs: ['read', 'incident'] },
   { id: 'mobile', href: '/mobile.html', label: '小屏办', needs: ['create', 'incident'] },
   { id: 'reports', href: '/reports.html', label: '报表', needs: ['read', 'report'] },
@@ -34,4 +35,13 @@ export const PAGES: readonly PageEntry[] = [
 export function pagesFor(role: Role | null): PageEntry[] {
   if (role == null) return PAGES.filter((p) => p.id !== 'admin');
   return PAGES.filter((p) => can(role, p.needs[0], p.needs[1]));
+}
+
+/**
+ * Whether a map page shows cases (dots, heat, the 实时事件 feed, the live badge) to this role: only
+ * roles that may read them, so a planner's /map and /3d ask for nothing the server would refuse.
+ * `role` null = a server without accounts (everything is shown).
+ */
+export function seesCases(role: Role | null): boolean {
+  return role == null || can(role, 'read', 'incident');
 }

@@ -1,5 +1,9 @@
 // #info-panel: details of the clicked grid (data-grid-id = grid id), plus anything else under the click.
+// Given a `summary` loader, the grid card also shows its staff, Party branch and case figures
+// (ui/grid-summary.ts) once they arrive (data-grid-summary = loading | ready | failed).
+import type { GridSummary } from '../../../core/grid-summary.js';
 import type { FacilityProps, GridProps, Incident } from '../../../core/types.js';
+import { gridSummaryParts } from './grid-summary.js';
 import { fmtInt, fmtTime, h } from '../shell/dom.js';
 import { SOURCE_NAMES, STATUS_NAMES, nameOr } from '../shell/labels.js';
 
@@ -15,6 +19,7 @@ export class InfoPanel {
   constructor(
     private readonly el: HTMLElement,
     private readonly onClose?: () => void,
+    private readonly summary?: (gridId: number) => Promise<GridSummary>,
   ) {
     el.hidden = true;
   }
@@ -42,10 +47,30 @@ export class InfoPanel {
           h('dt', {}, '楼栋'),
           num(g.buildings, '栋'),
         ),
+        this.summaryPart(g.id),
         ...this.extras(extras),
       ),
     );
     this.el.hidden = false;
+  }
+
+  /** Staff, Party branch and case figures of the grid, filled in when the server answers. */
+  private summaryPart(gridId: number): HTMLElement | null {
+    if (!this.summary) return null;
+    const box = h('div', { class: 'gc-grid-more', 'data-grid-summary': 'loading' }, h('div', { class: 't' }, '一格三员、党组织与案件加载中…'));
+    this.summary(gridId).then(
+      (s) => {
+        if (this.el.dataset.gridId !== String(gridId)) return;
+        box.replaceChildren(...gridSummaryParts(s));
+        box.dataset.gridSummary = 'ready';
+      },
+      (e) => {
+        console.warn('[gc] grid summary failed', e);
+        box.replaceChildren(h('div', { class: 't' }, '网格详情加载失败'));
+        box.dataset.gridSummary = 'failed';
+      },
+    );
+    return box;
   }
 
   /** A click with no grid under it but a facility or incident. */

@@ -1,5 +1,7 @@
 // 三维城市 (3d.html): CesiumJS command-centre view — buildings extruded by height, grids draped on
-// the ground, roads and water from the base vector tiles, live incidents. Fully offline.
+// the ground, roads and water from the base vector tiles, live incidents (coloured by state, as on
+// /map). Legends for building heights, grids and cases. A role that may not read cases (a planner)
+// gets no case layer, feed or socket. Fully offline.
 import '../../map/cesium/base-url.js';
 import '../../styles/app.css';
 import type { Feature, FeatureCollection, Geometry, LineString, MultiLineString, MultiPolygon, Polygon } from 'geojson';
@@ -7,6 +9,9 @@ import { api, ApiError, authHeaders, emptyFc, type BuildingCollection, type Divi
 import { IncidentStore } from '../../api/incident-store.js';
 import { startLiveIncidents } from '../../api/socket.js';
 import { fetchTileFeatures } from '../../api/vector-tiles.js';
+import type { CaseItem } from '../../../../core/contract.js';
+import type { GridSummary } from '../../../../core/grid-summary.js';
+import type { Role } from '../../../../core/permissions.js';
 import type { BuildingProps, GridProps, Incident } from '../../../../core/types.js';
 import { lonLatOf, OSM_ATTRIBUTION } from '../../../../core/types.js';
 import { CesiumView } from '../../map/cesium/cesium-view.js';
@@ -19,6 +24,9 @@ import { mountHeader } from '../../shell/header.js';
 import { initHooks, markReady } from '../../shell/hooks.js';
 import { IncidentFeed } from '../../ui/incident-feed.js';
 import { InfoPanel } from '../../ui/info-panel.js';
+import { seesCases } from '../../shell/nav.js';
+import { casePhase, casePhaseColor } from '../../ui/case-palette.js';
+import { caseLegend, householdLegend } from '../../ui/map-legend.js';
 
 const hooks = initHooks('3d');
 const header = mountHeader('3d');
@@ -46,8 +54,13 @@ const MINOR_ROAD = { color: [70, 90, 125, 170] as RGBA, width: 1.2 };
 const SKIP_ROADS = new Set(['footway', 'path', 'steps', 'cycleway', 'track', 'bridleway', 'corridor', 'rail', 'subway', 'light_rail', 'tram', 'railway']);
 
 async function main() {
-  const district = await api.district();
+  const [district, account] = await Promise.all([api.district(), header.account]);
   header.setDistrict(district);
+  const showCases = seesCases(account ? (account.role as Role) : null);
+  document.body.dataset.cases = String(showCases);
+  $('#feed-panel').hidden = !showCases;
+  $('#case-legend-section').hidden = !showCases;
+  $('#sum-inc').parentElement!.hidden = !showCases;
   $('#district-name').textContent = district.name;
   $('#attribution').textContent = district.attribution || OSM_ATTRIBUTION;
   const syn = district.synthetic ?? { grids: true, households: true, incidents: true, divisions: true };
@@ -83,13 +96,15 @@ async function main() {
   );
 
   const breaks = quantileBreaks(grids.features.map((f) => f.properties.households));
+  $('#grid-legend').replaceChildren(...householdLegend(breaks));
+  if (showCases) $('#case-legend').replaceChildren(...caseLegend(false));
   const state = { on: { buildings: true, grids: true, base: true, incidents: true, labels: true } as Record<ToggleKey, boolean>, selectedGridId: null as number | null };
 
   const toggles: { key: ToggleKey; label: string }[] = [
     { key: 'buildings', label: '楼栋（按高度）' },
     { key: 'grids', label: '网格（按户数，合成）' },
     { key: 'base', label: '道路与水系' },
-    { key: 'incidents', label: '事件' },
+    ...(showCases ? [{ key: 'incidents' as const, label: '事件（按状态）' }] : []),
     { key: 'labels', label: '社区标注' },
   ];
   $('#layer-toggles').replaceChildren(
@@ -111,7 +126,7 @@ async function main() {
     return p ? [{ position: p, text: f.properties.name }] : [];
   });
   const store = new IncidentStore();
-  let incidentPoints: PointDatum<Incident>[] = [];
+  let incidentPoints: PointDatum<CaseItem>[] = [];
   const refreshIncidents = () => {
     incidentPoints = store
       .list()
@@ -175,9 +190,9 @@ async function main() {
         kind: 'points',
         id: 'incidents',
         data: incidentPoints,
-        visible: state.on.incidents,
+        visible: showCases && state.on.incidents,
         pickable: true,
-        color: (d: PointDatum<Incident>) => hexToRgba(categoryColor(d.properties.category)),
+        color: (d: PointDatum<CaseItem>) => casePhaseColor(casePhase(d.properties, Date.now())),
         radius: 5,
         strokeColor: [255, 255, 255, 240],
         strokeWidth: 1.5,
@@ -204,7 +219,7 @@ async function main() {
   };
 
   // ---- info panel ----
-  const info = new InfoPanel($('#info-panel'));
+  const info = new InfoPanel($('#info-panel'), undefined, (id) => api.request<GridSummary>(`/api/grids/${id}/summary`));
   view.onClick((e) => {
     const grid = e.hits.find((x) => x.layerId === 'grids');
     const b = e.hits.find((x) => x.layerId === 'buildings');
@@ -234,19 +249,6 @@ async function main() {
     scheduleRender();
   });
 
-  render();
-  const live = startLiveIncidents({ api, store, divisions: [district.code], onStatus: (s) => header.setLive(s) });
-  live.initial.catch((e) => console.warn('[gc] incidents load failed', e));
-  // A grid layout was published (grid editor): reload the draped grids.
-  live.socket.on('grids:changed', () => {
-    api.grids(district.bbox).then((fresh) => {
-      grids = fresh;
-      $('#sum-grids').textContent = fmtInt(grids.features.length);
-      hooks.gridCount = grids.features.length;
-      render();
-    }).catch((e) => console.warn('[gc] grid reload failed', e));
-  });
-
   // Base map features arrive when the tiles are decoded; they do not hold up readiness.
   void basePromise.then((base) => {
     roads = {
@@ -263,6 +265,25 @@ async function main() {
       >[],
     };
     render();
+  });
+
+  render();
+  if (!showCases) {
+    await view.rendered();
+    hooks.gridCount = grids.features.length;
+    markReady(hooks);
+    return;
+  }
+  const live = startLiveIncidents({ api, store, divisions: [district.code], onStatus: (s) => header.setLive(s) });
+  live.initial.catch((e) => console.warn('[gc] incidents load failed', e));
+  // A grid layout was published (grid editor): reload the draped grids.
+  live.socket.on('grids:changed', () => {
+    api.grids(district.bbox).then((fresh) => {
+      grids = fresh;
+      $('#sum-grids').textContent = fmtInt(grids.features.length);
+      hooks.gridCount = grids.features.length;
+      render();
+    }).catch((e) => console.warn('[gc] grid reload failed', e));
   });
 
   await view.rendered();

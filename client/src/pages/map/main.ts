@@ -1,13 +1,20 @@
 // 二维地图 (map.html): self-hosted vector base map, grids coloured by households, community
-// boundaries, facilities by service class, live incidents (socket diffs) and a grid info panel.
+// boundaries, facilities by service class, live incidents (socket diffs) and a grid info panel
+// (households, 一格三员, Party branch, case figures: ui/info-panel.ts + ui/grid-summary.ts). Case
+// dots by state in colours apart from the facility classes (ui/case-palette.ts, ui/map-legend.ts);
+// case-count.ts puts the true count beside the capped load. A role that may not read cases (a
+// planner) gets no case layer, feed, figure or socket — no refused request. ?grid=<id> opens a grid.
 import '../../styles/app.css';
 import type { FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson';
 import { api, ApiError, emptyFc, ownRequestHeaders, type DivisionCollection, type DivisionFeatureProps, type FacilityCollection } from '../../api/http.js';
 import { IncidentStore } from '../../api/incident-store.js';
 import { startLiveIncidents } from '../../api/socket.js';
-import type { FacilityProps, GridCollection, GridProps, Incident, ServiceClass } from '../../../../core/types.js';
+import type { CaseItem } from '../../../../core/contract.js';
+import type { GridSummary } from '../../../../core/grid-summary.js';
+import type { Role } from '../../../../core/permissions.js';
+import type { FacilityProps, GridProps, Incident, ServiceClass } from '../../../../core/types.js';
 import { lonLatOf, OSM_ATTRIBUTION } from '../../../../core/types.js';
-import { categoryColor, hexToRgba, HOUSEHOLD_RAMP, legendRows, quantileBreaks, rampColor, withAlpha } from '../../map/color.js';
+import { categoryColor, hexToRgba, HOUSEHOLD_RAMP, quantileBreaks, rampColor } from '../../map/color.js';
 import { labelPoint } from '../../map/geo.js';
 import { hitProps, type LabelDatum, type LayerSpec, type PointDatum, type RGBA } from '../../map/map-view.js';
 import { MaplibreView } from '../../map/maplibre/maplibre-view.js';
@@ -15,8 +22,12 @@ import { $, fmtInt, h, showError } from '../../shell/dom.js';
 import { handleAuthError } from '../../shell/auth.js';
 import { mountHeader } from '../../shell/header.js';
 import { initHooks, markReady } from '../../shell/hooks.js';
+import { seesCases } from '../../shell/nav.js';
 import { IncidentFeed } from '../../ui/incident-feed.js';
 import { InfoPanel } from '../../ui/info-panel.js';
+import { CaseTotal, countLabel } from './case-count.js';
+import { caseLegend, householdLegend } from '../../ui/map-legend.js';
+import { casePhase, casePhaseColor } from '../../ui/case-palette.js';
 
 const hooks = initHooks('map');
 const header = mountHeader('map');
@@ -61,8 +72,14 @@ function shortGridName(name: string): string {
 }
 
 async function main() {
-  const district = await api.district();
+  const [district, account] = await Promise.all([api.district(), header.account]);
   header.setDistrict(district);
+  // Cases only for roles that may read them (the server would refuse the list and the socket).
+  const showCases = seesCases(account ? (account.role as Role) : null);
+  document.body.dataset.cases = String(showCases);
+  $('#feed-panel').hidden = !showCases;
+  $('#case-legend-section').hidden = !showCases;
+  $('#sum-inc').parentElement!.hidden = !showCases;
   $('#district-name').textContent = district.name;
   const syn = district.synthetic ?? { grids: true, households: true, incidents: true, divisions: true };
   $('#district-synthetic').hidden = !(syn.grids || syn.households);
@@ -115,14 +132,23 @@ async function main() {
     5,
     10,
   );
-  $('#legend').replaceChildren(
-    ...legendRows(breaks).map((r) => h('div', { class: 'row' }, h('span', { class: 'bar', style: `background:${r.color}` }), `${r.label} 户`)),
-    h('div', { class: 'note' }, '按网格户数分级（分位数）；户数为合成示意数据'),
-  );
+  $('#legend').replaceChildren(...householdLegend(breaks));
+  if (showCases) $('#case-legend').replaceChildren(...caseLegend(true));
   const gridFill = (p: GridProps): RGBA => hexToRgba(rampColor(p.households, breaks, HOUSEHOLD_RAMP), 118);
   const gridLine: RGBA = [235, 242, 255, 170];
 
   const store = new IncidentStore();
+  // The jurisdiction's true case count (the map loads the latest 300).
+  const caseTotal = new CaseTotal(district.code, () => showCount());
+  const showCount = () => {
+    const label = countLabel(store.size, caseTotal.total);
+    $('#sum-inc').textContent = fmtInt(caseTotal.total ?? store.size);
+    $('#feed-count').textContent = label;
+    $('#feed-count').title = '地图加载最新的案件（上限 300 件），总数为辖区内全部案件';
+    const el = countEls.get('incidents');
+    if (el) el.textContent = label;
+    hooks.caseTotal = caseTotal.total ?? undefined;
+  };
 
   // ---- state & toggles ----
   const state: State = {
@@ -139,8 +165,12 @@ async function main() {
     { key: 'gridLabels', label: '网格名称' },
     { key: 'communities', label: '社区边界', swatch: '#38bdf8', count: () => fmtInt(communities.features.length) },
     { key: 'facilities', label: '生活圈设施', swatch: '#59a14f', round: true, count: () => fmtInt(facilities.features.length) },
-    { key: 'incidents', label: '事件', swatch: '#ef4444', round: true, count: () => fmtInt(store.size) },
-    { key: 'heat', label: '事件热力' },
+    ...(showCases
+      ? [
+          { key: 'incidents' as const, label: '事件（按状态）', swatch: '#ff2bd6', round: true, count: () => countLabel(store.size, caseTotal.total) },
+          { key: 'heat' as const, label: '事件热力' },
+        ]
+      : []),
   ];
   if (district.basemapUrl) toggles.push({ key: 'raster', label: '外部底图' });
 
@@ -217,7 +247,7 @@ async function main() {
   }
   const facilityColor = (d: PointDatum<FacilityProps>): RGBA => hexToRgba(classByCode.get(d.properties.serviceClass)?.color ?? '#9ca3af');
 
-  let incidentPoints: PointDatum<Incident>[] = [];
+  let incidentPoints: PointDatum<CaseItem>[] = [];
   let heatPoints: { position: [number, number]; weight: number }[] = [];
   const NEW_MS = 60_000;
   const isNew = (id: number) => {
@@ -232,9 +262,9 @@ async function main() {
       .flatMap((i) => { const p = lonLatOf(i); return p ? [{ id: i.id, position: p, properties: i }] : []; });
     heatPoints = list.flatMap((i) => { const p = lonLatOf(i); return p ? [{ position: p, weight: 1 }] : []; });
   }
-  const incidentColor = (d: PointDatum<Incident>): RGBA =>
-    d.properties.status === 'resolved' || d.properties.status === 'closed' ? [148, 163, 184, 200] : hexToRgba(categoryColor(d.properties.category));
-  const incidentRadius = (d: PointDatum<Incident>) => (isNew(d.id as number) ? 9 : 6);
+  // Cases by state in colours no facility class uses (ui/case-palette.ts), larger and white-ringed.
+  const incidentColor = (d: PointDatum<CaseItem>): RGBA => casePhaseColor(casePhase(d.properties, Date.now()));
+  const incidentRadius = (d: PointDatum<CaseItem>) => (isNew(d.id as number) ? 10 : 7);
 
   // ---- specs ----
   function specs(): LayerSpec[] {
@@ -271,7 +301,7 @@ async function main() {
         lineColor: [215, 38, 61, 230],
         lineWidth: 3,
       },
-      { kind: 'heat', id: 'incident-heat', data: heatPoints, visible: state.on.heat, radiusPixels: 45, intensity: 1.2 },
+      { kind: 'heat', id: 'incident-heat', data: heatPoints, visible: showCases && state.on.heat, radiusPixels: 45, intensity: 1.2 },
       {
         kind: 'points',
         id: 'facilities',
@@ -288,7 +318,7 @@ async function main() {
         kind: 'points',
         id: 'incidents',
         data: incidentPoints,
-        visible: state.on.incidents,
+        visible: showCases && state.on.incidents,
         pickable: true,
         color: incidentColor,
         radius: incidentRadius,
@@ -330,10 +360,14 @@ async function main() {
   }
 
   // ---- info panel & clicks ----
-  const info = new InfoPanel($('#info-panel'), () => {
-    state.selectedGridId = null;
-    render();
-  });
+  const info = new InfoPanel(
+    $('#info-panel'),
+    () => {
+      state.selectedGridId = null;
+      render();
+    },
+    (id) => api.request<GridSummary>(`/api/grids/${id}/summary`),
+  );
   view.onClick((e) => {
     const grid = e.hits.find((x) => x.layerId === 'grids');
     const fac = e.hits.find((x) => x.layerId === 'facilities');
@@ -375,9 +409,8 @@ async function main() {
   store.subscribe((diff, s, live) => {
     feed.apply(diff, s, live);
     hooks.incidentCount = s.size;
-    $('#sum-inc').textContent = fmtInt(s.size);
-    $('#feed-count').textContent = fmtInt(s.size);
-    countEls.get('incidents')!.textContent = fmtInt(s.size);
+    showCount();
+    if (diff.add.length && caseTotal.total != null) caseTotal.refresh();
     refreshIncidents();
     scheduleRender();
     // Shrink "new" markers back after they stop being new.
@@ -388,6 +421,25 @@ async function main() {
   });
 
   refreshFacilities(); // also renders
+  // /map.html?grid=<id> (the portal's division tree): open that grid's card and frame it.
+  const asked = Number(new URLSearchParams(location.search).get('grid'));
+  const askedGrid = asked ? grids.features.find((f) => f.properties.id === asked) : undefined;
+  if (askedGrid) {
+    state.selectedGridId = askedGrid.properties.id;
+    info.showGrid(askedGrid.properties);
+    const p = labelPoint(askedGrid.geometry);
+    if (p) view.flyTo({ center: p, zoom: 16 });
+    render();
+  }
+  if (!showCases) {
+    // No socket either: the server admits to it only principals that may read cases.
+    performance.mark('gc:layers-set');
+    await view.rendered();
+    hooks.gridCount = grids.features.length;
+    markReady(hooks);
+    return;
+  }
+  void caseTotal.load();
   const live = startLiveIncidents({ api, store, divisions: [district.code], onStatus: (s) => header.setLive(s) });
   live.initial.catch((e) => console.warn('[gc] incidents load failed', e));
   // A grid layout was published (grid editor): reload the grids, their labels and the summary.

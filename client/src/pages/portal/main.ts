@@ -3,9 +3,11 @@ import '../../styles/app.css';
 import { api, isAuthError } from '../../api/http.js';
 import { loginUrl } from '../../shell/auth.js';
 import { mountHeader } from '../../shell/header.js';
-import { divisionOverview, type OverviewLevel } from './tree.js';
+import { divisionOverview, gridRows, type OverviewLevel, type OverviewRow } from './tree.js';
+import './portal.css';
 import { pagesFor } from '../../shell/nav.js';
 import type { Role } from '../../../../core/permissions.js';
+import type { BBox } from '../../api/http.js';
 import { $, fmtInt, h } from '../../shell/dom.js';
 import { DB_NAMES } from '../../shell/labels.js';
 
@@ -13,7 +15,42 @@ const header = mountHeader('home');
 
 const LEVEL_NAMES: Record<OverviewLevel, string> = { subdistrict: '街道', community: '社区' };
 
+/** A community row opens on its grids (asked for once, when first opened); each grid links to its card on /map. */
+function communityRow(r: OverviewRow, bbox: BBox | null): HTMLElement {
+  const list = h('ul', { class: 'gc-tree-grids', hidden: true });
+  const toggle = h('button', { type: 'button', class: 'gc-tree-toggle', 'aria-expanded': 'false', title: '展开网格' }, '▸');
+  let loaded = false;
+  const li = h('li', { class: r.depth > 0 ? 'c community' : 'community', 'data-community': r.code },
+    h('div', { class: 'gc-tree-row' }, toggle, h('span', { class: 'lvl' }, LEVEL_NAMES[r.level]), r.name,
+      h('span', { class: 'n' }, `${fmtInt(r.gridCount)} 网格 · ${fmtInt(r.households)} 户`)),
+    list);
+  toggle.addEventListener('click', () => {
+    const open = list.hidden;
+    list.hidden = !open;
+    toggle.textContent = open ? '▾' : '▸';
+    toggle.setAttribute('aria-expanded', String(open));
+    if (!open || loaded || !bbox) return;
+    loaded = true;
+    list.replaceChildren(h('li', { class: 'g' }, '加载中…'));
+    api.grids(bbox, r.code).then(
+      (fc) => {
+        const rows = gridRows(fc);
+        list.replaceChildren(...(rows.length
+          ? rows.map((g) => h('li', { class: 'g', 'data-grid-id': String(g.id) }, h('span', { class: 'lvl' }, '网格'),
+              h('a', { href: `/map.html?grid=${g.id}`, title: g.fullName }, g.name), h('span', { class: 'n' }, `${fmtInt(g.households)} 户`)))
+          : [h('li', { class: 'g' }, '暂无网格')]));
+      },
+      (e) => {
+        loaded = false;
+        list.replaceChildren(h('li', { class: 'g' }, `加载失败：${(e as Error).message}`));
+      },
+    );
+  });
+  return li;
+}
+
 async function main() {
+  let bbox: BBox | null = null;
   // Only the workbenches the signed-in role can open (the top bar does the same).
   void header.account.then((a) => {
     if (!a) return;
@@ -38,6 +75,7 @@ async function main() {
   try {
     const district = await api.district();
     header.setDistrict(district);
+    bbox = district.bbox;
     $('#st-district').textContent = `${district.name}（${district.code}）`;
     $('#st-bbox').textContent = district.bbox.map((n) => n.toFixed(4)).join(', ');
     $('#st-attrib').textContent = district.attribution;
@@ -60,8 +98,9 @@ async function main() {
     stat('#stat-comm', o.counts.community);
     stat('#stat-grids', o.gridCount);
     stat('#stat-hh', o.households);
-    const rows = o.rows.map((r) =>
-      h('li', { class: r.depth > 0 ? 'c' : null }, h('span', { class: 'lvl' }, LEVEL_NAMES[r.level]), r.name,
+    const rows = o.rows.map((r) => r.level === 'community'
+      ? communityRow(r, bbox)
+      : h('li', { class: r.depth > 0 ? 'c' : null }, h('span', { class: 'lvl' }, LEVEL_NAMES[r.level]), r.name,
         h('span', { class: 'n' }, `${fmtInt(r.gridCount)} 网格 · ${fmtInt(r.households)} 户`)),
     );
     $('#division-tree').replaceChildren(...(rows.length ? rows : [h('li', {}, '暂无区划数据')]));

@@ -1,12 +1,14 @@
 // The portal's 辖区概况 from the division tree the account may see. The tree is rooted at the
 // account's jurisdiction: the district for district roles, a subdistrict or a community for staff
-// bound to one, so counts and rows start at the root, whatever its level.
-import type { DivisionNode } from '../../../../core/types.js';
+// bound to one, so counts and rows start at the root, whatever its level. A community row opens on
+// its grids (gridRows, from GET /api/grids?division=<community>).
+import type { DivisionNode, GridCollection } from '../../../../core/types.js';
 
 export type OverviewLevel = 'subdistrict' | 'community';
 
 export interface OverviewRow {
   level: OverviewLevel;
+  code: string;
   name: string;
   gridCount: number;
   households: number;
@@ -34,11 +36,30 @@ export function divisionOverview(tree: DivisionNode): Overview {
     let childDepth = depth;
     if (isListed(node.level)) {
       counts[node.level] = (counts[node.level] ?? 0) + 1;
-      rows.push({ level: node.level, name: node.name, gridCount: node.gridCount, households: node.households, depth });
+      rows.push({ level: node.level, code: node.code, name: node.name, gridCount: node.gridCount, households: node.households, depth });
       childDepth = depth + 1;
     }
     for (const c of node.children) walk(c, childDepth);
   };
   walk(tree, 0);
   return { counts, gridCount: tree.gridCount, households: tree.households, rows };
+}
+
+export interface GridRow {
+  id: number;
+  /** The grid's own name ("第04网格"), the community being the row above it. */
+  name: string;
+  fullName: string;
+  households: number;
+}
+
+/** A community's grids for the tree, in the order of their codes. */
+export function gridRows(fc: GridCollection): GridRow[] {
+  return fc.features
+    .map((f) => f.properties)
+    .sort((a, b) => a.code.localeCompare(b.code, 'zh-CN', { numeric: true }))
+    .map((p) => {
+      const parts = p.name.split(/[・·•]/).map((x) => x.trim()).filter(Boolean);
+      return { id: p.id, name: parts[parts.length - 1] ?? p.name, fullName: p.name, households: p.households };
+    });
 }
