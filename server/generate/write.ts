@@ -36,6 +36,8 @@ interface Session {
 
 const SQL = {
   deleteIncidents: `DELETE FROM incident WHERE client_key LIKE $1 AND synthetic`,
+  /** What ON DELETE SET NULL of merged_into would do, in one statement. */
+  unmerge: `UPDATE incident SET merged_into = NULL WHERE merged_into IN (SELECT id FROM incident WHERE client_key LIKE $1 AND synthetic)`,
   deleteGrids: `DELETE FROM grid WHERE dataset_id = $1`,
   deleteDivisions: `DELETE FROM division WHERE dataset_id = $1`,
   deleteDataset: `DELETE FROM dataset WHERE id = $1`,
@@ -52,6 +54,8 @@ const SQL = {
      WHERE x.indrelid = $1::regclass AND NOT x.indisprimary
        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid AND c.conrelid = $1::regclass)
      ORDER BY 1`,
+  selfKeys: `SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint
+     WHERE conrelid = $1::regclass AND confrelid = $1::regclass AND contype = 'f' ORDER BY conname`,
   constraints: `SELECT conname AS name, pg_get_constraintdef(oid) AS def, contype AS type
       FROM pg_constraint WHERE conrelid = $1::regclass AND contype IN ('u', 'f') ORDER BY contype DESC, conname`,
 } as const;
@@ -162,7 +166,13 @@ async function writeAll(s: Session, opts: WriteOptions, defer: boolean): Promise
     return { rows: rows as never[], rowCount: rows.length };
   }, exec: async (sql: string) => { await s.query(sql); } });
   await phase('replace', 0, async () => {
+    // incident.merged_into refers to incident itself without an index: with that key in place each
+    // deleted case would scan the whole table. It goes aside for the delete (validated again after).
+    const self = await s.query<{ name: string; def: string }>(SQL.selfKeys, ['incident']);
+    for (const c of self) await s.query(`ALTER TABLE incident DROP CONSTRAINT ${quoteIdent(c.name)}`);
+    await s.query(SQL.unmerge, [`gen:${id}:%`]);
     await s.query(SQL.deleteIncidents, [`gen:${id}:%`]);
+    for (const c of self) await s.query(`ALTER TABLE incident ADD CONSTRAINT ${quoteIdent(c.name)} ${c.def}`);
     await s.query(SQL.deleteGrids, [id]);
     await s.query(SQL.deleteDivisions, [id]);
     await s.query(SQL.deleteDataset, [id]);
