@@ -62,6 +62,8 @@ export interface PublicCaseView {
   closedAt: string | null;
   /** The case was merged into another report of the same problem. */
   mergedInto: number | null;
+  /** The case it was merged into, as it stands now (rating follows that case). */
+  survivor: { caseId: number; status: string; statusName: string } | null;
   steps: { action: string; name: string; at: string }[];
   canRate: boolean;
   rating: Rating | null;

@@ -258,3 +258,13 @@ SELECT id FROM incident WHERE client_key = $1;
 
 -- name: residentById
 SELECT id, phone_masked FROM public_resident WHERE id = $1;
+
+-- name: survivor
+-- The case a merged case lives on in (following merged_into), with its state.
+WITH RECURSIVE up(id, merged_into, depth) AS (
+  SELECT id, merged_into, 0 FROM incident WHERE id = $1
+  UNION ALL
+  SELECT i.id, i.merged_into, up.depth + 1 FROM incident i JOIN up ON i.id = up.merged_into WHERE up.depth < 50
+)
+SELECT i.id, i.status, s.name AS status_name FROM incident i JOIN incident_state s ON s.code = i.status
+ WHERE i.id = (SELECT id FROM up ORDER BY depth DESC LIMIT 1);

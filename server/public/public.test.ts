@@ -246,7 +246,14 @@ describe('reporter points', () => {
       `SELECT resident_id, delta FROM points_ledger WHERE incident_id = $1`, [first.body.caseId])).rows;
     expect(group).toHaveLength(1);
     const bCase = await anon().get('/api/public/case').set('X-Track-Token', second.body.trackToken);
-    expect(bCase.body).toMatchObject({ status: 'duplicate', mergedInto: first.body.caseId, points: 0 });
+    expect(bCase.body).toMatchObject({ status: 'duplicate', mergedInto: first.body.caseId, points: 0, canRate: true,
+      survivor: { caseId: first.body.caseId, status: 'verified', statusName: '已核查' } });
+    // The merged report's resident rates the case it lives on in; the first reporter still may rate too.
+    const bRate = await anon().post('/api/public/case/rating').set('X-Track-Token', second.body.trackToken).send({ rating: 'satisfied' });
+    expect(bRate.status).toBe(200);
+    const survivorView = await f.as('center').get(`/api/incidents/${first.body.caseId}`);
+    expect(survivorView.body.incident.rating).toBe('satisfied');
+    expect((await anon().get('/api/public/case').set('X-Track-Token', first.body.trackToken)).body.canRate).toBe(true);
 
     const bad = await report(tB, base(PHONES[1], [await photo(tB, 7)], 'key-20000003'));
     const bid = bad.body.caseId as number;

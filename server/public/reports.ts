@@ -78,32 +78,37 @@ export async function trackedCase(db: Db, token: string | undefined): Promise<Re
   const steps = (await db.query<{ action: string; to_state: string; at: Date }>(SQL.caseSteps, [r.id])).rows
     .map((s) => ({ action: s.action, name: actionName(s.action), at: new Date(s.at).toISOString() }));
   const points = (await db.query<{ delta: number }>(SQL.reportPoints, [r.id, r.resident_id])).rows[0]!.delta;
+  const surv = r.merged_into === null ? null
+    : (await db.query<{ id: number; status: string; status_name: string }>(SQL.survivor, [r.id])).rows[0] ?? null;
+  const survivor = surv && surv.id !== r.id ? { caseId: surv.id, status: surv.status, statusName: surv.status_name } : null;
   return ok({
     reportId: r.report_id, caseId: r.id, category: r.category, categoryName: r.category_name, description: r.description,
     status: r.status, statusName: r.status_name, statusType: r.status_type, communityName: r.community_name, lon: r.lon, lat: r.lat,
     createdAt: new Date(r.created_at).toISOString(), resolvedAt: iso(r.resolved_at), verifiedAt: iso(r.verified_at), closedAt: iso(r.closed_at),
-    mergedInto: r.merged_into, steps, canRate: r.rating === null && RATEABLE.includes(r.status),
+    mergedInto: r.merged_into, survivor, steps, canRate: r.rating === null && RATEABLE.includes(survivor?.status ?? r.status),
     rating: r.rating, ratedAt: iso(r.rated_at), points,
   });
 }
 
 /**
- * The resident rates their case, once, after 办结 or 核查: the rating is kept on the report and on the
- * case (unless staff recorded one in a callback), with a trail entry 居民评价; the case's screens
- * get the update. 409 not_rateable before that, 409 already_rated the second time.
+ * The resident rates their case, once, after 办结 or 核查 (a report merged into another case: after
+ * that case's): the rating is kept on the report and on the case (unless staff recorded one in a
+ * callback), with a trail entry 居民评价; the case's screens get the update. 409 not_rateable before that, 409 already_rated the second time.
  */
 export async function rateCase(db: Db, bus: EventBus, reportId: number, rating: Rating, note: string | undefined): Promise<Result<{ caseId: number }>> {
   const out = await db.transaction(async (tx): Promise<Result<number>> => {
     const r = (await tx.query<{ id: number; incident_id: number; rating: string | null; status: string }>(SQL.lockReport, [reportId])).rows[0];
     if (!r) return fail('not_found', 'report not found');
     if (r.rating !== null) return fail('already_rated', 'you have rated this case already');
-    if (!RATEABLE.includes(r.status)) {
-      return fail('not_rateable', `the case is ${stateDef(r.status)?.name ?? r.status}: it can be rated once it is resolved (已办结) or verified (已核查)`);
+    // A report merged into another (duplicate) is rated on the case it lives on in.
+    const target = (await tx.query<{ id: number; status: string }>(SQL.rootCase, [r.incident_id])).rows[0]!;
+    if (!RATEABLE.includes(target.status)) {
+      return fail('not_rateable', `the case is ${stateDef(target.status)?.name ?? target.status}: it can be rated once it is resolved (已办结) or verified (已核查)`);
     }
     await tx.query(SQL.rateReport, [r.id, rating, note ?? null]);
-    await tx.query(SQL.rateIncident, [r.incident_id, rating]);
-    await tx.query(SQL.rateEvent, [r.incident_id, note ?? null, rating]);
-    return ok(r.incident_id);
+    await tx.query(SQL.rateIncident, [target.id, rating]);
+    await tx.query(SQL.rateEvent, [target.id, note ?? null, rating]);
+    return ok(target.id);
   });
   if (!out.ok) return out;
   const [view] = await selectIncidents(db, [out.value]);

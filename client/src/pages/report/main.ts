@@ -152,6 +152,7 @@ function showCase(c: PublicCaseView): void {
   say('#t-status', c.statusName);
   say('#t-desc', c.description);
   $('#t-merged').hidden = c.mergedInto === null;
+  if (c.survivor) say('#t-merged', `该问题已有其他居民上报，已并入案件 #${c.survivor.caseId} 合并办理，当前状态：${c.survivor.statusName}。`);
   $('#t-steps').replaceChildren(...c.steps.map((s) => h('li', {}, `${fmt(s.at)} ${s.name}`)));
   say('#t-points', c.points > 0 ? `本次上报获得积分 ${c.points} 分` : '核查有效后可获得随手拍积分');
   $('#rate-box').hidden = !c.canRate;
