@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentView } from '../../core/contract.js';
-import { childEnv, startServer, tempDataDir, type ChildServer } from '../db/testkit.js';
+import { childEnv, run, startServer, tempDataDir, type ChildServer } from '../db/testkit.js';
 import { createTestDb, testDbKind, type TestDb } from '../testing/db.js';
 import { FIXTURE, loadFixture } from '../testing/fixture.js';
 import { ADMIN_PASSWORD, insertToken, loadPrincipals, type Principals } from '../testing/principals.js';
@@ -31,6 +31,21 @@ if (testDbKind() === 'postgres' && !hasRedis) {
     console.warn('[redis.test] redis-server not installed: the Redis adapter test is not run (apt-get install redis-server)');
   }
 }
+// On either engine: a server told to use Redis without saying where refuses to start, in one line.
+describe('the Redis adapter setting', () => {
+  it('SOCKET_ADAPTER=redis without REDIS_URL is refused before anything starts', () => {
+    const data = tempDataDir();
+    try {
+      const r = run(['server/main.ts'], childEnv(data.dir, { SOCKET_ADAPTER: 'redis' }), 60_000);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(/SOCKET_ADAPTER=redis needs REDIS_URL/);
+      expect(r.stdout).not.toMatch(/http:\/\//); // nothing started
+    } finally {
+      data.remove();
+    }
+  });
+});
+
 const onPostgresWithRedis = hasRedis && testDbKind() === 'postgres' ? describe : () => undefined;
 onPostgresWithRedis('two server processes sharing rooms through Redis', () => {
   let t: TestDb;
