@@ -135,6 +135,8 @@ export interface WallActions {
   targetOf(s: Sel): FlyTarget;
   refreshMetrics(delay?: number): void;
   loadMetrics(): Promise<void>;
+  /** Colour the grids by these figures and redraw every panel that shows figures (live or replayed). */
+  showFigures(grids: readonly GridMetric[], opts?: { ticker?: boolean }): void;
   setMetric(m: MetricId): void;
   setWindow(w: WindowId): void;
   setHeatVisible(on: boolean): void;

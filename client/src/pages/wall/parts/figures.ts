@@ -9,6 +9,20 @@ export function setupFigures(ctx: WallContext): void {
   const { state, hooks } = ctx;
   let metricsSeq = 0;
   let metricsTimer: ReturnType<typeof setTimeout> | null = null;
+  ctx.act.showFigures = (grids, opts = {}) => {
+    ctx.metricOf.clear();
+    for (const g of grids) ctx.metricOf.set(g.gridId, g);
+    ctx.act.recolor();
+    ctx.act.renderKpis();
+    ctx.act.renderRanking();
+    ctx.act.renderDetail();
+    ctx.act.renderLegend();
+    if (opts.ticker) {
+      ctx.act.renderTicker();
+      ctx.act.renderBadge();
+    }
+    ctx.act.scheduleRender();
+  };
   ctx.act.loadMetrics = async () => {
     metricsTimer = null;
     if (!state.cases) return; // the role may not see case figures: nothing to ask for
@@ -26,14 +40,7 @@ export function setupFigures(ctx: WallContext): void {
         ctx.act.refreshReplay();
         return;
       }
-      ctx.metricOf.clear();
-      for (const g of all.grids) ctx.metricOf.set(g.gridId, g);
-      ctx.act.recolor();
-      ctx.act.renderKpis();
-      ctx.act.renderRanking();
-      ctx.act.renderDetail();
-      ctx.act.renderLegend();
-      ctx.act.scheduleRender();
+      ctx.act.showFigures(all.grids);
     } catch (e) {
       hooks.errors++;
       console.warn('[wall] metrics failed', e);

@@ -146,31 +146,13 @@ export function setupReplay(ctx: WallContext): void {
     const grids = gridsOf(ctx, state.sel);
     const scoped = grids ? atMoment(ctx, state.scoped ?? state.all, figuresAt(replay.store, at, dayStart, (i) => grids.has(replay.store.grid[i]!))) : all;
     state.replayed = { all, scoped };
-    ctx.metricOf.clear();
-    for (const g of all.grids) ctx.metricOf.set(g.gridId, g);
-    ctx.act.recolor();
-    ctx.act.renderKpis();
-    ctx.act.renderRanking();
-    ctx.act.renderDetail();
-    ctx.act.renderLegend();
-    ctx.act.renderTicker();
-    ctx.act.renderBadge();
-    ctx.act.scheduleRender();
+    ctx.act.showFigures(all.grids, { ticker: true });
   };
   /** Back to the live figures. */
   const liveFigures = () => {
     const { state } = ctx;
     state.replayed = null;
-    ctx.metricOf.clear();
-    for (const g of state.all?.grids ?? []) ctx.metricOf.set(g.gridId, g);
-    ctx.act.recolor();
-    ctx.act.renderKpis();
-    ctx.act.renderRanking();
-    ctx.act.renderDetail();
-    ctx.act.renderLegend();
-    ctx.act.renderTicker();
-    ctx.act.renderBadge();
-    ctx.act.scheduleRender();
+    ctx.act.showFigures(state.all?.grids ?? [], { ticker: true });
   };
   ctx.act.seekReplay = (minutes: number) => {
     if (!replay.active) return;
