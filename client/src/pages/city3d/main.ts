@@ -24,7 +24,7 @@ import { mountHeader } from '../../shell/header.js';
 import { initHooks, markReady } from '../../shell/hooks.js';
 import { IncidentFeed } from '../../ui/incident-feed.js';
 import { InfoPanel } from '../../ui/info-panel.js';
-import { seesCases } from '../../shell/nav.js';
+import { openMapPage } from '../../shell/map-page.js';
 import { casePhase, casePhaseColor } from '../../ui/case-palette.js';
 import { caseLegend, householdLegend } from '../../ui/map-legend.js';
 
@@ -54,18 +54,8 @@ const MINOR_ROAD = { color: [70, 90, 125, 170] as RGBA, width: 1.2 };
 const SKIP_ROADS = new Set(['footway', 'path', 'steps', 'cycleway', 'track', 'bridleway', 'corridor', 'rail', 'subway', 'light_rail', 'tram', 'railway']);
 
 async function main() {
-  const [district, account] = await Promise.all([api.district(), header.account]);
-  header.setDistrict(district);
-  const showCases = seesCases(account ? (account.role as Role) : null);
-  document.body.dataset.cases = String(showCases);
-  $('#feed-panel').hidden = !showCases;
-  $('#case-legend-section').hidden = !showCases;
-  $('#sum-inc').parentElement!.hidden = !showCases;
-  $('#district-name').textContent = district.name;
+  const { district, account, showCases } = await openMapPage(header);
   $('#attribution').textContent = district.attribution || OSM_ATTRIBUTION;
-  const syn = district.synthetic ?? { grids: true, households: true, incidents: true, divisions: true };
-  $('#district-synthetic').hidden = !(syn.grids || syn.households);
-  $('#feed-synthetic').hidden = !syn.incidents;
 
   const view = new CesiumView({ container: $('#globe'), bbox: district.bbox, attribution: district.attribution || OSM_ATTRIBUTION });
   await view.ready();

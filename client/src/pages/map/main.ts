@@ -22,7 +22,7 @@ import { $, fmtInt, h, showError } from '../../shell/dom.js';
 import { handleAuthError } from '../../shell/auth.js';
 import { mountHeader } from '../../shell/header.js';
 import { initHooks, markReady } from '../../shell/hooks.js';
-import { seesCases } from '../../shell/nav.js';
+import { openMapPage } from '../../shell/map-page.js';
 import { IncidentFeed } from '../../ui/incident-feed.js';
 import { InfoPanel } from '../../ui/info-panel.js';
 import { CaseTotal, countLabel } from './case-count.js';
@@ -72,18 +72,8 @@ function shortGridName(name: string): string {
 }
 
 async function main() {
-  const [district, account] = await Promise.all([api.district(), header.account]);
-  header.setDistrict(district);
   // Cases only for roles that may read them (the server would refuse the list and the socket).
-  const showCases = seesCases(account ? (account.role as Role) : null);
-  document.body.dataset.cases = String(showCases);
-  $('#feed-panel').hidden = !showCases;
-  $('#case-legend-section').hidden = !showCases;
-  $('#sum-inc').parentElement!.hidden = !showCases;
-  $('#district-name').textContent = district.name;
-  const syn = district.synthetic ?? { grids: true, households: true, incidents: true, divisions: true };
-  $('#district-synthetic').hidden = !(syn.grids || syn.households);
-  $('#feed-synthetic').hidden = !syn.incidents;
+  const { district, account, showCases } = await openMapPage(header);
 
   const view = new MaplibreView({
     container: $('#map'),
