@@ -139,6 +139,25 @@ describe('随手拍 /report and the public community page', () => {
     await expect.poll(() => page.locator('#vote-msg').innerText()).toContain('限投一次');
     const votes = (await (await fetch(new URL(`api/public/communities/${community}/votes`, server.url))).json()) as { total: number };
     expect(votes.total).toBe(1);
+
+    // A resident without a mobile votes through a one-time link the desk issues: opened, it offers
+    // the vote; used, it is spent (the page forgets it and the server refuses it again).
+    const issued = await staff.post<{ url: string; token: string }>('api/public/desk/vote-links', { communityCode: community });
+    expect(issued.status).toBe(201);
+    const { url: linkUrl, token: linkToken } = issued.body;
+    const linkPage = await tp.context.newPage();
+    await linkPage.goto(new URL(linkUrl.replace(/^\//, ''), server.url).toString());
+    await linkPage.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    expect(await linkPage.locator('#vote-who').innerText()).toContain('一次性投票链接');
+    await linkPage.locator('button.vote-btn').last().click();
+    await expect.poll(() => linkPage.locator('#vote-total').innerText()).toBe('2');
+    expect(await linkPage.locator('button.vote-btn').count()).toBe(0);
+    const projects = ((await (await fetch(new URL(`api/public/communities/${community}/votes`, server.url))).json()) as { projects: { projectId: number }[] }).projects;
+    const reused = await fetch(new URL(`api/public/communities/${community}/votes`, server.url), {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-vote-link': linkToken }, body: JSON.stringify({ projectId: projects[0]!.projectId }),
+    });
+    expect([reused.status, ((await reused.json()) as { error: { code: string } }).error.code]).toEqual([409, 'already_voted']);
+    await linkPage.close();
     await screenshotPage(page, 'public-page');
     expect(tp.problems.serverErrors).toEqual([]);
     expect(tp.problems.pageErrors).toEqual([]);

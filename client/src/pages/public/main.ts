@@ -8,7 +8,8 @@ import { publicApi, publicErrorText } from '../../api/public.js';
 import { $, h } from '../../shell/dom.js';
 
 const code = decodeURIComponent(location.pathname.split('/').filter(Boolean)[1] ?? new URLSearchParams(location.search).get('code') ?? '');
-const link = new URLSearchParams(location.hash.slice(1)).get('vote');
+const linkOf = () => new URLSearchParams(location.hash.slice(1)).get('vote');
+let link = linkOf();
 let ticket: string | null = null;
 const say = (sel: string, text: string) => { $(sel).textContent = text; };
 const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 1000) / 10}%`);
@@ -33,6 +34,11 @@ async function vote(projectId: number): Promise<void> {
   say('#vote-msg', '');
   try {
     const v = await publicApi.vote(code, projectId, link ? { link } : { ticket: ticket! });
+    if (link) {
+      // A desk link is good for one vote: forget it (and drop it from the address bar).
+      link = null;
+      history.replaceState(null, '', location.pathname + location.search);
+    }
     renderVotes(v);
     say('#vote-who', '投票成功，感谢参与！');
   } catch (e) {
@@ -82,6 +88,15 @@ $('#v-verify').addEventListener('click', async () => {
   } catch (e) {
     say('#vote-msg', publicErrorText(e));
   }
+});
+
+// A desk link pasted or opened into a page already showing: take it up without a reload.
+window.addEventListener('hashchange', () => {
+  const next = linkOf();
+  if (!next || next === link) return;
+  link = next;
+  say('#vote-who', '您正在使用社区服务台发放的一次性投票链接');
+  void publicApi.votes(code).then(renderVotes, (e: unknown) => say('#vote-msg', publicErrorText(e)));
 });
 
 load().catch((e: unknown) => {
