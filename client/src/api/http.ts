@@ -207,29 +207,10 @@ export function ownRequestHeaders(url: string): Record<string, string> | undefin
   return isOwnApiUrl(url, location.origin) ? authHeaders() : undefined;
 }
 
-/**
- * In kiosk mode every same-origin /api and /tiles request of the page must carry the token, also
- * those made with plain fetch() (vector tiles for the 3D city, pages' own helpers). Wraps
- * window.fetch once; requests that already set Authorization are left alone.
- */
-function installKioskFetch(): void {
-  const w = window as unknown as { fetch: typeof fetch; __gcKioskFetch?: boolean };
-  if (w.__gcKioskFetch) return;
-  w.__gcKioskFetch = true;
-  const original = w.fetch.bind(window);
-  w.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
-    const token = kioskToken();
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    if (!token || !isOwnApiUrl(url, location.origin)) return original(input, init);
-    const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
-    if (!headers.has('Authorization')) headers.set('Authorization', `Bearer ${token}`);
-    return original(input, { ...init, headers });
-  };
-}
-
 if (typeof window !== 'undefined' && typeof document !== 'undefined') {
+  // No global fetch patch: every request to this server (API clients, vector tiles, map views'
+  // tile requests through requestHeaders) sets its own Authorization from authHeaders().
   adoptKioskFromUrl();
-  installKioskFetch();
   if (isKiosk()) markKioskPage();
 }
 

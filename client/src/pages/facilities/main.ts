@@ -7,7 +7,7 @@ import '../../styles/app.css';
 import './facilities.css';
 import { can, type Role } from '../../../../core/permissions.js';
 import { OSM_ATTRIBUTION } from '../../../../core/types.js';
-import { api, ApiError } from '../../api/http.js';
+import { api, ApiError, ownRequestHeaders } from '../../api/http.js';
 import type { LayerSpec, PointDatum, RGBA } from '../../map/map-view.js';
 import { MaplibreView } from '../../map/maplibre/maplibre-view.js';
 import { handleAuthError } from '../../shell/auth.js';
@@ -69,6 +69,7 @@ async function main() {
   const view = new MaplibreView({
     container: $('#map'), bbox: district.bbox, tilesUrl: '/tiles/base/{z}/{x}/{y}.pbf',
     attribution: district.attribution || OSM_ATTRIBUTION, rasterUrl: district.basemapUrl ?? null, padding: 40,
+    requestHeaders: ownRequestHeaders,
   });
 
   const options = (sel: HTMLSelectElement, value: string) => {

@@ -12,7 +12,7 @@ import { bandStatus, BAND_LABEL, buildingsCutByLines, indexBuildings, liveFigure
 import { createSnapper, edgeFaces, sharedEdgeLines, toShapes, usedVertices, type LonLat, type Snapper } from '../../../../core/grid-edit/topology.js';
 import { validateGrids } from '../../../../core/grid-edit/validate.js';
 import { OSM_ATTRIBUTION } from '../../../../core/types.js';
-import { ApiError } from '../../api/http.js';
+import { ApiError, ownRequestHeaders } from '../../api/http.js';
 import { rgbaToCss } from '../../map/color.js';
 import type { GridEditorSurface, SurfaceMode } from '../../map/grid-editor.js';
 import { labelPoint } from '../../map/geo.js';
@@ -1061,6 +1061,7 @@ async function main() {
     tilesUrl: '/tiles/base/{z}/{x}/{y}.pbf',
     attribution: `${data.attribution || OSM_ATTRIBUTION} · 网格与户数为合成示意数据`,
     padding: panelPadding(),
+    requestHeaders: ownRequestHeaders,
   });
   await view.ready();
   hooks.project = (lon, lat) => {

@@ -7,7 +7,7 @@ import './residents.css';
 import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import { can, type Role } from '../../../../core/permissions.js';
 import { OSM_ATTRIBUTION } from '../../../../core/types.js';
-import { api, withQuery } from '../../api/http.js';
+import { api, ownRequestHeaders, withQuery } from '../../api/http.js';
 import { labelPoint } from '../../map/geo.js';
 import type { LabelDatum, LayerSpec, RGBA } from '../../map/map-view.js';
 import { MaplibreView } from '../../map/maplibre/maplibre-view.js';
@@ -44,6 +44,7 @@ async function main() {
   const view = new MaplibreView({
     container: $('#map'), bbox: district.bbox, tilesUrl: '/tiles/base/{z}/{x}/{y}.pbf',
     attribution: district.attribution || OSM_ATTRIBUTION, rasterUrl: district.basemapUrl ?? null, padding: 40,
+    requestHeaders: ownRequestHeaders,
   });
   const [grids, by] = await Promise.all([
     api.request<GridFc>('/api/grids'),
