@@ -306,7 +306,14 @@ describe('command-centre wall /wall', () => {
       lap('rendered');
       await screenshotPage(page, `wall-${s.w}x${s.hgt}`);
       lap('screenshot');
-      const box = await page.locator('[data-kpi="open"] .k-value').boundingBox();
+      // The KPI cards are redrawn as live cases arrive: a value element replaced between Playwright
+      // finding it and measuring it has no box, so read again until one is measured.
+      let box: { height: number } | null = null;
+      for (let i = 0; i < 20 && !box; i++) {
+        box = await page.locator('[data-kpi="open"] .k-value').boundingBox();
+        if (!box) await sleep(100);
+      }
+      expect(box, 'the open-cases KPI is on screen').not.toBeNull();
       kpiHeights.push(box!.height);
       // Nothing spills out of the screen, panels do not overlap the map's middle.
       const right = await page.locator('.wall-right').boundingBox();
