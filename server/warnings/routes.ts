@@ -4,6 +4,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { can, type Role } from '../../core/permissions.js';
+import { assigneeCovers } from '../../core/trend/assign.js';
 import { WARNING_STATUSES } from '../../core/trend/contract.js';
 import { THRESHOLD_SCHEMAS, WARNING_KINDS } from '../../core/trend/thresholds.js';
 import { noStore } from '../auth/no-store.js';
@@ -60,8 +61,10 @@ export function warningRoutes(db: Db, bus: EventBus): Router {
 
   r.get('/api/warnings/assignees', guard('update', 'warning'), route(async (req) => {
     const f = mapFilter(principalOf(req).scope);
-    const rows = (await db.query<{ id: number; display_name: string; role: string }>(SQL.assignees, [ASSIGNABLE, f.communities, f.gridId])).rows;
-    return ok({ accounts: rows.map((a) => ({ id: a.id, name: a.display_name, role: a.role })) });
+    const rows = (await db.query<{ id: number; display_name: string; role: string; division_code: string | null; grid_id: number | null; grid_community_code: string | null }>(
+      SQL.assignees, [ASSIGNABLE, f.communities, f.gridId])).rows;
+    // With each account its binding, so a desk offers for a warning only those whose jurisdiction covers it.
+    return ok({ accounts: rows.map((a) => ({ id: a.id, name: a.display_name, role: a.role, divisionCode: a.division_code, gridId: a.grid_id, gridCommunityCode: a.grid_community_code })) });
   }));
 
   r.post('/api/warnings/scan', guard('create', 'warning'), route(async (req) => {
@@ -88,9 +91,14 @@ export function warningRoutes(db: Db, bus: EventBus): Router {
     if (!before) return fail('not_found', `warning ${p.value.id} not found`);
     const b = body.value as { note?: string; accountId?: number };
     if (action === 'assign') {
-      const a = (await db.query<{ id: number; role: Role; active: boolean; display_name: string }>(SQL.assignee, [b.accountId])).rows[0];
+      const a = (await db.query<{ id: number; role: Role; active: boolean; display_name: string; division_code: string | null; grid_id: number | null; grid_community_code: string | null }>(
+        SQL.assignee, [b.accountId])).rows[0];
       if (!a || !a.active) return fail('not_found', `account ${b.accountId} not found`);
       if (!ASSIGNABLE.includes(a.role) || !can(a.role, 'read', 'warning')) return fail('invalid_request', `role ${a.role} cannot take warnings`);
+      // The assignee must be able to see and act on the warning: its jurisdiction covers the warning's grid or area.
+      if (!assigneeCovers(before, { divisionCode: a.division_code, gridId: a.grid_id, gridCommunityCode: a.grid_community_code })) {
+        return fail('assignee_outside_area', `account ${a.id} (${a.display_name}) has no jurisdiction over the area of warning ${before.id}`);
+      }
     }
     // The desk shows who acted by their display name (the audit log keeps the login name).
     const changed = action === 'assign'

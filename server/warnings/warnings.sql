@@ -88,12 +88,14 @@ UPDATE warning SET status = 'closed', closed_by = $2, closed_at = now(), note = 
 RETURNING id;
 
 -- name: assignee
--- An account a warning may be assigned to: active, with its binding.
-SELECT id, display_name, role, division_code, grid_id, active FROM account WHERE id = $1;
+-- An account a warning may be assigned to: active, with its binding (and its grid's community).
+SELECT a.id, a.display_name, a.role, a.division_code, a.grid_id, g.community_code AS grid_community_code, a.active
+  FROM account a LEFT JOIN grid g ON g.id = a.grid_id
+ WHERE a.id = $1;
 
 -- name: assignees
 -- Active accounts of the given roles bound inside $2 division codes (NULL = anywhere) or to grid $3.
-SELECT a.id, a.display_name, a.role
+SELECT a.id, a.display_name, a.role, a.division_code, a.grid_id, g.community_code AS grid_community_code
   FROM account a LEFT JOIN grid g ON g.id = a.grid_id
  WHERE a.active AND a.role = ANY($1::text[])
    AND ($2::text[] IS NULL OR a.division_code = ANY($2::text[]) OR g.community_code = ANY($2::text[]))

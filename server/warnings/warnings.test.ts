@@ -20,6 +20,8 @@ const ADMIN = 'gct_warnings_admin_secret_0123456789';
 const published: DomainEvents['warnings.changed'][] = [];
 let now: Date;
 let workerA2 = 0;
+let workerA1 = 0;
+let staffB = 0;
 let adminAccount = 0;
 
 const A = { lon: 121.4975, lat: 31.235 }; // grid A2, community A
@@ -57,6 +59,11 @@ describe(`trend early-warning on ${testDbKind()}`, () => {
     await insertToken(f.t.db, ADMIN, 'warnings-admin', 'admin', { divisionCode: 'T00' });
     workerA2 = (await f.t.db.query<{ id: number }>(`INSERT INTO account (username, display_name, password_hash, role, grid_id)
       VALUES ('worker_a2', '网格员甲二', $1, 'grid_worker', $2) RETURNING id`, [await hashPassword('x-unused-Passw0rd!'), f.grids.gridA2])).rows[0]!.id;
+    const hash = await hashPassword('x-unused-Passw0rd!');
+    workerA1 = (await f.t.db.query<{ id: number }>(`INSERT INTO account (username, display_name, password_hash, role, grid_id)
+      VALUES ('worker_a1', '网格员甲一', $1, 'grid_worker', $2) RETURNING id`, [hash, f.grids.gridA1])).rows[0]!.id;
+    staffB = (await f.t.db.query<{ id: number }>(`INSERT INTO account (username, display_name, password_hash, role, division_code)
+      VALUES ('staff_b', '社区乙工作人员', $1, 'community_staff', 'T0102') RETURNING id`, [hash])).rows[0]!.id;
     adminAccount = (await f.t.db.query<{ id: number }>(`SELECT id FROM account WHERE username = 'admin'`)).rows[0]!.id;
   });
 
@@ -125,6 +132,26 @@ describe(`trend early-warning on ${testDbKind()}`, () => {
     expect((await f.as('communityA').post(`/api/warnings/${drop.id}/assign`, { accountId: adminAccount }).expect(400)).body.error.code).toBe('invalid_request');
     expect((await f.as('communityA').post(`/api/warnings/${drop.id}/assign`, { accountId: workerA2, extra: 1 }).expect(400)).body.error.code).toBe('invalid_request');
     expect((await f.as('communityA').get(`/api/warnings/${drop.id}`).expect(200)).body.assignedTo).toBeNull();
+    // Outside the warning's area: grid A1's worker for grid A2's drop, community B's staff for community A's
+    // warning (the center may see both, and still may not assign across): 422, nothing written, nothing sent.
+    const auditBefore = (await f.t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE resource = 'warning'`)).rows[0]!.n;
+    const sent = published.length;
+    const rising = (await list('center')).find((w) => w.kind === 'rising')!;
+    for (const [who, id, accountId] of [['communityA', drop.id, workerA1], ['center', drop.id, staffB], ['center', rising.id, staffB]] as const) {
+      const r = await f.as(who).post(`/api/warnings/${id}/assign`, { accountId }).expect(422);
+      expect(r.body.error.code).toBe('assignee_outside_area');
+    }
+    const unchanged = new Map((await f.t.db.query<{ id: number; assigned_to: number | null; status: string }>(
+      `SELECT id, assigned_to, status FROM warning WHERE id = ANY($1::int[])`, [[drop.id, rising.id]])).rows.map((w) => [w.id, w]));
+    expect([unchanged.get(drop.id)?.assigned_to, unchanged.get(rising.id)?.assigned_to]).toEqual([null, null]);
+    expect([unchanged.get(drop.id)?.status, unchanged.get(rising.id)?.status]).toEqual(['acknowledged', 'open']);
+    expect((await f.t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE resource = 'warning'`)).rows[0]!.n).toBe(auditBefore);
+    expect(published.length).toBe(sent);
+    // Inside: grid A1's worker takes community A's rising category (community-wide).
+    expect(((await f.as('center').post(`/api/warnings/${rising.id}/assign`, { accountId: workerA1 }).expect(200)).body as WarningView).assignedTo?.id).toBe(workerA1);
+    // The assignees come with their binding, so a desk can offer only those who cover a warning.
+    const bound = ((await f.as('communityA').get('/api/warnings/assignees').expect(200)).body as { accounts: { id: number; gridId: number | null; gridCommunityCode: string | null }[] }).accounts;
+    expect(bound.find((a) => a.id === workerA1)).toMatchObject({ gridId: f.grids.gridA1, gridCommunityCode: 'T0101' });
     const assignees = (await f.as('communityA').get('/api/warnings/assignees').expect(200)).body as { accounts: { id: number }[] };
     expect(assignees.accounts.map((a) => a.id)).toContain(workerA2);
     expect(((await f.as('communityB').get('/api/warnings/assignees').expect(200)).body as { accounts: { id: number }[] }).accounts.map((a) => a.id)).not.toContain(workerA2);

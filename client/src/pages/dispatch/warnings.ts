@@ -6,6 +6,7 @@ import type { GcSocket } from '../../api/socket.js';
 import { api, ApiError } from '../../api/http.js';
 import { applyDiff } from '../../../../core/diff.js';
 import { can, type Role } from '../../../../core/permissions.js';
+import { assigneeCovers } from '../../../../core/trend/assign.js';
 import type { ClusterEvidence } from '../../../../core/trend/cluster.js';
 import { WARNING_STATUS_NAMES, type ScanResult, type WarningList, type WarningView } from '../../../../core/trend/contract.js';
 import type { OnTimeEvidence } from '../../../../core/trend/on-time.js';
@@ -14,7 +15,7 @@ import { WARNING_KIND_NAMES } from '../../../../core/trend/thresholds.js';
 import { fmtTime, h } from '../../shell/dom.js';
 import './warnings.css';
 
-interface Assignee { id: number; name: string; role: string }
+interface Assignee { id: number; name: string; role: string; divisionCode: string | null; gridId: number | null; gridCommunityCode: string | null }
 
 const pText = (p: number) => (p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -96,7 +97,9 @@ export function mountWarnings(o: { anchor: HTMLElement; socket: GcSocket; role: 
         tools.append(ack);
       }
       const sel = h('select', { 'data-act': 'assignee', 'aria-label': '指派给' },
-        h('option', { value: '' }, '指派给…'), ...assignees.map((a) => h('option', { value: a.id, selected: w.assignedTo?.id === a.id }, a.name)));
+        h('option', { value: '' }, '指派给…'),
+        // Only accounts whose jurisdiction covers the warning (the server refuses others: assignee_outside_area).
+        ...assignees.filter((a) => assigneeCovers(w, a)).map((a) => h('option', { value: a.id, selected: w.assignedTo?.id === a.id }, a.name)));
       const assign = h('button', { type: 'button', class: 'gw-btn primary', 'data-act': 'assign' }, '指派');
       assign.addEventListener('click', () => {
         const id = Number(sel.value);
