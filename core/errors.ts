@@ -39,6 +39,8 @@ export const ERROR_STATUS = {
   already_awarded: 409,
   /** Reporter points: the case is not verified valid, or its report was marked invalid: no points. */
   not_awardable: 422,
+  /** Party ledger: an activity that breaks the ledger's rules (future date, attendee not of the branch …; details.problems). */
+  invalid_activity: 422,
   /** Trend warnings: the account a warning was to be assigned to has no jurisdiction over the warning's grid or area. */
   assignee_outside_area: 422,
   unauthorized: 401,

@@ -19,6 +19,7 @@ describe('permissions', () => {
     expect(PERMISSIONS.district_center).toEqual({
       map: ['read'], incident: ['read', 'create', 'update'], export: ['read'], coverage: ['read'],
       resident_pii: ['read', 'read_full'], report: ['read'], warning: ['read', 'create', 'update'], performance: ['read'],
+      party: ['read', 'create', 'update'], staff_contact: ['read', 'read_full'],
     });
     expect(PERMISSIONS.district_center).toEqual(PERMISSIONS.subdistrict_staff);
     for (const res of ['account', 'token', 'audit', 'workflow', 'grid_edit'] as const) expect(can('district_center', 'read', res), res).toBe(false);
@@ -42,6 +43,13 @@ describe('permissions', () => {
       expect(ROLE_CODES.filter((r) => can(r, a, 'facility')).sort(), a).toEqual(['admin', 'planner']);
     }
     expect(can('planner', 'read', 'resident_pii')).toBe(false);
+  });
+  it('Party ledger: grid, community and subdistrict staff record activities; contact numbers in full only where people are handled', () => {
+    expect(ROLE_CODES.filter((r) => can(r, 'create', 'party')).sort()).toEqual(['community_staff', 'district_center', 'grid_worker', 'subdistrict_staff']);
+    expect(ROLE_CODES.filter((r) => can(r, 'read_full', 'staff_contact')).sort())
+      .toEqual(ROLE_CODES.filter((r) => can(r, 'read_full', 'resident_pii')).sort());
+    expect(can('planner', 'read', 'party')).toBe(false);
+    expect(can('kiosk', 'read', 'staff_contact')).toBe(false);
   });
   it('masks phone numbers', () => {
     expect(maskPhone('13812345678')).toBe('138****5678');

@@ -7,6 +7,7 @@ import type { Db } from '../db/db.js';
 import { ok, route } from '../http/errors.js';
 import { validate } from '../http/validate.js';
 import { scopedDivision } from '../layers/filters.js';
+import { ledgerRoutes } from './ledger-routes.js';
 import { partyTree } from './tree.js';
 
 const query = z.object({ division: z.string().min(1).max(64).optional() });
@@ -20,5 +21,6 @@ export function partyRoutes(db: Db): Router {
     if (!f.ok) return f;
     return ok({ division: q.value.division ?? null, ...(await partyTree(db, { codes: f.value.communities, gridId: f.value.gridId })) });
   }));
+  r.use(ledgerRoutes(db)); // 支部台账 and 一格三员 rosters
   return r;
 }

@@ -5,6 +5,7 @@ import { DEFAULT_WEIGHTS, METRICS, rankUnits, scoreUnit, type Metric, type UnitL
 import { WORKFLOW } from '../../core/workflow.js';
 import type { Queryable } from '../db/db.js';
 import { loadSql } from '../db/sql.js';
+import { unitActivity } from '../party/ledger.js';
 
 export const SQL = loadSql(new URL('./performance.sql', import.meta.url), ['weights', 'setWeight', 'counts']);
 
@@ -35,14 +36,18 @@ export async function ranking(db: Queryable, f: { month: string; level: UnitLeve
   const { from, to } = monthRange(f.month);
   const weights = f.weights ?? await loadWeights(db);
   const rows = (await db.query<CountRow>(SQL.counts, [from, to, f.level, f.communities, RESOLVING, [...HOTLINE_SOURCES]])).rows;
+  // Branch activities from the Party ledger (支部台账), by Beijing date; a unit without a branch has no data.
+  const branch = f.level === 'department' ? new Map<string, { branches: number; activities: number }>()
+    : await unitActivity(db, { from: `${f.month}-01`, to: new Date(to.getTime() + 8 * 3_600_000).toISOString().slice(0, 10), level: f.level, communities: f.communities });
   const scored = rows.map((r) => ({
     unit: { key: r.key, name: r.name, parentName: r.parent_name },
     score: scoreUnit({
       solved: r.solved, solvedAtGrid: r.solved_at_grid, deadlines: r.deadlines, onTime: r.on_time,
       satisfied: r.satisfied, basicallySatisfied: r.basically, dissatisfied: r.dissatisfied,
       verifications: r.verifications, verificationFailures: r.failures, hotline: r.hotline, hotlineRepeats: r.repeats,
-      // The Party branch ledger (支部台账) keeps no activity records yet: scored as no data.
-      branchActivities: null,
+      branchActivities: branch.get(r.key)?.activities ?? null,
+      // Full marks: two activities a month per branch of the unit.
+      branchActivityTarget: 2 * (branch.get(r.key)?.branches ?? 1),
     }, f.level, weights),
   }));
   return {
