@@ -5,6 +5,7 @@ import type { Rating } from './workflow.js';
 import type { CodePurpose } from './verify-code.js';
 import type { ProjectStatus, TallyRow } from './votes.js';
 import type { LedgerReason, PointsRules, RankedRow } from './points.js';
+import type { CodeState, VoteLinkState } from './desk.js';
 
 /** POST /api/public/codes: how the code reaches the resident (devCode only with SMS_MODE=dev). */
 export interface CodeIssued {
@@ -106,6 +107,31 @@ export interface Leaderboard { communityCode: string; communityName: string; row
 export interface LedgerEntry {
   id: number; residentId: number; phone: string; communityCode: string | null; delta: number; reason: LedgerReason;
   note: string; incidentId: number | null; actor: string; at: string;
+}
+
+/** GET /api/public/desk/codes: a code this desk handed out (the code itself is never listed). */
+export interface DeskCodeRow {
+  id: number;
+  /** Masked (138****0001). */
+  phone: string;
+  purpose: CodePurpose;
+  /** Who asked for the code: the resident on the page ('self', the desk read it out) or the desk. */
+  requestedBy: 'self' | 'desk';
+  issuedAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+  state: CodeState;
+}
+/** GET /api/public/desk/vote-links: a one-time voting link (the token is never listed). */
+export interface VoteLinkRow {
+  id: number;
+  communityCode: string;
+  communityName: string;
+  year: number;
+  issuedBy: string;
+  issuedAt: string;
+  usedAt: string | null;
+  state: VoteLinkState;
 }
 
 export type { PointsRules };

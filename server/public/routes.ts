@@ -31,14 +31,15 @@ import { sharedRateLimitStore } from '../scale/rate-limit.js';
 import { renderTile, type TileEncoder } from '../tiles/encode.js';
 import { TILE_LAYERS } from '../tiles/layers.js';
 import {
-  addProject, castVote, communityOf, issueVoteLink, projectRow, results, setProjectStatus, summary,
+  addProject, castVote, communityOf, dbNow, issueVoteLink, projectRow, results, setProjectStatus, summary,
 } from './community.js';
+import { deskCodes, markDeskCode, voteLinks } from './desk.js';
 import { issueCode, liveCode, phoneHash, phoneOf, SQL, ticketOf, verifyCode } from './identity.js';
 import { adjust, awardOnVerify, getRules, leaderboard, ledger, rejectReport, setRules, settle } from './points.js';
 import { fileReport, rateCase, residentPhoto, trackedCase } from './reports.js';
 import {
-  adjustSchema, awardSchema, codeRequestSchema, communityCodeParam, deskCodeSchema, ledgerQuery, projectSchema, projectStatusSchema,
-  rateSchema, rejectSchema, reportSchema, verifySchema, voteLinkSchema, voteSchema, yearQuery,
+  adjustSchema, awardSchema, codeRequestSchema, communityCodeParam, deskCodeSchema, deskListQuery, ledgerQuery, projectSchema, projectStatusSchema,
+  rateSchema, rejectSchema, reportSchema, verifySchema, voteLinkListQuery, voteLinkSchema, voteSchema, yearQuery,
 } from './schema.js';
 
 export const TICKET_HEADER = 'x-resident-ticket';
@@ -287,8 +288,27 @@ export function publicRoutes(db: Db, bus: EventBus, config: Config, encoder: Til
       issued = 'new';
       res.status(201);
     }
+    // The desk's own list (GET below) shows what it handed out.
+    await markDeskCode(db, phone.value, body.value.purpose, principalOf(req).name);
     await audit(db, req, { action: 'read_full', resource: 'public_code', detail: { phone: maskPhone(phone.value), purpose: body.value.purpose, issued } });
     return ok({ phone: maskPhone(phone.value), purpose: body.value.purpose, code: code.code, expiresAt: code.expiresAt.toISOString(), issued });
+  }));
+  // The codes this desk account handed out: masked phones and states, never the codes.
+  r.get('/api/public/desk/codes', guard('read_full', 'resident_pii'), noStore, route(async (req) => {
+    const q = validate(deskListQuery, req.query);
+    if (!q.ok) return q;
+    return ok({ codes: await deskCodes(db, principalOf(req).name, q.value.limit) });
+  }));
+  // The one-time voting links of the communities in the caller's jurisdiction (never the tokens).
+  r.get('/api/public/desk/vote-links', guard('update', 'incident'), noStore, route(async (req) => {
+    const q = validate(voteLinkListQuery, req.query);
+    if (!q.ok) return q;
+    const scope = principalOf(req).scope;
+    if (scope.kind === 'department') return fail('forbidden', 'departments issue no voting links');
+    if (q.value.community && !communityInScope(scope, q.value.community)) return fail('not_found', `community ${q.value.community} not found`);
+    const communities = q.value.community ? [q.value.community]
+      : scope.kind === 'all' ? null : scope.kind === 'grid' ? [scope.communityCode] : scope.codes;
+    return ok({ links: await voteLinks(db, communities, q.value.year ?? null, q.value.limit, await dbNow(db)) });
   }));
 
   r.post('/api/public/desk/vote-links', guard('update', 'incident'), noStore, route(async (req, res) => {

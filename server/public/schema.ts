@@ -55,3 +55,10 @@ export const ledgerQuery = z.object({
   community: z.string().min(1).max(64).optional(),
   limit: z.coerce.number().int().positive().max(1000).default(200),
 });
+
+export const deskListQuery = z.object({ limit: z.coerce.number().int().positive().max(500).default(100) }).strict();
+export const voteLinkListQuery = z.object({
+  community: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a division code').optional(),
+  year: z.coerce.number().int().min(2000).max(2100).optional(),
+  limit: z.coerce.number().int().positive().max(500).default(200),
+}).strict();
