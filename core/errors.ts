@@ -43,6 +43,12 @@ export const ERROR_STATUS = {
   invalid_activity: 422,
   /** Trend warnings: the account a warning was to be assigned to has no jurisdiction over the warning's grid or area. */
   assignee_outside_area: 422,
+  /** Resident data pool: a tag that is not in the tag list, or not for this kind of record (person/house/firm). */
+  unknown_tag: 400,
+  /** An uploaded file (CSV/.xlsx) that cannot be read as a table at all: nothing was imported. */
+  malformed_file: 400,
+  /** Resident data pool: a tag still carried by records cannot be deleted. */
+  tag_in_use: 409,
   unauthorized: 401,
   invalid_credentials: 401,
   forbidden: 403,

@@ -18,7 +18,7 @@ describe('permissions', () => {
     expect(ROLE_BINDING.district_center).toBe('district');
     expect(PERMISSIONS.district_center).toEqual({
       map: ['read'], incident: ['read', 'create', 'update'], export: ['read'], coverage: ['read'],
-      resident_pii: ['read', 'read_full'], report: ['read'], warning: ['read', 'create', 'update'], performance: ['read'],
+      resident_pii: ['read', 'read_full', 'create', 'update'], report: ['read'], warning: ['read', 'create', 'update'], performance: ['read'],
       party: ['read', 'create', 'update'], staff_contact: ['read', 'read_full'],
     });
     expect(PERMISSIONS.district_center).toEqual(PERMISSIONS.subdistrict_staff);

@@ -34,6 +34,7 @@ export const RESOURCES = [
   'governance_rule', // warning thresholds and performance-score weights (data an admin edits)
   'party',          // the Party branch ledger (支部台账): members, activities, 党员中心户
   'staff_contact',  // contact numbers of 一格三员 staff and Party members (read = masked; read_full = audited)
+  'resident_tag',   // the resident data pool's tag list (低保, 空巢老人, 出租屋 …; data an admin edits)
 ] as const;
 export type Resource = (typeof RESOURCES)[number];
 
@@ -47,26 +48,28 @@ const CRU = ['read', 'create', 'update'] as const;
 const CRUD = ['read', 'create', 'update', 'delete'] as const;
 
 /**
- * The permission table. `read_full` on resident_pii means unmasked personal data (audited).
+ * The permission table. `read_full` on resident_pii means unmasked personal data (audited);
+ * `create` on it is importing into the resident data pool, `update` recording a visit or a person's tags.
  * Jurisdiction still limits every grant to the account's subtree.
  */
 export const PERMISSIONS: Record<Role, Grant> = {
   district_leader:   { map: R, incident: R, export: R, coverage: R, resident_pii: R, report: R, warning: R, performance: R, party: R, staff_contact: R },
   // 区网格化综合管理中心: takes the unlocated hotline cases at the district desk, locates them and
   // sends them down the ladder (workflow action `locate`); sees the whole district.
-  district_center:   { map: R, incident: CRU, export: R, coverage: R, resident_pii: ['read', 'read_full'], report: R, warning: CRU, performance: R,
+  district_center:   { map: R, incident: CRU, export: R, coverage: R, resident_pii: ['read', 'read_full', 'create', 'update'], report: R, warning: CRU, performance: R,
                        party: CRU, staff_contact: ['read', 'read_full'] },
-  subdistrict_staff: { map: R, incident: CRU, export: R, coverage: R, resident_pii: ['read', 'read_full'], report: R, warning: CRU, performance: R,
+  subdistrict_staff: { map: R, incident: CRU, export: R, coverage: R, resident_pii: ['read', 'read_full', 'create', 'update'], report: R, warning: CRU, performance: R,
                        party: CRU, staff_contact: ['read', 'read_full'] },
-  community_staff:   { map: R, incident: CRU, export: R, coverage: R, resident_pii: ['read', 'read_full'], report: R, warning: ['read', 'update'], performance: R,
+  community_staff:   { map: R, incident: CRU, export: R, coverage: R, resident_pii: ['read', 'read_full', 'create', 'update'], report: R, warning: ['read', 'update'], performance: R,
                        party: CRU, staff_contact: ['read', 'read_full'] },
-  grid_worker:       { map: R, incident: CRU, resident_pii: ['read', 'read_full'], warning: R, party: ['read', 'create'], staff_contact: ['read', 'read_full'] },
+  grid_worker:       { map: R, incident: CRU, resident_pii: ['read', 'read_full', 'update'], warning: R, party: ['read', 'create'], staff_contact: ['read', 'read_full'] },
   department:        { map: R, incident: ['read', 'update'] },
   analyst:           { map: R, incident: R, export: R, grid_edit: CRUD, coverage: R, report: R, warning: R, performance: R, party: R },
   // Planners correct the facilities the 15-minute analysis counts (OSM is thin), in their jurisdiction.
   planner:           { map: R, export: R, coverage: CRU, facility: CRUD },
   admin:             { map: R, incident: R, account: CRUD, token: CRUD, audit: R, export: R, resident_pii: R, workflow: ['read', 'update'], facility: CRUD,
-                       warning: R, performance: R, governance_rule: ['read', 'update'], party: R, staff_contact: R },
+                       warning: R, performance: R, governance_rule: ['read', 'update'], party: R, staff_contact: R,
+                       resident_tag: CRUD },
   kiosk:             { map: R, incident: R, warning: R, party: R },
 };
 

@@ -22,7 +22,7 @@ beforeAll(async () => {
   t = await createTestDb();
   g = await loadFixture(t.db);
   who = await loadPrincipals(t.db, g);
-  residentA1 = (await t.db.query<{ id: number }>('SELECT id FROM resident_care WHERE grid_id = $1 ORDER BY id LIMIT 1', [g.gridA1])).rows[0]!.id;
+  residentA1 = (await t.db.query<{ id: number }>('SELECT id FROM person WHERE grid_id = $1 ORDER BY id LIMIT 1', [g.gridA1])).rows[0]!.id;
   app = createApp({ config: loadConfig({ INTAKE_RATE_LIMIT: '10000' }), db: t.db, bus: new EventBus(), tileEncoder: await detectEncoder(t.db), log: () => undefined });
 }, 180_000);
 afterAll(async () => { await t?.drop(); });

@@ -96,11 +96,24 @@ UPDATE incident x SET grid_id = m.value::int, updated_at = CASE WHEN s.type <> '
 RETURNING x.id, m.key::int AS old, s.type <> 'closed' AS open;
 
 -- name: residentsFollowBuildings
--- Residents in special-care groups follow their building.
-UPDATE resident_care r SET grid_id = b.grid_id
-  FROM building b
- WHERE r.building_id = b.id AND b.grid_id IS NOT NULL AND r.grid_id <> b.grid_id AND r.grid_id = ANY($1::int[])
-RETURNING r.id;
+-- The resident data pool (people, houses, firms; migration 0017) follows its buildings.
+WITH p AS (
+  UPDATE person r SET grid_id = b.grid_id
+    FROM building b
+   WHERE r.building_id = b.id AND b.grid_id IS NOT NULL AND r.grid_id <> b.grid_id AND r.grid_id = ANY($1::int[])
+  RETURNING r.id
+), h AS (
+  UPDATE house r SET grid_id = b.grid_id
+    FROM building b
+   WHERE r.building_id = b.id AND b.grid_id IS NOT NULL AND r.grid_id <> b.grid_id AND r.grid_id = ANY($1::int[])
+  RETURNING r.id
+), f AS (
+  UPDATE firm r SET grid_id = b.grid_id
+    FROM building b
+   WHERE r.building_id = b.id AND b.grid_id IS NOT NULL AND r.grid_id <> b.grid_id AND r.grid_id = ANY($1::int[])
+  RETURNING r.id
+)
+SELECT id FROM p UNION ALL SELECT id FROM h UNION ALL SELECT id FROM f;
 
 -- name: partySnapshot
 SELECT id, grid_id FROM party_org WHERE community_code = $1 AND grid_id IS NOT NULL;

@@ -22,7 +22,7 @@ import { photoRoutes } from '../photos/routes.js';
 import { publicRoutes, publicUploadRoutes } from '../public/routes.js';
 import type { TileEncoder } from '../tiles/encode.js';
 import { tileRoutes } from '../tiles/routes.js';
-import { residentRoutes } from '../residents/routes.js';
+import { residentImportRoutes, residentRoutes } from '../residents/routes.js';
 import { partyRoutes } from '../party/routes.js';
 import { wallRoutes } from '../wall/routes.js';
 import { coverageRoutes } from '../coverage/routes.js';
@@ -72,6 +72,7 @@ export function createApp({ config, db, bus, tileEncoder, log }: AppDeps): Expre
   app.use(photoRoutes(db, config, { log }));
   app.use(publicUploadRoutes(db, config, { log })); // 随手拍 photos from the public page (multipart too)
   app.use(gridEditorRoutes(db, bus, config)); // before the JSON-only rule: grid import takes a raw zip
+  app.use(residentImportRoutes(db)); // before the JSON-only rule: the resident pool's import takes the raw CSV/.xlsx
   app.use('/api', (req, res, next) => {
     // JSON only for writes: anything else is refused before it reaches a route.
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;

@@ -16,7 +16,7 @@ const spellings = (id: number) => [
 describe(`ids are decimal integers only, on ${testDbKind()}`, () => {
   it('GET routes with :id answer 400 invalid_request for every other spelling of a real id', async () => {
     const id = await insertCase(f.t.db, { state: 'dispatched', level: 'grid', lonLat: FIXTURE.pointA1 });
-    const resident = (await f.t.db.query<{ id: number }>('SELECT min(id)::int AS id FROM resident_care')).rows[0]!.id;
+    const resident = (await f.t.db.query<{ id: number }>('SELECT min(id)::int AS id FROM person')).rows[0]!.id;
     const routes: [Who, number, (s: string) => string][] = [
       ['subdistrict', id, (s) => `/api/incidents/${s}`],
       ['subdistrict', id, (s) => `/api/incidents/${s}/duplicates`],
