@@ -79,6 +79,10 @@ const schema = z.object({
   OPEN311_REPLAY_WINDOW_MINUTES: z.coerce.number().positive().max(24 * 60).default(10),
   /** 15-minute life circle: walking speed in metres per second (1.2 ≈ 1,080 m in 15 min). */
   WALK_SPEED_MPS: z.coerce.number().positive().max(5).default(1.2),
+  /** Memory for encoded vector tiles of the layers that may be cached (server/tiles/cache.ts), in MiB; 0 = no cache. */
+  TILE_CACHE_MB: z.coerce.number().min(0).max(16_384).default(128),
+  /** How long a server trusts the tile data version it read (cross-process invalidation delay), in ms. */
+  TILE_VERSION_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   // --- Photo storage ---
   /** Where uploaded photos live: disk = DATA_DIR/uploads; s3 = an S3-compatible bucket (the S3_* keys). */
   PHOTO_STORAGE: z.enum(['disk', 's3']).default('disk'),
@@ -172,6 +176,8 @@ export interface Config {
   maxPhotoBytes: number;
   open311ReplayWindowMs: number;
   walkSpeedMps: number;
+  tileCacheBytes: number;
+  tileVersionTtlMs: number;
   photoStorage: PhotoStorageConfig;
   /** Server processes behind the one port (1 = this process serves alone). */
   workers: number;
@@ -219,6 +225,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxPhotoBytes: e.MAX_PHOTO_BYTES,
     open311ReplayWindowMs: Math.round(e.OPEN311_REPLAY_WINDOW_MINUTES * 60_000),
     walkSpeedMps: e.WALK_SPEED_MPS,
+    tileCacheBytes: Math.round(e.TILE_CACHE_MB * 2 ** 20),
+    tileVersionTtlMs: e.TILE_VERSION_TTL_MS,
     photoStorage: photoStorageOf(e),
     workers: e.WORKERS,
     socketAdapter: socketAdapterOf(e),

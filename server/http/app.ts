@@ -98,7 +98,7 @@ export function createApp({ config, db, bus, tileEncoder, log }: AppDeps): Expre
   app.use(partyRoutes(db));
   app.use(warningRoutes(db, bus));
   app.use(performanceRoutes(db));
-  app.use(tileRoutes(db, tileEncoder));
+  app.use(tileRoutes(db, tileEncoder, { maxBytes: config.tileCacheBytes, versionTtlMs: config.tileVersionTtlMs }));
   // Public pages (随手拍, community page, votes) and their staff side: no account for residents.
   app.use(publicRoutes(db, bus, config, tileEncoder, log));
   // Open311 GeoReport v2 (its own authentication by api_key, body formats and error format).

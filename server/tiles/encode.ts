@@ -33,27 +33,50 @@ export interface TileScope {
   /** A department account sees its own cases only (other layers are not limited by it). */
   departmentId: number | null;
 }
-export async function renderTile(db: Queryable, encoder: TileEncoder, sources: SourceLayer[], z: number, x: number, y: number,
-  scope: TileScope): Promise<Uint8Array> {
+
+/**
+ * Which cases the incidents layer shows: those reported in [since, until) (until null = no end)
+ * and, with openToo, every case not yet closed. Other layers ignore it.
+ */
+export interface TileWindow {
+  since: Date;
+  until: Date | null;
+  openToo: boolean;
+}
+export const DEFAULT_WINDOW_DAYS = 30;
+/** The map's case layer by default: open cases and everything of the last 30 days. */
+export const defaultTileWindow = (now = Date.now()): TileWindow =>
+  ({ since: new Date(now - DEFAULT_WINDOW_DAYS * 86_400_000), until: null, openToo: true });
+
+/**
+ * One source layer of a tile as MVT bytes (empty when it has no feature there). A tile is the
+ * concatenation of its source layers' bytes: an MVT tile is a repeated `layers` field, so tiles
+ * encoded one layer at a time join into one (and each layer can be cached on its own).
+ */
+export async function renderSource(db: Queryable, encoder: TileEncoder, source: SourceLayer, z: number, x: number, y: number,
+  scope: TileScope, window: TileWindow = defaultTileWindow()): Promise<Uint8Array> {
+  const params = [z, x, y, scope.communities, scope.gridId, scope.departmentId, window.since.toISOString(), window.until?.toISOString() ?? null, window.openToo];
   if (encoder === 'native') {
-    const parts: Uint8Array[] = [];
-    for (const s of sources) {
-      const r = await db.query<{ tile: unknown }>(NATIVE[s], [z, x, y, scope.communities, scope.gridId, scope.departmentId, s]);
-      const b = bytes(r.rows[0]?.tile);
-      if (b.length) parts.push(b);
-    }
-    return Buffer.concat(parts);
+    const r = await db.query<{ tile: unknown }>(NATIVE[source], [...params, source]);
+    return bytes(r.rows[0]?.tile);
   }
-  const layers: Record<string, unknown> = {};
+  const r = await db.query<{ id: number; props: Record<string, unknown>; geometry: Geometry | null }>(PORTABLE[source], params);
+  const features = r.rows.filter((row) => row.geometry).map((row): Feature => ({
+    type: 'Feature', id: Number(row.id), properties: row.props, geometry: row.geometry!,
+  }));
+  if (!features.length) return new Uint8Array(0);
+  const tile = geoJSONToTile({ type: 'FeatureCollection', features }, z, x, y, { extent: 4096, buffer: 64, clip: true });
+  if (!tile?.features.length) return new Uint8Array(0);
+  return fromGeojsonVt({ [source]: tile } as never, { version: 2, extent: 4096 });
+}
+
+/** A tile of several source layers, rendered now (no cache; see cache.ts for the cached path). */
+export async function renderTile(db: Queryable, encoder: TileEncoder, sources: SourceLayer[], z: number, x: number, y: number,
+  scope: TileScope, window: TileWindow = defaultTileWindow()): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
   for (const s of sources) {
-    const r = await db.query<{ id: number; props: Record<string, unknown>; geometry: Geometry | null }>(PORTABLE[s], [z, x, y, scope.communities, scope.gridId, scope.departmentId]);
-    const features = r.rows.filter((row) => row.geometry).map((row): Feature => ({
-      type: 'Feature', id: Number(row.id), properties: row.props, geometry: row.geometry!,
-    }));
-    if (!features.length) continue;
-    const tile = geoJSONToTile({ type: 'FeatureCollection', features }, z, x, y, { extent: 4096, buffer: 64, clip: true });
-    if (tile?.features.length) layers[s] = tile;
+    const b = await renderSource(db, encoder, s, z, x, y, scope, window);
+    if (b.length) parts.push(b);
   }
-  if (Object.keys(layers).length === 0) return new Uint8Array(0);
-  return fromGeojsonVt(layers as never, { version: 2, extent: 4096 });
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }

@@ -16,6 +16,18 @@ export const SOURCE_RESOURCE: Record<SourceLayer, Resource> = {
   grids: 'map', communities: 'map', facilities: 'map', incidents: 'incident',
 };
 
+/**
+ * How the server may cache a source layer's encoded tiles (server/tiles/cache.ts):
+ * - `shared`: OSM base map, the same for every caller: one entry per tile for everyone;
+ * - `scoped`: filtered by the caller's jurisdiction: one entry per tile and jurisdiction (the
+ *   scope is part of the key, so a tile is never served across scopes);
+ * - `none`: live data (cases change every second; the window is per request): never cached.
+ */
+export const SOURCE_CACHE: Record<SourceLayer, 'shared' | 'scoped' | 'none'> = {
+  water: 'shared', landuse: 'shared', roads: 'shared', boundaries: 'shared',
+  buildings: 'scoped', grids: 'scoped', communities: 'scoped', facilities: 'scoped', incidents: 'none',
+};
+
 /** The resources a tile layer reveals (a principal needs `read` on every one). */
 export const layerResources = (layer: TileLayer): Resource[] => [...new Set(layer.sources.map((s) => SOURCE_RESOURCE[s]))];
 
@@ -34,7 +46,8 @@ export const TILE_LAYERS: Record<string, TileLayer> = {
     description: 'Base map from the district\'s own OpenStreetMap data' },
   grids: { sources: ['grids'], minzoom: 10, maxzoom: 18, maxAge: 30, description: 'Management grids (synthetic)' },
   communities: { sources: ['communities'], minzoom: 8, maxzoom: 18, maxAge: 300, description: 'Division boundaries' },
-  buildings: { sources: ['buildings'], minzoom: 14, maxzoom: 18, maxAge: 300, description: 'Buildings with heights' },
+  buildings: { sources: ['buildings'], minzoom: 15, maxzoom: 18, maxAge: 300, description: 'Buildings with heights' },
   facilities: { sources: ['facilities'], minzoom: 12, maxzoom: 18, maxAge: 60, description: 'Service facilities' },
-  incidents: { sources: ['incidents'], minzoom: 10, maxzoom: 18, maxAge: 0, description: 'Incidents (live)' },
+  incidents: { sources: ['incidents'], minzoom: 10, maxzoom: 18, maxAge: 0,
+    description: 'Incidents (live; ?from=&to= ISO times, at most 366 days; default: open cases and the last 30 days)' },
 };

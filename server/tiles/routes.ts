@@ -7,7 +7,8 @@ import type { Db } from '../db/db.js';
 import { getDistrict } from '../divisions/queries.js';
 import { fail, ok, route, type Result } from '../http/errors.js';
 import { validate } from '../http/validate.js';
-import { renderTile, type TileEncoder } from './encode.js';
+import { TileCache, type TileCacheOptions } from './cache.js';
+import { defaultTileWindow, type TileEncoder, type TileWindow } from './encode.js';
 import { layerResources, TILE_LAYERS, type TileLayer } from './layers.js';
 
 const tileParams = z.object({
@@ -17,6 +18,30 @@ const tileParams = z.object({
   y: z.coerce.number().int().min(0),
 }).refine((p) => p.x < 2 ** p.z && p.y < 2 ** p.z, 'x and y must be within the zoom level');
 
+/** Longest explicit time window of the incidents layer (a year of a city is ~10M cases). */
+export const MAX_WINDOW_DAYS = 366;
+const DAY_MS = 86_400_000;
+
+/**
+ * The incidents layer's time window from the query: none = open cases and the last 30 days;
+ * `from` (ISO time with offset) with optional `to` (default now) = cases reported in [from, to),
+ * at most 366 days; `open=true` adds every case not yet closed. `to` alone is unbounded: refused.
+ */
+export const windowQuery = z.object({
+  from: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).optional(),
+  to: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).optional(),
+  open: z.enum(['true', 'false']).optional(),
+}).superRefine((q, ctx) => {
+  // zod runs this even when a field failed its own check (that value is then not a Date): those are reported already.
+  if ((q.from !== undefined && !(q.from instanceof Date)) || (q.to !== undefined && !(q.to instanceof Date))) return;
+  if (q.to && !q.from) ctx.addIssue({ code: 'custom', path: ['from'], message: 'to needs from (a window is bounded)' });
+  if (q.from && q.to && q.to.getTime() <= q.from.getTime()) ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from' });
+  const span = (q.to?.getTime() ?? Date.now()) - (q.from?.getTime() ?? 0);
+  if (q.from && span > MAX_WINDOW_DAYS * DAY_MS) ctx.addIssue({ code: 'custom', path: ['from'], message: `a window spans at most ${MAX_WINDOW_DAYS} days` });
+}).transform((q): TileWindow => (q.from
+  ? { since: q.from, until: q.to ?? null, openToo: q.open === 'true' }
+  : { ...defaultTileWindow(), openToo: q.open !== 'false' }));
+
 /** A tile layer by name, if the principal may read everything it shows (404 unknown, 403 not allowed). */
 function tileLayer(p: Principal, name: string): Result<TileLayer> {
   if (!Object.hasOwn(TILE_LAYERS, name)) return fail('not_found', `unknown tile layer ${name}`);
@@ -25,8 +50,9 @@ function tileLayer(p: Principal, name: string): Result<TileLayer> {
   return denied ? fail('forbidden', `role ${p.role} may not read ${denied}`) : ok(layer);
 }
 
-export function tileRoutes(db: Db, encoder: TileEncoder): Router {
+export function tileRoutes(db: Db, encoder: TileEncoder, cacheOptions: TileCacheOptions = { maxBytes: 128 * 2 ** 20, versionTtlMs: 1000 }): Router {
   const r = Router();
+  const cache = new TileCache(db, cacheOptions);
   r.get('/tiles/:layer.json', guard('read', 'map'), route(async (req) => {
     const name = req.params.layer as string;
     const found = tileLayer(principalOf(req), name);
@@ -53,11 +79,20 @@ export function tileRoutes(db: Db, encoder: TileEncoder): Router {
     if (!found.ok) return found;
     const layer = found.value;
     const scope = principalOf(req).scope;
-    const tile = await renderTile(db, encoder, layer.sources, p.value.z, p.value.x, p.value.y,
-      { ...mapFilter(scope), departmentId: scope.kind === 'department' ? scope.departmentId : null });
-    // Tiles differ per jurisdiction: caches must not share them between users.
-    res.setHeader('Cache-Control', layer.maxAge ? `private, max-age=${layer.maxAge}` : 'no-cache');
+    // Only the case layer reads a window; elsewhere from/to mean nothing and are not looked at.
+    let window: TileWindow | undefined;
+    if (layer.sources.includes('incidents')) {
+      const w = validate(windowQuery, req.query);
+      if (!w.ok) return w;
+      window = w.value;
+    }
+    const { bytes: tile, etag } = await cache.tile(encoder, layer.sources, p.value.z, p.value.x, p.value.y,
+      { ...mapFilter(scope), departmentId: scope.kind === 'department' ? scope.departmentId : null }, window);
+    // Every tile layer is filtered by the caller's jurisdiction (the base map's buildings too), so
+    // shared caches must never store them: private; the ETag lets a browser revalidate (304).
+    res.setHeader('Cache-Control', layer.maxAge ? `private, max-age=${layer.maxAge}` : 'private, no-cache');
     res.setHeader('Vary', 'Cookie, Authorization');
+    if (etag) res.setHeader('ETag', etag);
     if (tile.length === 0) {
       res.status(204).end();
       return undefined;

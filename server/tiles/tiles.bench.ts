@@ -6,7 +6,7 @@ import type { Feature, Geometry } from 'geojson';
 import { lonLatToTile } from '../../core/tile-math.js';
 import type { Db } from '../db/db.js';
 import { loadSql } from '../db/sql.js';
-import { detectEncoder, renderTile } from './encode.js';
+import { detectEncoder, renderTile, type TileEncoder } from './encode.js';
 import { TILE_LAYERS, SOURCE_LAYERS, type SourceLayer } from './layers.js';
 
 const SQL = loadSql(new URL('./tiles.sql', import.meta.url), [...SOURCE_LAYERS]);
@@ -80,24 +80,32 @@ export interface TileSampleRow {
  * Baseline: the portable path (PostGIS selects by the GiST index, geojson-vt cuts, vt-pbf encodes)
  * on the same tiles; the whole-layer baseline of benchTiles cannot run on a million buildings.
  */
+export type TilePath = [name: string, render: (z: number, x: number, y: number) => Promise<Uint8Array>];
+
 export async function benchTileSample(db: Db, engine: string, bbox: [number, number, number, number],
-  opts: { zooms?: number[]; perZoom?: number; layers?: string[]; baseline?: boolean } = {}): Promise<TileSampleRow[]> {
+  opts: {
+    zooms?: number[]; perZoom?: number; layers?: string[]; baseline?: boolean;
+    /** The paths to compare (default: this engine's encoder, and the portable one as baseline on real PostGIS); `zooms` per path. */
+    paths?: (sources: SourceLayer[], encoder: TileEncoder, layer: string) => (TilePath & { zooms?: number[] })[];
+  } = {}): Promise<TileSampleRow[]> {
   const encoder = await detectEncoder(db);
   const zooms = opts.zooms ?? [12, 13, 14, 15, 16];
   const perZoom = opts.perZoom ?? 40;
   const rows: TileSampleRow[] = [];
   for (const layer of opts.layers ?? ['base', 'grids']) {
     const sources = TILE_LAYERS[layer]!.sources;
-    const paths: [string, (z: number, x: number, y: number) => Promise<Uint8Array>][] = [
+    const paths: (TilePath & { zooms?: number[] })[] = opts.paths ? opts.paths(sources, encoder, layer) : [
       [`postgis-${encoder}`, (z, x, y) => renderTile(db, encoder, sources, z, x, y, ALL)],
     ];
-    if (encoder === 'native' && opts.baseline !== false) paths.push(['baseline: postgis-portable', (z, x, y) => renderTile(db, 'portable', sources, z, x, y, ALL)]);
+    if (!opts.paths && encoder === 'native' && opts.baseline !== false) paths.push(['baseline: postgis-portable', (z, x, y) => renderTile(db, 'portable', sources, z, x, y, ALL)]);
     for (const z of zooms) {
       const all = tilesOver(bbox, z);
       const step = Math.max(1, Math.floor(all.length / perZoom));
       // two disjoint samples, so the baseline's cold pass does not find the tiles the path before it warmed
       const samples = [all.filter((_, i) => i % step === 0).slice(0, perZoom), all.filter((_, i) => i % step === Math.floor(step / 2)).slice(0, perZoom)];
-      for (const [pi, [path, fn]] of paths.entries()) {
+      for (const [pi, entry] of paths.entries()) {
+        const [path, fn] = entry;
+        if (entry.zooms && !entry.zooms.includes(z)) continue;
         const tiles = samples[pi % 2]!.length ? samples[pi % 2]! : samples[0]!;
         for (const pass of ['cold', 'warm'] as const) {
           const times: number[] = [];

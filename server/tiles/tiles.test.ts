@@ -25,13 +25,16 @@ beforeAll(async () => {
   grids = await loadFixture(t.db);
   who = await loadPrincipals(t.db, grids);
   encoder = await detectEncoder(t.db);
-  app = createApp({ config: loadConfig({}), db: t.db, bus: new EventBus(), tileEncoder: encoder, log: () => undefined });
+  app = createApp({ config: loadConfig({ TILE_VERSION_TTL_MS: '0' }), db: t.db, bus: new EventBus(), tileEncoder: encoder, log: () => undefined });
 }, 180_000);
 afterAll(async () => { await t?.drop(); });
 
 const Z = 14;
 const ALL = { communities: null, gridId: null, departmentId: null };
 const { x: X, y: Y } = lonLatToTile(FIXTURE.pointA1[0], FIXTURE.pointA1[1], Z);
+// Buildings are drawn from z15: the fixture's two (one per community) lie in two z15 tiles.
+const { x: X15, y: Y15 } = lonLatToTile(FIXTURE.pointA1[0], FIXTURE.pointA1[1], Z + 1);
+const { x: X15B, y: Y15B } = lonLatToTile(FIXTURE.pointB1[0], FIXTURE.pointB1[1], Z + 1);
 
 async function getTile(url: string, token?: string): Promise<VectorTile> {
   const r = await get(url, token).buffer(true).parse((res, cb) => {
@@ -82,18 +85,40 @@ describe(`vector tiles on ${testDbKind()} (${testDbKind() === 'postgres' ? 'ST_A
   });
 
   it('the base tile carries water, roads and buildings from the district data', async () => {
-    const tile = await getTile(`/tiles/base/${Z}/${X}/${Y}.pbf`);
+    const tile = await getTile(`/tiles/base/${Z + 1}/${X15}/${Y15}.pbf`);
     expect(Object.keys(tile.layers).sort()).toEqual(expect.arrayContaining(['buildings', 'roads', 'water']));
     expect(features(tile, 'roads').map((f) => f.properties.kind).sort()).toEqual(['footway', 'minor_road']);
-    expect(features(tile, 'buildings').map((f) => f.properties.height).sort()).toEqual([18, 30]);
+    expect(features(tile, 'buildings').map((f) => f.properties.height)).toEqual([30]);
+    expect(features(await getTile(`/tiles/base/${Z + 1}/${X15B}/${Y15B}.pbf`), 'buildings').map((f) => f.properties.height)).toEqual([18]);
   });
 
-  it('footways and buildings drop out at low zoom', async () => {
-    const z = 12;
-    const { x, y } = lonLatToTile(FIXTURE.pointA1[0], FIXTURE.pointA1[1], z);
-    const tile = await getTile(`/tiles/base/${z}/${x}/${y}.pbf`);
-    expect(features(tile, 'roads').map((f) => f.properties.kind)).toEqual(['minor_road']);
-    expect(tile.layers.buildings).toBeUndefined();
+  it('building footprints start at zoom 15; below 14 only major roads remain (a generalised street layer)', async () => {
+    // z14: every street and path, no buildings.
+    const z14 = await getTile(`/tiles/base/${Z}/${X}/${Y}.pbf`);
+    expect(features(z14, 'roads').map((f) => f.properties.kind).sort()).toEqual(['footway', 'minor_road']);
+    expect(z14.layers.buildings).toBeUndefined();
+    // z12–13: the fixture has a minor road and a footway only, so nothing of the road network is left…
+    for (const z of [12, 13]) {
+      const { x, y } = lonLatToTile(FIXTURE.pointA1[0], FIXTURE.pointA1[1], z);
+      const tile = await getTile(`/tiles/base/${z}/${x}/${y}.pbf`);
+      expect(tile.layers.roads, `z${z}`).toBeUndefined();
+      expect(tile.layers.buildings, `z${z}`).toBeUndefined();
+    }
+    // …until a major road exists: it is kept at z12, simplified (a zigzag smaller than half a pixel goes).
+    const zig = Array.from({ length: 40 }, (_, i) => `${121.485 + i * 0.00075} ${31.2365 + (i % 2) * 0.0001}`).join(', ');
+    const id = (await t.db.query<{ id: number }>(`INSERT INTO road (dataset_id, osm_id, name, kind, geom, length_m, walkable, footway)
+      VALUES ('fixture', 'w-major', '测试大道', 'primary', ST_GeomFromText('LINESTRING(${zig})', 4326), 2900, true, false) RETURNING id`)).rows[0]!.id;
+    try {
+      const { x, y } = lonLatToTile(FIXTURE.pointA1[0], FIXTURE.pointA1[1], 12);
+      const roads = features(await getTile(`/tiles/base/12/${x}/${y}.pbf`), 'roads');
+      expect(roads.map((f) => f.properties.kind)).toEqual(['primary']);
+      expect(roads[0]!.loadGeometry()[0]!.length).toBeLessThanOrEqual(3); // 40 vertices, zigzag 11 m < half a z12 pixel
+      const z16 = lonLatToTile(121.5, 31.2365, 16);
+      const full = features(await getTile(`/tiles/base/16/${z16.x}/${z16.y}.pbf`), 'roads').find((f) => f.properties.kind === 'primary')!;
+      expect(full.loadGeometry()[0]!.length).toBeGreaterThanOrEqual(6); // the ~8 vertices inside this z16 tile, zigzag kept
+    } finally {
+      await t.db.query('DELETE FROM road WHERE id = $1', [id]);
+    }
   });
 
   it('an empty tile is 204; bad coordinates 400; unknown layers 404', async () => {
@@ -112,9 +137,10 @@ describe(`vector tiles on ${testDbKind()} (${testDbKind() === 'postgres' ? 'ST_A
     expect(await ids(who.tokens.communityB, 'grids', 'grids')).toEqual([grids.gridB1]);
     // Buildings (households) and facilities of community A are absent from B's tiles; the OSM road
     // network is public base map and stays.
-    const base = await getTile(`/tiles/base/${Z}/${X}/${Y}.pbf`, who.tokens.communityB);
-    expect(features(base, 'buildings').map((f) => f.properties.height)).toEqual([18]);
+    const base = await getTile(`/tiles/base/${Z + 1}/${X15}/${Y15}.pbf`, who.tokens.communityB);
+    expect(base.layers.buildings).toBeUndefined();
     expect(features(base, 'roads').length).toBe(2);
+    expect(features(await getTile(`/tiles/base/${Z + 1}/${X15B}/${Y15B}.pbf`, who.tokens.communityB), 'buildings').map((f) => f.properties.height)).toEqual([18]);
     const fac = await getTile(`/tiles/facilities/${Z}/${X}/${Y}.pbf`, who.tokens.communityB);
     expect(features(fac, 'facilities').map((f) => f.properties.service_class)).toEqual(['party_centre']);
     const comm = await getTile(`/tiles/communities/${Z}/${X}/${Y}.pbf`, who.tokens.gridA1);
@@ -203,9 +229,9 @@ describe(`vector tiles on ${testDbKind()} (${testDbKind() === 'postgres' ? 'ST_A
   // Only real PostGIS has ST_AsMVT to compare with; on PGlite this case is not defined (not skipped).
   const onPostgis = testDbKind() === 'postgres' ? it : () => undefined;
   onPostgis('the portable encoder matches ST_AsMVT feature for feature', async () => {
-    for (const [name, layer] of Object.entries(TILE_LAYERS)) {
-      const native = new VectorTile(new PbfReader(await renderTile(t.db, 'native', layer.sources, Z, X, Y, ALL)));
-      const portable = new VectorTile(new PbfReader(await renderTile(t.db, 'portable', layer.sources, Z, X, Y, ALL)));
+    for (const [name, layer, [z, x, y]] of Object.entries(TILE_LAYERS).flatMap(([n, l]) => [[n, l, [Z, X, Y]], [n, l, [Z + 1, X15, Y15]]] as const)) {
+      const native = new VectorTile(new PbfReader(await renderTile(t.db, 'native', layer.sources, z, x, y, ALL)));
+      const portable = new VectorTile(new PbfReader(await renderTile(t.db, 'portable', layer.sources, z, x, y, ALL)));
       expect(Object.keys(portable.layers).sort(), name).toEqual(Object.keys(native.layers).sort());
       for (const l of Object.keys(native.layers)) {
         const a = features(native, l).sort((p, q) => (p.id ?? 0) - (q.id ?? 0));

@@ -169,7 +169,8 @@ export function buildBaseStyle(o: BaseStyleOptions): StyleSpecification {
       type: 'fill',
       source: 'base',
       'source-layer': 'buildings',
-      minzoom: 13,
+      // The server sends footprints from z15 (server/tiles/tiles.sql: at 14 they are a pixel or two wide).
+      minzoom: 15,
       paint: {
         'fill-color': [
           'interpolate',
@@ -181,7 +182,7 @@ export function buildBaseStyle(o: BaseStyleOptions): StyleSpecification {
           PALETTE.buildingTall,
         ],
         'fill-outline-color': PALETTE.buildingLine,
-        'fill-opacity': ['interpolate', ['linear'], ['zoom'], 13, 0.5, 15, 0.95],
+        'fill-opacity': ['interpolate', ['linear'], ['zoom'], 15, 0.7, 16, 0.95],
       },
     },
     {
