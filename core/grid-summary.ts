@@ -1,15 +1,21 @@
 // What a grid's info card shows beyond households (GET /api/grids/:id/summary): its 一格三员 staff,
 // its Party branch and its case figures. The wire shape, the month boundary and who sees what. Pure.
+import { STAFF_DUTIES, type StaffDuty } from './party-ledger.js';
 import { can, type Role } from './permissions.js';
 
-export type StaffRole = 'grid_worker' | 'community_worker' | 'property_manager';
-/** 一格三员, in display order. */
-export const STAFF_ROLE_NAMES: Record<StaffRole, string> = { grid_worker: '网格员', community_worker: '社区工作者', property_manager: '物业管理员' };
+/** 一格三员 duties (core/party-ledger.ts): the three the card counts as missing, then 民警, 法律顾问, 城管/执法, 志愿者. */
+export type StaffRole = StaffDuty;
+/** The duties, in display order. */
+export const STAFF_ROLE_NAMES: Record<StaffRole, string> = STAFF_DUTIES;
+/** The roles a grid must have staffed (staffMissing lists those nobody holds). */
+export const REQUIRED_STAFF_ROLES: readonly StaffRole[] = ['grid_worker', 'community_worker', 'property_manager'];
 
 export interface GridStaffMember {
   role: StaffRole;
   /** The full name, or masked (张**) for roles that do not see people's names. */
   name: string;
+  /** The contact number, always masked (138****5678); null when none is on record or the caller may not read staff contacts. */
+  phone: string | null;
   synthetic: boolean;
 }
 
@@ -20,7 +26,7 @@ export interface GridSummary {
   staff: GridStaffMember[];
   /** Staff names are masked for this caller. */
   staffMasked: boolean;
-  /** The roles of 一格三员 that nobody holds. */
+  /** The required roles of 一格三员 (REQUIRED_STAFF_ROLES) that nobody holds. */
   staffMissing: StaffRole[];
   party: {
     /** 网格党支部 of the grid (usually one). */

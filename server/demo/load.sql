@@ -95,3 +95,94 @@ SELECT g.id, e->>'role', e->>'name', COALESCE((e->>'synthetic')::boolean, true),
 
 -- name: isEmpty
 SELECT NOT EXISTS (SELECT 1 FROM division) AS empty;
+
+-- ---- Party branch ledger (支部台账) and 一格三员 duties, synthetic and deterministic (issue 14) ----
+-- Everything below is made up for the demo (never real people or numbers) and flagged synthetic.
+-- Ranks come from codes and names, not from serial ids, so every load gives the same ledger; dates
+-- are counted back from today's Beijing date.
+
+-- name: seedStaffPhones
+UPDATE grid_staff s SET phone = '13' || lpad(((r.n * 7919 + 104729) % 1000000000)::text, 9, '0')
+  FROM (SELECT s2.id, row_number() OVER (ORDER BY g.code, s2.role, s2.name)::int AS n
+          FROM grid_staff s2 JOIN grid g ON g.id = s2.grid_id WHERE s2.dataset_id = $1) r
+ WHERE s.id = r.id AND s.phone IS NULL;
+
+-- name: seedStaffDuties
+-- 社区民警, 法律顾问 and 城管/执法 bound to every grid of a community (one person each per community),
+-- a 志愿者 per grid; some grids lack a 法律顾问 or a 志愿者, so the roster shows 未配备.
+WITH g AS (
+  SELECT g.id, g.code, dense_rank() OVER (ORDER BY g.community_code)::int AS c, row_number() OVER (ORDER BY g.code)::int AS n
+    FROM grid g WHERE g.dataset_id = $1
+), duty AS (
+  SELECT g.id, d.role, d.k, g.c, g.n FROM g
+  CROSS JOIN (VALUES ('police', 1), ('legal_advisor', 2), ('law_enforcement', 3), ('volunteer', 4)) AS d(role, k)
+   WHERE NOT (d.role = 'legal_advisor' AND g.n % 5 = 0) AND NOT (d.role = 'volunteer' AND g.n % 3 = 0)
+)
+INSERT INTO grid_staff (grid_id, role, name, phone, synthetic, dataset_id)
+SELECT id, role,
+       (ARRAY['王','李','张','刘','陈','杨','赵','黄','周','吴','徐','孙','马','朱','胡','郭'])[1 + (CASE WHEN role = 'volunteer' THEN n ELSE c END * 7 + k * 5) % 16] ||
+       (ARRAY['伟','敏','静','磊','洋','军','勇','杰','娜','强','涛','霞','斌','鹏','晨','欣'])[1 + (CASE WHEN role = 'volunteer' THEN n ELSE c END * 3 + k * 11) % 16] ||
+       CASE role WHEN 'police' THEN '（民警）' ELSE '' END,
+       '13' || lpad((((CASE WHEN role = 'volunteer' THEN 1000 + n ELSE c END)::bigint * 15485863 + k * 32452843) % 1000000000)::text, 9, '0'),
+       true, $1
+  FROM duty;
+
+-- name: seedMembers
+-- Party members of every grid branch: as many as the branch declares (at most 40).
+WITH b AS (
+  SELECT o.id, o.members, row_number() OVER (ORDER BY g.code, o.name)::int AS b
+    FROM party_org o JOIN grid g ON g.id = o.grid_id
+   WHERE o.dataset_id = $1 AND o.level = 'grid_branch'
+)
+INSERT INTO party_member (branch_id, name, phone, joined_on, synthetic, dataset_id)
+SELECT b.id,
+       (ARRAY['王','李','张','刘','陈','杨','赵','黄','周','吴','徐','孙','胡','朱','高','林','何','郭','马','罗'])[1 + (b.b * 7 + k * 13) % 20] ||
+       (ARRAY['建华','秀英','国强','丽娟','志明','桂芳','海涛','玉兰','春生','红梅','德胜','淑华','振国','晓燕','文斌','凤英'])[1 + (b.b * 5 + k * 3) % 16],
+       '139' || lpad(((b.b * 1000 + k) * 7919 % 100000000)::text, 8, '0'),
+       DATE '1980-01-01' + ((b.b * 131 + k * 977) % 13000),
+       true, $1
+  FROM b CROSS JOIN LATERAL generate_series(1, LEAST(GREATEST(b.members, 3), 40)) AS k;
+
+-- name: seedActivities
+-- Six activities per branch over the last ~90 days; every fourth branch held none in the last 30
+-- days (the wall flags its grid).
+WITH b AS (
+  SELECT o.id, row_number() OVER (ORDER BY g.code, o.name)::int AS b
+    FROM party_org o JOIN grid g ON g.id = o.grid_id
+   WHERE o.dataset_id = $1 AND o.level = 'grid_branch'
+), today AS (SELECT (now() AT TIME ZONE 'UTC' + interval '8 hours')::date AS d)
+INSERT INTO party_activity (branch_id, kind, held_on, place, note, created_by, synthetic, dataset_id)
+SELECT b.id,
+       (ARRAY['theme_day','volunteer','visit'])[1 + (b.b + j) % 3],
+       today.d - CASE WHEN b.b % 4 = 3 THEN 31 + (b.b * 11 + j * 17) % 58
+                      WHEN j = 1 THEN (b.b * 3) % 25
+                      ELSE (b.b * 7 + j * 13) % 88 END,
+       (ARRAY['社区党群服务中心','小区议事亭','居委会会议室','社区广场','楼道微家','养老服务站'])[1 + (b.b * 3 + j) % 6],
+       '示意数据（合成）',
+       '演示数据（合成）', true, $1
+  FROM b CROSS JOIN today CROSS JOIN generate_series(1, 6) AS j;
+
+-- name: seedAttendees
+-- Attendees: a deterministic share of the branch's members (the first always comes).
+WITH m AS (
+  SELECT m.id, m.branch_id, row_number() OVER (PARTITION BY m.branch_id ORDER BY m.id)::int AS k FROM party_member m WHERE m.dataset_id = $1
+), a AS (
+  SELECT a.id, a.branch_id, row_number() OVER (PARTITION BY a.branch_id ORDER BY a.held_on, a.id)::int AS j FROM party_activity a WHERE a.dataset_id = $1
+)
+INSERT INTO party_activity_attendee (activity_id, member_id)
+SELECT a.id, m.id FROM a JOIN m ON m.branch_id = a.branch_id
+ WHERE m.k = 1 OR (m.k + a.j) % (2 + a.j % 3) = 0;
+
+-- name: seedHouseholdLinks
+-- Each 党员中心户 serves households of its own building and of the next building of its grid.
+WITH h AS (
+  SELECT o.id, o.building_id, o.grid_id, row_number() OVER (ORDER BY o.name, b.osm_id)::int AS n
+    FROM party_org o JOIN building b ON b.id = o.building_id
+   WHERE o.dataset_id = $1 AND o.level = 'member_household'
+)
+INSERT INTO party_household_link (household_id, building_id, households, synthetic, dataset_id)
+SELECT h.id, h.building_id, 3 + h.n % 8, true, $1 FROM h
+UNION ALL
+SELECT h.id, nb.id, 2 + h.n % 5, true, $1 FROM h
+  CROSS JOIN LATERAL (SELECT b.id FROM building b WHERE b.grid_id = h.grid_id AND b.id <> h.building_id AND b.residential
+                       ORDER BY b.osm_id LIMIT 1 OFFSET (h.n % 3)) nb;

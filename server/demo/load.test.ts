@@ -49,7 +49,8 @@ describe(`demo district on ${testDbKind()}`, () => {
     expect(await n(`SELECT count(*)::int AS n FROM building`)).toBe(c.buildings);
     expect(await n(`SELECT count(*)::int AS n FROM facility`)).toBe(c.facilities);
     expect(await n(`SELECT count(*)::int AS n FROM party_org`)).toBe(c.partyOrgs);
-    expect(await n(`SELECT count(*)::int AS n FROM grid_staff`)).toBe(c.gridStaff);
+    expect(await n(`SELECT count(*)::int AS n FROM grid_staff WHERE role IN ('grid_worker', 'community_worker', 'property_manager')`)).toBe(c.gridStaff);
+    expect(await n(`SELECT count(*)::int AS n FROM grid_staff`)).toBe(c.gridStaff! + first.counts.gridDuties!);
     expect(await n(`SELECT COALESCE(sum(households), 0)::int AS n FROM grid`)).toBe(c.households);
     expect(await n(`SELECT count(*)::int AS n FROM service_class`)).toBe(16);
   });
@@ -106,10 +107,30 @@ describe(`demo district on ${testDbKind()}`, () => {
     const uncovered = await n(`SELECT count(*)::int AS n FROM grid g WHERE NOT EXISTS (SELECT 1 FROM party_org p WHERE p.grid_id = g.id AND p.level = 'grid_branch')`);
     expect(uncovered).toBeGreaterThan(0);
     expect(uncovered).toBeLessThan(m.counts.grids! / 4);
-    const incomplete = await n(`SELECT count(*)::int AS n FROM (SELECT grid_id FROM grid_staff GROUP BY grid_id HAVING count(DISTINCT role) < 3) s`);
+    const incomplete = await n(`SELECT count(*)::int AS n FROM (SELECT grid_id FROM grid_staff
+      WHERE role IN ('grid_worker', 'community_worker', 'property_manager') GROUP BY grid_id HAVING count(DISTINCT role) < 3) s`);
     expect(incomplete).toBeGreaterThan(0);
     expect(await n(`SELECT count(*)::int AS n FROM grid g WHERE NOT EXISTS (SELECT 1 FROM grid_staff s WHERE s.grid_id = g.id)`)).toBe(0);
     expect(await n(`SELECT count(*)::int AS n FROM facility WHERE grid_id IS NOT NULL`)).toBeGreaterThan(m.counts.facilities! * 0.9);
+  });
+
+  it('seeds a Party ledger: members, activities over ~90 days with some grids quiet for 30, 一格三员 duties with phones', async () => {
+    expect(first.counts.partyMembers).toBeGreaterThan(100);
+    expect(first.counts.partyActivities).toBe(6 * await n(`SELECT count(*)::int AS n FROM party_org WHERE level = 'grid_branch'`));
+    const today = `(now() AT TIME ZONE 'UTC' + interval '8 hours')::date`;
+    expect(await n(`SELECT count(*)::int AS n FROM party_activity WHERE held_on > ${today} OR held_on < ${today} - 90`)).toBe(0);
+    const quiet = await n(`SELECT count(*)::int AS n FROM party_org o WHERE o.level = 'grid_branch'
+      AND NOT EXISTS (SELECT 1 FROM party_activity a WHERE a.branch_id = o.id AND a.held_on >= ${today} - 29)`);
+    expect(quiet).toBeGreaterThan(0);
+    expect(quiet).toBeLessThan(await n(`SELECT count(*)::int AS n FROM party_org WHERE level = 'grid_branch'`) / 2);
+    // Every attendee is a member of the activity's branch who had joined by then; every activity has one.
+    expect(await n(`SELECT count(*)::int AS n FROM party_activity_attendee t JOIN party_activity a ON a.id = t.activity_id
+      JOIN party_member m ON m.id = t.member_id WHERE m.branch_id <> a.branch_id OR m.joined_on > a.held_on`)).toBe(0);
+    expect(await n(`SELECT count(*)::int AS n FROM party_activity a WHERE NOT EXISTS (SELECT 1 FROM party_activity_attendee t WHERE t.activity_id = a.id)`)).toBe(0);
+    expect(await n(`SELECT count(*)::int AS n FROM grid_staff WHERE phone IS NULL`)).toBe(0);
+    expect(await n(`SELECT count(DISTINCT role)::int AS n FROM grid_staff`)).toBe(7);
+    expect(await n(`SELECT count(*)::int AS n FROM party_org o WHERE o.level = 'member_household'
+      AND NOT EXISTS (SELECT 1 FROM party_household_link l WHERE l.household_id = o.id)`)).toBe(0);
   });
 
   it('flags every synthetic layer as synthetic', async () => {
@@ -120,6 +141,9 @@ describe(`demo district on ${testDbKind()}`, () => {
     expect(await n(`SELECT count(*)::int AS n FROM building WHERE NOT households_synthetic`)).toBe(0);
     expect(await n(`SELECT count(*)::int AS n FROM party_org WHERE NOT synthetic`)).toBe(0);
     expect(await n(`SELECT count(*)::int AS n FROM grid_staff WHERE NOT synthetic`)).toBe(0);
+    for (const table of ['party_member', 'party_activity', 'party_household_link']) {
+      expect(await n(`SELECT count(*)::int AS n FROM ${table} WHERE NOT synthetic`), table).toBe(0);
+    }
     expect(await n(`SELECT count(*)::int AS n FROM facility WHERE synthetic <> (name LIKE '%（合成）')`)).toBe(0);
     expect(await n(`SELECT count(*)::int AS n FROM facility WHERE synthetic`)).toBe(m.counts.syntheticFacilities);
     expect(await n(`SELECT count(*)::int AS n FROM facility WHERE NOT synthetic AND osm_id IS NULL`)).toBe(0);

@@ -18,6 +18,7 @@ const SQL = loadSql(new URL('./load.sql', import.meta.url), [
   'deleteGrids', 'deleteDivisions', 'deleteDataset', 'insertDataset', 'insertDivisions', 'insertGrids', 'insertBuildings',
   'assignBuildings', 'insertRoads', 'insertBaseFeatures', 'insertFacilities', 'assignFacilities', 'reservePartyIds',
   'insertPartyOrgs', 'insertStaff', 'isEmpty',
+  'seedStaffPhones', 'seedStaffDuties', 'seedMembers', 'seedActivities', 'seedAttendees', 'seedHouseholdLinks',
 ] as const);
 
 const Manifest = z.object({
@@ -131,6 +132,13 @@ export async function loadDemo(db: Db, dir: string = DEMO_DIR): Promise<{ datase
     });
     counts.partyOrgs = d.partyOrgs.length ? await insert(SQL.insertPartyOrgs, orgs) : 0;
     counts.gridStaff = d.staff.length ? await insert(SQL.insertStaff, d.staff) : 0;
+    // The Party branch ledger (支部台账) and the other 一格三员 duties: synthetic, deterministic.
+    await tx.query(SQL.seedStaffPhones, [id]);
+    counts.gridDuties = (await tx.query(SQL.seedStaffDuties, [id])).rowCount;
+    counts.partyMembers = (await tx.query(SQL.seedMembers, [id])).rowCount;
+    counts.partyActivities = (await tx.query(SQL.seedActivities, [id])).rowCount;
+    await tx.query(SQL.seedAttendees, [id]);
+    counts.householdLinks = (await tx.query(SQL.seedHouseholdLinks, [id])).rowCount;
   });
   return { datasetId: id, counts };
 }

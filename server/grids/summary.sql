@@ -9,11 +9,11 @@ SELECT g.id, g.name
    AND ($3::int IS NULL OR g.id = $3::int);
 
 -- name: staff
--- 一格三员 of the grid, grid worker first.
-SELECT s.role, s.name, s.synthetic
+-- 一格三员 of the grid by duty, in the order $2 (grid worker first).
+SELECT s.role, s.name, s.phone, s.synthetic
   FROM grid_staff s
  WHERE s.grid_id = $1
- ORDER BY array_position(ARRAY['grid_worker', 'community_worker', 'property_manager'], s.role), s.id;
+ ORDER BY array_position($2::text[], s.role), s.id;
 
 -- name: party
 -- The grid's Party branches (网格党支部) and the counts of what sits below them in the grid.

@@ -32,9 +32,9 @@ describe(`grid summary on ${testDbKind()}`, () => {
     const s = await summary('center', f.grids.gridA1);
     expect(s.gridId).toBe(f.grids.gridA1);
     expect(s.staff).toEqual([
-      { role: 'grid_worker', name: '张网格', synthetic: true },
-      { role: 'community_worker', name: '李社工', synthetic: true },
-      { role: 'property_manager', name: '王物业', synthetic: true },
+      { role: 'grid_worker', name: '张网格', phone: null, synthetic: true },
+      { role: 'community_worker', name: '李社工', phone: null, synthetic: true },
+      { role: 'property_manager', name: '王物业', phone: null, synthetic: true },
     ]);
     expect(s.staffMasked).toBe(false);
     expect(s.staffMissing).toEqual([]);
@@ -91,5 +91,15 @@ describe(`grid summary on ${testDbKind()}`, () => {
     expect((await f.as('communityB').get('/api/grids/case-figures?division=T0101').expect(403)).body.error.code).toBe('forbidden');
     expect((await f.as('center').get('/api/grids/case-figures?division=NOPE').expect(404)).body.error.code).toBe('not_found');
     expect((await f.as('center').get('/api/grids/case-figures?limit=3').expect(400)).body.error.code).toBe('invalid_request');
+  });
+
+  it('lists every 一格三员 duty with a masked number; only the three required roles count as missing', async () => {
+    await f.t.db.query(`INSERT INTO grid_staff (grid_id, role, name, phone, dataset_id) VALUES ($1, 'police', '周警官', '13855556666', 'fixture')`, [f.grids.gridB1]);
+    const b1 = await summary('center', f.grids.gridB1);
+    expect(b1.staff.map((x) => [x.role, x.name, x.phone])).toEqual([
+      ['grid_worker', '钱网格', null], ['community_worker', '孙社工', null], ['police', '周警官', '138****6666']]);
+    expect(b1.staffMissing).toEqual(['property_manager']);
+    // Roles without staff contacts see no number at all, masked or not.
+    expect((await summary('analyst', f.grids.gridB1)).staff.map((x) => x.phone)).toEqual([null, null, null]);
   });
 });

@@ -6,8 +6,8 @@
 // so a map that loads the latest cases up to a cap can say how many there are in all.
 import { Router } from 'express';
 import { z } from 'zod';
-import { can } from '../../core/permissions.js';
-import { beijingMonthStart, maskPersonName, seesStaffNames, STAFF_ROLE_NAMES, type CaseFigures, type GridSummary, type StaffRole } from '../../core/grid-summary.js';
+import { can, maskPhone } from '../../core/permissions.js';
+import { beijingMonthStart, maskPersonName, REQUIRED_STAFF_ROLES, seesStaffNames, STAFF_ROLE_NAMES, type CaseFigures, type GridSummary, type StaffRole } from '../../core/grid-summary.js';
 import { guard, principalOf } from '../auth/principal.js';
 import { mapFilter } from '../auth/scope.js';
 import type { Db } from '../db/db.js';
@@ -51,8 +51,9 @@ export function gridSummaryRoutes(db: Db): Router {
     if (!grid) return fail('not_found', `grid ${p.value.id} not found`);
     const id = grid.id;
     const full = seesStaffNames(me.role);
-    const staff = (await db.query<{ role: StaffRole; name: string; synthetic: boolean }>(SQL.staff, [id])).rows
-      .map((s) => ({ role: s.role, name: full ? s.name : maskPersonName(s.name), synthetic: s.synthetic }));
+    const phones = can(me.role, 'read', 'staff_contact');
+    const staff = (await db.query<{ role: StaffRole; name: string; phone: string | null; synthetic: boolean }>(SQL.staff, [id, STAFF_ROLES])).rows
+      .map((s) => ({ role: s.role, name: full ? s.name : maskPersonName(s.name), phone: phones && s.phone ? maskPhone(s.phone) : null, synthetic: s.synthetic }));
     const party = (await db.query<{ branches: { name: string; members: number }[]; building_groups: number; member_households: number; synthetic: boolean }>(SQL.party, [id])).rows[0]!;
     let cases: GridSummary['cases'] = null;
     if (can(me.role, 'read', 'incident')) cases = await caseFigures(db, me.scope, { gridId: id, communities: null, scopeGrid: null });
@@ -61,7 +62,7 @@ export function gridSummaryRoutes(db: Db): Router {
       name: grid.name,
       staff,
       staffMasked: !full,
-      staffMissing: STAFF_ROLES.filter((role) => !staff.some((s) => s.role === role)),
+      staffMissing: REQUIRED_STAFF_ROLES.filter((role) => !staff.some((s) => s.role === role)),
       party: { branches: party.branches, buildingGroups: party.building_groups, memberHouseholds: party.member_households, synthetic: party.synthetic },
       cases,
     };

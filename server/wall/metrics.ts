@@ -59,7 +59,8 @@ export function gridMetric(r: GridRow): GridMetric {
     gridId: r.id, code: r.code, name: r.name, communityCode: r.community_code, households: r.households,
     open: r.open, overdue: r.overdue, recent: r.recent, per1000: per1000(r.recent, r.households),
     partyBranch: r.branches > 0, partyMembers: r.members, buildingGroups: r.groups, memberHouseholds: r.member_households,
-    staffingComplete: STAFF_ROLES.every((x) => roles.includes(x)), staffRoles: roles,
+    // The wall's 一格三员 are the three roles; the other duties (民警, 法律顾问 …) are on the roster.
+    staffingComplete: STAFF_ROLES.every((x) => roles.includes(x)), staffRoles: roles.filter((x) => (STAFF_ROLES as readonly string[]).includes(x)),
   };
 }
 

@@ -14,7 +14,8 @@ export function gridSummaryParts(s: GridSummary): HTMLElement[] {
     h(
       'dl',
       { class: 'gc-dl' },
-      ...s.staff.flatMap((m) => [h('dt', {}, STAFF_ROLE_NAMES[m.role]), h('dd', { class: 'staff-name' }, m.name)]),
+      ...s.staff.flatMap((m) => [h('dt', {}, STAFF_ROLE_NAMES[m.role]),
+        h('dd', { class: 'staff-name', 'data-role': m.role }, m.name, m.phone ? h('span', { class: 'staff-phone' }, ` ${m.phone}`) : '')]),
       ...s.staffMissing.flatMap((role) => [h('dt', {}, STAFF_ROLE_NAMES[role]), h('dd', { class: 'missing' }, '未配备')]),
     ),
   );
