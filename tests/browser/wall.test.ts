@@ -15,7 +15,7 @@ import type { MultiPolygon, Polygon } from 'geojson';
 import { Simulator, type SimCase, type SimGrid } from '../../server/wall/simulator.js';
 import {
   apiClient, CHROMIUM_ARGS, chromiumPath, decodePng, openPage, pixelStats, describeStats, RESULTS_DIR, screenshotPage, sleep,
-  createAccount, startServer, tokenClient, waitForReady, type ApiClient, type PixelImage, type TestPage, type TestServer,
+  createAccount, interiorPoint, startServer, tokenClient, waitForReady, type ApiClient, type PixelImage, type TestPage, type TestServer,
 } from './harness.js';
 
 /** Seconds of the endurance run (tour and stream fast-forwarded); WALL_ENDURANCE_S for longer runs. */
@@ -267,6 +267,72 @@ describe('command-centre wall /wall', () => {
     expect(await page.locator('#alert').isHidden()).toBe(true);
     expect(tp.problems.pageErrors).toEqual([]);
   }, 300_000);
+
+  it('shows trend warnings above the ticker as warnings:diff brings them: raised, acknowledged, closed', async ({ onTestFailed }) => {
+    onTestFailed(async () => {
+      await screenshotPage(page, 'wall-failed-warnings');
+      console.error(tp.dump(), await page.evaluate(() => document.querySelector('#wall-warnings')?.outerHTML ?? 'no #wall-warnings'), JSON.stringify(await hooks()));
+    });
+    await wall('tourStop');
+    // Two injected trends (synthetic, through the backfill): parking in one community, greening in another,
+    // one case a week in the three weeks before and twelve in the last five days.
+    const picked: { community: string; lon: number; lat: number; category: string }[] = [];
+    for (const f of gridsFc.features) {
+      if (picked.some((p) => p.community === f.properties.communityCode)) continue;
+      const [lon, lat] = await interiorPoint({ type: 'Feature', geometry: f.geometry, properties: {} });
+      picked.push({ community: f.properties.communityCode, lon, lat, category: picked.length ? 'greening' : 'parking' });
+      if (picked.length === 2) break;
+    }
+    const now = Date.now();
+    const incidents = picked.flatMap((p) => [
+      ...[8, 15, 22].map((d, k) => ({ at: now - d * 86_400_000 - 3_600_000, k })),
+      ...Array.from({ length: 12 }, (_, k) => ({ at: now - (0.2 + k * 0.4) * 86_400_000, k: k + 3 })),
+    ].map((s) => ({
+      clientKey: `wall-trend-${p.category}-${s.k}-${now}`, category: p.category, source: 'patrol', description: '趋势预警测试（合成数据）',
+      lon: p.lon + ((s.k % 5) - 2) * 0.00004, lat: p.lat + (Math.floor(s.k / 5) - 1) * 0.00004, at: new Date(s.at).toISOString(), steps: [],
+    })));
+    const b = await admin.post<{ created: number }>('api/wall/backfill', { incidents });
+    expect(b.status, JSON.stringify(b.body)).toBe(201);
+    const district = (await admin.get<{ code: string }>('api/district')).body.code;
+    const center = await tokenClient(server, admin, { role: 'district_center', divisionCode: district });
+
+    // A scan elsewhere (the periodic one, or a desk): the wall gets the warnings over its socket.
+    await waitFor('the wall to be live', (x) => x.live === 'live', 60_000);
+    const scan = await center.post<{ added: number }>('api/warnings/scan', {});
+    expect(scan.status).toBe(200);
+    const active = (await center.get<{ warnings: { id: number; kind: string; category: string | null; communityCode: string | null }[] }>('api/warnings?kind=rising')).body.warnings;
+    const ids = picked.map((p) => active.find((w) => w.category === p.category && w.communityCode === p.community)?.id);
+    expect(ids.every((id) => id != null), JSON.stringify(active)).toBe(true);
+    const [parking, greening] = ids as number[];
+    // The wall lists a few warnings (open first, newest first) and counts the rest: close the others
+    // (the injected cases also form repeated-place clusters, and the backfilled day may raise some),
+    // each a remove diff, so the two rising categories are the ones shown.
+    const others = (await center.get<{ warnings: { id: number }[] }>('api/warnings')).body.warnings.filter((w) => !ids.includes(w.id));
+    for (const w of others) expect((await center.post(`api/warnings/${w.id}/close`, {})).status).toBe(200);
+    const row = (id: number) => page.locator(`#wall-warnings-list li[data-warning-id="${id}"]`);
+    await row(parking!).waitFor({ timeout: 30_000 });
+    await row(greening!).waitFor({ timeout: 30_000 });
+    expect(await row(parking!).innerText()).toContain('类别上升');
+    expect(await row(parking!).innerText()).toContain('停车管理');
+    expect(await row(greening!).innerText()).toContain('园林绿化');
+    expect(await row(parking!).getAttribute('data-status')).toBe('open');
+    await expect.poll(() => page.locator('#wall-warnings-count').innerText(), { timeout: 10_000 }).toBe('2');
+    for (const w of others) expect(await page.locator(`#wall-warnings-list li[data-warning-id="${w.id}"]`).count()).toBe(0);
+    await screenshotPage(page, 'wall-warnings');
+
+    // Acknowledged at a desk: an update; closed: a remove.
+    expect((await center.post(`api/warnings/${parking}/acknowledge`, {})).status).toBe(200);
+    await page.locator(`#wall-warnings-list li[data-warning-id="${parking}"][data-status="acknowledged"]`).waitFor({ timeout: 10_000 });
+    expect(await row(parking!).innerText()).toContain('已确认');
+    expect((await center.post(`api/warnings/${parking}/close`, {})).status).toBe(200);
+    await row(parking!).waitFor({ state: 'detached', timeout: 10_000 });
+    // The greening warning stays (the layout test below checks the panels with it shown).
+    expect(await row(greening!).count()).toBe(1);
+    // A click on it selects its community.
+    await row(greening!).click();
+    await waitFor('the warning\'s community selected', (x) => x.selection === `community:${picked[1]!.community}`, 10_000);
+    expect(tp.problems.pageErrors).toEqual([]);
+  }, 200_000);
 
   it('fits 1920×1080, 3840×2160 and 5760×1080 with unstretched text and clicks that land where drawn', async ({ onTestFailed }) => {
     onTestFailed(async () => { await screenshotPage(page, 'wall-failed-layout'); console.error(tp.dump()); });

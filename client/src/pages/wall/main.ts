@@ -31,6 +31,7 @@ import { setupPanels } from './parts/panels.js';
 import { setupReplay } from './parts/replay.js';
 import { setupSelection } from './parts/selection.js';
 import { setupTour } from './parts/tour.js';
+import { setupWarnings } from './parts/warnings.js';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
 
 const params = parseParams(new URLSearchParams(location.search));
@@ -143,6 +144,7 @@ async function main(): Promise<void> {
   await fx.flyToAsync(tour.startStop().target, { duration: 0, heading: 15, pitch: -40, rangeScale: ctx.act.rangeScale() });
   ctx.act.render();
   if (cases) await feed.start();
+  if (cases) setupWarnings(ctx, account?.role); // trend early-warnings above the ticker, for roles that may read them
   hooks.timing.panelsMs = sinceStart();
   document.body.dataset.panels = 'true';
   layers.loadBase();
