@@ -7,7 +7,7 @@ import { fromGeojsonVt } from '@maplibre/vt-pbf';
 import type { Feature, Geometry } from 'geojson';
 import { bytes, type Queryable } from '../db/db.js';
 import { loadSql } from '../db/sql.js';
-import { SOURCE_LAYERS, type SourceLayer } from './layers.js';
+import { SOURCE_LAYERS, SOURCE_MINZOOM, type SourceLayer } from './layers.js';
 
 const SQL = loadSql(new URL('./tiles.sql', import.meta.url), [...SOURCE_LAYERS, 'nativeLayer', 'portableLayer']);
 
@@ -55,6 +55,7 @@ export const defaultTileWindow = (now = Date.now()): TileWindow =>
  */
 export async function renderSource(db: Queryable, encoder: TileEncoder, source: SourceLayer, z: number, x: number, y: number,
   scope: TileScope, window: TileWindow = defaultTileWindow()): Promise<Uint8Array> {
+  if (z < (SOURCE_MINZOOM[source] ?? 0)) return new Uint8Array(0);
   const params = [z, x, y, scope.communities, scope.gridId, scope.departmentId, window.since.toISOString(), window.until?.toISOString() ?? null, window.openToo];
   if (encoder === 'native') {
     const r = await db.query<{ tile: unknown }>(NATIVE[source], [...params, source]);

@@ -28,6 +28,13 @@ export const SOURCE_CACHE: Record<SourceLayer, 'shared' | 'scoped' | 'none'> = {
   buildings: 'scoped', grids: 'scoped', communities: 'scoped', facilities: 'scoped', incidents: 'none',
 };
 
+/**
+ * The lowest zoom at which a source layer has features (its SQL says the same). Below it no query is
+ * sent: PostgreSQL plans the building scan of a city before it folds `z >= 15` away, and that
+ * plan's cost alone turned on JIT compilation (~1–2 s per z12–14 base tile on the city).
+ */
+export const SOURCE_MINZOOM: Partial<Record<SourceLayer, number>> = { landuse: 12, buildings: 15 };
+
 /** The resources a tile layer reveals (a principal needs `read` on every one). */
 export const layerResources = (layer: TileLayer): Resource[] => [...new Set(layer.sources.map((s) => SOURCE_RESOURCE[s]))];
 
