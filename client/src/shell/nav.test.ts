@@ -15,7 +15,7 @@ describe('pagesFor (the pages a role is offered)', () => {
     expect(ids('admin')).not.toContain('mobile');
   });
   it('gives a grid worker the phone page and the desk but not reports or administration', () => {
-    expect(ids('grid_worker')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'mobile', 'residents']);
+    expect(ids('grid_worker')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'mobile', 'residents', 'party']);
   });
   it('gives a planner maps and the 15-minute life circle, no case pages (not the wall either)', () => {
     expect(ids('planner')).toEqual(['home', 'map', '3d', 'coverage', 'facilities']);
@@ -25,8 +25,8 @@ describe('pagesFor (the pages a role is offered)', () => {
   });
   it('gives a department its desk only, and a district leader the reports but not the phone page', () => {
     expect(ids('department')).toEqual(['home', 'map', '3d', 'wall', 'dispatch']);
-    expect(ids('district_leader')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'reports', 'performance', 'coverage', 'residents']);
-    expect(ids('community_staff')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'mobile', 'reports', 'performance', 'coverage', 'residents']);
+    expect(ids('district_leader')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'reports', 'performance', 'coverage', 'residents', 'party']);
+    expect(ids('community_staff')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'mobile', 'reports', 'performance', 'coverage', 'residents', 'party']);
     expect(ids('analyst')).toContain('coverage');
   });
 });
@@ -51,6 +51,13 @@ describe('重点人群 (/residents)', () => {
   it('is offered exactly to the roles that may read residents\' personal data', () => {
     for (const role of ['district_leader', 'district_center', 'subdistrict_staff', 'community_staff', 'grid_worker', 'admin'] as const) expect(ids(role), role).toContain('residents');
     for (const role of ['department', 'analyst', 'planner', 'kiosk'] as const) expect(ids(role), role).not.toContain('residents');
+  });
+});
+
+describe('支部台账 (/party)', () => {
+  it('is offered exactly to the roles that may read the Party ledger', () => {
+    for (const role of ['district_leader', 'district_center', 'subdistrict_staff', 'community_staff', 'grid_worker', 'analyst', 'admin'] as const) expect(ids(role), role).toContain('party');
+    for (const role of ['department', 'planner'] as const) expect(ids(role), role).not.toContain('party');
   });
 });
 

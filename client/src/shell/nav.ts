@@ -25,6 +25,7 @@ export const PAGES: readonly PageEntry[] = [
   { id: 'coverage', href: '/coverage', label: '15分钟生活圈', needs: ['read', 'coverage'] },
   { id: 'facilities', href: '/facilities', label: '设施编辑', needs: ['update', 'facility'] },
   { id: 'residents', href: '/residents', label: '重点人群', needs: ['read', 'resident_pii'] },
+  { id: 'party', href: '/party', label: '支部台账', needs: ['read', 'party'] },
   { id: 'admin', href: '/admin.html', label: '管理', needs: ['read', 'account'] },
 ];
 

@@ -15,7 +15,8 @@ export function gridSummaryParts(s: GridSummary): HTMLElement[] {
       'dl',
       { class: 'gc-dl' },
       ...s.staff.flatMap((m) => [h('dt', {}, STAFF_ROLE_NAMES[m.role]),
-        h('dd', { class: 'staff-name', 'data-role': m.role }, m.name, m.phone ? h('span', { class: 'staff-phone' }, ` ${m.phone}`) : '')]),
+        // The masked number is drawn after the name (grid-summary.css), so the name stays the cell's text.
+        h('dd', { class: 'staff-name', 'data-role': m.role, ...(m.phone ? { 'data-phone': m.phone } : {}) }, m.name)]),
       ...s.staffMissing.flatMap((role) => [h('dt', {}, STAFF_ROLE_NAMES[role]), h('dd', { class: 'missing' }, '未配备')]),
     ),
   );

@@ -1,0 +1,136 @@
+// 支部台账 · 一格三员 (/party, issue 14) in real Chromium against a real server with the demo
+// district, walked as a grid worker would: log in, open the ledger (their own grid's branch only, on a
+// non-blank map), record a 志愿服务 with two attendees and a photo and see the 30-day and monthly
+// counts go up; a record dated tomorrow is refused and changes nothing; a full number in the roster
+// is shown and audited; then on /map the grid card lists the roster with masked numbers.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, beijingDate, type BranchSummary, type GridRoster } from '../../core/party-ledger.js';
+import { testImage } from '../../server/testing/photos.js';
+import {
+  apiClient, createAccount, describeStats, interiorPoint, isBlank, launchBrowser, loginInPage, openPage, reportFailure, startServer,
+  waitForNonBlank, waitForReady, type ApiClient, type GcHooks, type TestPage, type TestServer,
+} from './harness.js';
+
+const MAP_CANVAS = '#map canvas.maplibregl-canvas';
+interface PartyHooks { community: string; branchId: number; branches: number; activities: number; recent: number; monthTotal: number; flagged: number; roster: number; recorded: number; fullViews: number }
+
+let server: TestServer;
+let browser: Browser;
+let admin: ApiClient;
+let branch: BranchSummary;
+let tp: TestPage | undefined;
+
+const hooks = (page: TestPage['page']) => page.evaluate(() => (window as unknown as { __gc: { party: PartyHooks } }).__gc.party);
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+  admin = await apiClient(server);
+  const branches = (await admin.get<{ branches: BranchSummary[] }>('api/party/branches')).body.branches;
+  // A branch the demo left quiet for 30 days: the ledger flags it until the worker records something.
+  branch = branches.find((b) => b.noActivity) ?? branches[0]!;
+}, 300_000);
+
+afterAll(async () => {
+  await tp?.close().catch(() => undefined);
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('支部台账 /party', () => {
+  it('a grid worker records an activity, sees the counts change, opens a full number (audited) and sees the roster on the map card', async ({ onTestFailed }) => {
+    const worker = await createAccount(admin, { username: 'worker.party', role: 'grid_worker', gridId: branch.gridId });
+    tp = await openPage(browser, server, { login: false });
+    const page = tp.page;
+    reportFailure(onTestFailed, server, tp, 'party');
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await loginInPage(tp, server, worker, '/party');
+    await waitForReady(tp, 180_000);
+    expect(await page.locator('header [data-nav="party"]').count()).toBe(1);
+    const stats = await waitForNonBlank(page, MAP_CANVAS, 'party-map', 30_000);
+    expect(isBlank(stats), describeStats(stats)).toBe(false);
+
+    // Their own grid's branch only, with the demo's ledger.
+    let h = await hooks(page);
+    expect(h.branchId).toBe(branch.id);
+    expect(h.branches).toBe(1);
+    expect(await page.locator('#branch option').count()).toBe(1);
+    expect(await page.locator('body').innerText()).toContain('合成数据');
+    const before = { activities: h.activities, recent: h.recent, month: h.monthTotal };
+    expect(before.recent).toBe(branch.recent);
+    if (branch.noActivity) expect(await page.locator('#kpi-flag').innerText()).toContain('近30天无活动');
+    const members = await page.locator('#act-attendees input[type=checkbox]').count();
+    expect(members).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('#members .phone').first().innerText()).toMatch(/^\d{3}\*{4}\d{4}$/);
+
+    // A record dated tomorrow: refused with the rule named, nothing saved.
+    const today = beijingDate(Date.now());
+    await page.locator('#act-kind').selectOption('volunteer');
+    await page.locator('#act-date').fill(addDays(today, 1));
+    await page.locator('#act-place').fill('滨江步道');
+    await page.locator('#act-attendees input[type=checkbox]').nth(0).check();
+    await page.locator('#act-attendees input[type=checkbox]').nth(1).check();
+    await page.locator('#act-save').click();
+    await expect.poll(() => page.locator('#act-error').innerText(), { timeout: 15_000 }).toContain('晚于今天');
+    expect((await hooks(page)).activities).toBe(before.activities);
+
+    // Dated today, with a photo: saved; the log, the 30-day count and this month's count go up.
+    await page.locator('#act-date').fill(today);
+    await page.locator('#act-note').fill('清理江边垃圾');
+    await page.locator('#act-photos').setInputFiles({ name: 'volunteer.png', mimeType: 'image/png', buffer: await testImage('png', 7, 96) });
+    await page.locator('#act-save').click();
+    await expect.poll(async () => (await hooks(page)).recorded, { timeout: 20_000 }).toBe(1);
+    h = await hooks(page);
+    expect(h.activities).toBe(before.activities + 1);
+    expect(h.recent).toBe(before.recent + 1);
+    expect(h.monthTotal).toBe(before.month + 1);
+    expect(await page.locator('#kpi-recent').innerText()).toBe(String(before.recent + 1));
+    expect(await page.locator('#kpi-flag').count()).toBe(0);
+    const first = page.locator('#activities li').first();
+    expect(await first.innerText()).toContain(`${today} 志愿服务`);
+    expect(await first.innerText()).toContain('参加 2 人');
+    await expect.poll(() => first.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(await page.locator(`#months .m[data-month="${today.slice(0, 7)}"]`).getAttribute('data-total')).toBe(String(before.month + 1));
+    // The map's colour for the grid follows: no grid of the worker's is flagged any more.
+    expect(h.flagged).toBe(0);
+
+    // The roster: masked numbers; one opened in full, which the audit log records.
+    const roster = (await admin.get<GridRoster>(`api/party/grids/${branch.gridId}/roster`)).body;
+    const withPhone = roster.staff.find((s) => s.phone)!;
+    const row = page.locator(`#roster tr[data-id="${withPhone.id}"]`);
+    expect(await row.locator('.phone').innerText()).toMatch(/^\d{3}\*{4}\d{4}$/);
+    await row.locator('button').click();
+    await expect.poll(() => page.locator('#contact-phone').innerText().catch(() => ''), { timeout: 10_000 }).toMatch(/^1\d{10}$/);
+    const audit = (await admin.get<{ actor: string; action: string; resource: string; resource_id?: string; resourceId?: string }[]>('api/audit?limit=200')).body;
+    expect(audit.some((a) => a.action === 'read_full' && a.resource === 'grid_staff_contact' && String(a.resourceId ?? a.resource_id) === String(withPhone.id))).toBe(true);
+    expect(audit.some((a) => a.action === 'create' && a.resource === 'party_activity')).toBe(true);
+
+    // /map: the grid card lists the roster by duty with masked numbers.
+    await page.goto(new URL('map.html', server.url).toString(), { waitUntil: 'domcontentloaded' });
+    await waitForReady(tp, 180_000);
+    const mapStats = await waitForNonBlank(page, MAP_CANVAS, 'party-map2d', 30_000);
+    expect(isBlank(mapStats), describeStats(mapStats)).toBe(false);
+    const grid = (await admin.get<{ features: import('geojson').Feature<import('geojson').Polygon>[] }>(`api/grids?division=${branch.communityCode}`)).body.features
+      .find((f) => Number(f.properties?.id) === branch.gridId)!;
+    const [lon, lat] = await interiorPoint(grid);
+    const at = await page.evaluate(({ lon, lat, selector }) => {
+      const gc = (window as unknown as { __gc: GcHooks }).__gc;
+      const box = document.querySelector(selector)!.getBoundingClientRect();
+      const [x, y] = gc.project!(lon, lat);
+      return { x: box.left + x, y: box.top + y };
+    }, { lon, lat, selector: MAP_CANVAS });
+    await page.mouse.click(at.x, at.y);
+    const panel = page.locator('#info-panel');
+    await expect.poll(() => panel.getAttribute('data-grid-id'), { timeout: 15_000 }).toBe(String(branch.gridId));
+    await expect.poll(() => panel.locator('[data-grid-summary]').getAttribute('data-grid-summary'), { timeout: 15_000 }).toBe('ready');
+    const card = panel.locator('.gc-grid-staff');
+    for (const s of roster.staff) {
+      const dd = card.locator(`dd.staff-name[data-role="${s.duty}"]`).first();
+      expect(await dd.innerText()).toContain(s.name);
+      if (s.phone) expect(await dd.getAttribute('data-phone')).toMatch(/^\d{3}\*{4}\d{4}$/);
+    }
+    expect(await card.innerText()).toContain('社区民警');
+    expect(tp.problems.pageErrors).toEqual([]);
+    expect(tp.problems.serverErrors).toEqual([]);
+  }, 600_000);
+});
