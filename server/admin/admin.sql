@@ -26,9 +26,13 @@ UPDATE account SET password_hash = $2, must_change_password = true, password_cha
 DELETE FROM session WHERE account_id = $1;
 
 -- name: listTokens
-SELECT t.id, t.name, t.kind, t.role, t.prefix, t.division_code, t.grid_id, t.department_id,
-       t.created_at, t.last_used_at, t.revoked_at, a.username AS created_by
+-- With the names of the bindings (the admin page loads no grid list to look them up).
+SELECT t.id, t.name, t.kind, t.role, t.prefix, t.division_code, d.name AS division_name, t.grid_id, g.name AS grid_name,
+       t.department_id, dep.name AS department_name, t.created_at, t.last_used_at, t.revoked_at, a.username AS created_by
   FROM api_token t LEFT JOIN account a ON a.id = t.created_by
+  LEFT JOIN division d ON d.code = t.division_code
+  LEFT JOIN grid g ON g.id = t.grid_id
+  LEFT JOIN department dep ON dep.id = t.department_id
  ORDER BY t.id;
 
 -- name: insertToken

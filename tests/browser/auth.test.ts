@@ -149,7 +149,7 @@ describe('admin UI', () => {
     const tp = adminTab!;
     reportFailure(onTestFailed, server, tp, 'auth-admin-accounts');
     const { page } = tp;
-    const grids = (await api.get<{ features: { id: number; properties: { id: number; name: string } }[] }>('api/grids')).body;
+    const grids = (await api.get<{ features: { id: number; properties: { id: number; name: string; communityCode: string } }[] }>('api/grids')).body;
     const g = grids.features[0]!;
     shared.grid = { id: g.properties.id, name: g.properties.name };
 
@@ -165,6 +165,9 @@ describe('admin UI', () => {
     await dlg.locator('input[name="username"]').fill('wangwu');
     await dlg.locator('input[name="displayName"]').fill('王五');
     await dlg.locator('select[name="role"]').selectOption('grid_worker');
+    // A grid is picked in two steps: its community, then one of that community's grids (loaded for it alone).
+    await dlg.locator('select[name="grid-community"]').selectOption(g.properties.communityCode);
+    await dlg.locator(`select[name="jurisdiction"] option[value="g:${shared.grid.id}"]`).waitFor({ state: 'attached', timeout: 10_000 });
     await dlg.locator('select[name="jurisdiction"]').selectOption(`g:${shared.grid.id}`);
     await screenshotPage(page, 'auth-admin-new-account');
     await dlg.locator('button[type="submit"]').click();

@@ -249,8 +249,11 @@ export interface TokenRow {
   role: string;
   prefix: string;
   division_code: string | null;
+  division_name?: string | null;
   grid_id: number | null;
+  grid_name?: string | null;
   department_id: number | null;
+  department_name?: string | null;
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
@@ -380,8 +383,6 @@ export function createApi(base = '', fetchImpl: FetchLike = (i, init) => fetch(i
       get<DivisionCollection>(withQuery('/api/divisions.geojson', { level }), signal),
     grids: (bbox: BBox, division?: string, signal?: AbortSignal) =>
       get<GridCollection>(withQuery('/api/grids', { bbox: bboxParam(bbox), division }), signal),
-    /** Every grid visible to the principal (no bbox). */
-    allGrids: (signal?: AbortSignal) => get<GridCollection>('/api/grids', signal),
     /** Places in the district matching an address or a name (the district's own gazetteer). */
     geocode: (q: string, limit = 8, signal?: AbortSignal) =>
       get<GeocodeAnswer>(withQuery('/api/geocode', { q, limit }), signal),

@@ -6,7 +6,7 @@ const ids = (role: Parameters<typeof pagesFor>[0]) => pagesFor(role).map((p) => 
 
 describe('pagesFor (the pages a role is offered)', () => {
   it('offers a signed-out visitor every page but administration', () => {
-    expect(ids(null)).toEqual(PAGES.map((p) => p.id).filter((id) => id !== 'admin'));
+    expect(ids(null)).toEqual(PAGES.map((p) => p.id).filter((id) => id !== 'admin' && id !== 'desk'));
   });
   it('does not send an admin to the statistics page the server refuses it', () => {
     expect(can('admin', 'read', 'report')).toBe(false);
@@ -26,7 +26,7 @@ describe('pagesFor (the pages a role is offered)', () => {
   it('gives a department its desk only, and a district leader the reports but not the phone page', () => {
     expect(ids('department')).toEqual(['home', 'map', '3d', 'wall', 'dispatch']);
     expect(ids('district_leader')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'reports', 'performance', 'coverage', 'residents', 'party']);
-    expect(ids('community_staff')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'mobile', 'reports', 'performance', 'coverage', 'residents', 'party']);
+    expect(ids('community_staff')).toEqual(['home', 'map', '3d', 'wall', 'dispatch', 'mobile', 'reports', 'performance', 'coverage', 'residents', 'party', 'desk']);
     expect(ids('analyst')).toContain('coverage');
   });
 });
@@ -67,5 +67,12 @@ describe('网格划分 (/grids)', () => {
     for (const role of ['district_leader', 'district_center', 'subdistrict_staff', 'community_staff', 'grid_worker', 'department', 'planner', 'admin', 'kiosk'] as const) {
       expect(ids(role), role).not.toContain('grids');
     }
+  });
+});
+
+describe('服务台 (/admin.html#desk)', () => {
+  it('is offered to the desks (district centre, subdistrict, community staff) and to no other role', () => {
+    for (const role of ['district_center', 'subdistrict_staff', 'community_staff'] as const) expect(ids(role), role).toContain('desk');
+    for (const role of ['district_leader', 'grid_worker', 'department', 'analyst', 'planner', 'admin', 'kiosk'] as const) expect(ids(role), role).not.toContain('desk');
   });
 });

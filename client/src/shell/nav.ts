@@ -9,6 +9,8 @@ export interface PageEntry {
   label: string;
   /** What the page needs to be of use: a permission on a resource. */
   needs: readonly [Action, Resource];
+  /** When set, only these roles (with the permission) are offered the page. */
+  roles?: readonly Role[];
 }
 
 export const PAGES: readonly PageEntry[] = [
@@ -26,16 +28,18 @@ export const PAGES: readonly PageEntry[] = [
   { id: 'facilities', href: '/facilities', label: '设施编辑', needs: ['update', 'facility'] },
   { id: 'residents', href: '/residents', label: '重点人群', needs: ['read', 'resident_pii'] },
   { id: 'party', href: '/party', label: '支部台账', needs: ['read', 'party'] },
+  // The service-centre desk (verification codes, voting links, 一年一事 projects): a tab of admin.html for desk staff.
+  { id: 'desk', href: '/admin.html#desk', label: '服务台', needs: ['update', 'incident'], roles: ['district_center', 'subdistrict_staff', 'community_staff'] },
   { id: 'admin', href: '/admin.html', label: '管理', needs: ['read', 'account'] },
 ];
 
 /**
  * The pages to offer. `role` null = not signed in (or a server without accounts): every page but
- * the admin page, whose link would only lead to a login.
+ * the admin page and the desk, whose links would only lead to a login.
  */
 export function pagesFor(role: Role | null): PageEntry[] {
-  if (role == null) return PAGES.filter((p) => p.id !== 'admin');
-  return PAGES.filter((p) => can(role, p.needs[0], p.needs[1]));
+  if (role == null) return PAGES.filter((p) => p.id !== 'admin' && !p.roles);
+  return PAGES.filter((p) => can(role, p.needs[0], p.needs[1]) && (!p.roles || p.roles.includes(role)));
 }
 
 /**

@@ -1,6 +1,6 @@
-// Shared by the admin tabs: reference data (divisions, grids, departments), names of
-// jurisdictions, the jurisdiction picker, tables and time formatting.
-import type { DivisionLevel, DivisionNode } from '../../../../core/types.js';
+// Shared by the admin tabs: reference data (divisions, departments; grids one community at a time),
+// names of jurisdictions, the jurisdiction picker, tables and time formatting.
+import type { DivisionLevel, DivisionNode, GridCollection } from '../../../../core/types.js';
 import { ROLE_BINDING, ROLES, type Role } from '../../../../core/permissions.js';
 import { api, type DepartmentRow, type Jurisdiction } from '../../api/http.js';
 import { h } from '../../shell/dom.js';
@@ -27,8 +27,8 @@ export interface RefData {
   divisions: Map<string, DivisionInfo>;
   /** Tree order (district, its subdistricts, their communities). */
   divisionList: DivisionInfo[];
+  /** Grids seen so far (loaded per community by the pickers). */
   grids: Map<number, GridInfo>;
-  gridList: GridInfo[];
   departments: DepartmentRow[];
 }
 
@@ -38,9 +38,11 @@ const lastPart = (name: string) => {
 };
 
 export async function loadRefData(): Promise<RefData> {
-  const [tree, grids, departments] = await Promise.all([
+  // No grid list here: a city has tens of thousands of grids. The pickers load one community's
+  // grids when it is chosen (GET /api/grids?division=<community>), and labels use the names the
+  // account and token lists carry.
+  const [tree, departments] = await Promise.all([
     api.divisions().then((r) => r.tree).catch(() => null as DivisionNode | null),
-    api.allGrids().catch(() => ({ type: 'FeatureCollection' as const, features: [] })),
     api.departments().catch(() => [] as DepartmentRow[]),
   ]);
   const divisionList: DivisionInfo[] = [];
@@ -49,23 +51,41 @@ export async function loadRefData(): Promise<RefData> {
     for (const c of [...n.children].sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'))) walk(c, depth + 1);
   };
   if (tree) walk(tree, 0);
-  const gridList: GridInfo[] = grids.features
-    .map((f) => ({
-      id: f.properties.id,
-      code: f.properties.code,
-      name: f.properties.name,
-      short: lastPart(f.properties.name),
-      communityCode: f.properties.communityCode,
-      communityName: f.properties.communityName,
-    }))
-    .sort((a, b) => a.communityName.localeCompare(b.communityName, 'zh-CN') || a.code.localeCompare(b.code));
   return {
     divisions: new Map(divisionList.map((d) => [d.code, d])),
     divisionList,
-    grids: new Map(gridList.map((g) => [g.id, g])),
-    gridList,
+    grids: new Map(),
     departments: [...departments].sort((a, b) => a.name.localeCompare(b.name, 'zh-CN')),
   };
+}
+
+/** A community to choose (the desk and 一年一事 tabs): "外滩街道 · 河南南路社区". */
+export interface CommunityRef { code: string; label: string }
+export function communitiesOf(divisionList: readonly DivisionInfo[]): CommunityRef[] {
+  const byCode = new Map(divisionList.map((d) => [d.code, d]));
+  return divisionList.filter((d) => d.level === 'community').map((c) => {
+    const parent = c.parentCode ? byCode.get(c.parentCode) : undefined;
+    return { code: c.code, label: parent && parent.level === 'subdistrict' ? `${parent.name} · ${c.name}` : c.name };
+  });
+}
+
+/** The grids of one community (bounded: one community's, never a city's), cached in ref.grids. */
+export async function gridsOf(ref: RefData, communityCode: string): Promise<GridInfo[]> {
+  const fc = await api.request<GridCollection>(`/api/grids?division=${encodeURIComponent(communityCode)}&limit=2000`);
+  const out = fc.features.map((f) => ({
+    id: f.properties.id, code: f.properties.code, name: f.properties.name, short: lastPart(f.properties.name),
+    communityCode: f.properties.communityCode, communityName: f.properties.communityName,
+  })).sort((a, b) => a.code.localeCompare(b.code));
+  for (const g of out) ref.grids.set(g.id, g);
+  return out;
+}
+
+/** The community a grid belongs to (cached, else GET /api/grids/:id). */
+async function communityOfGrid(ref: RefData, gridId: number): Promise<string | null> {
+  const known = ref.grids.get(gridId);
+  if (known) return known.communityCode;
+  const f = await api.grid(gridId).catch(() => null);
+  return f ? f.properties.communityCode : null;
 }
 
 /** "外滩街道（街道）", "河南南路社区 · 第04网格", "城管执法局"; '全区（不限）' without a binding. */
@@ -110,18 +130,28 @@ const PICKER_HINT: Record<PickerKind, string> = {
   district: '区级账号：查看全区',
   subdistrict: '选择街道：可查看该街道及下属社区、网格',
   community: '选择社区：可查看该社区及下属网格',
-  grid: '选择网格：网格员只能查看本网格',
+  grid: '先选社区，再选网格：网格员只能查看本网格',
   department: '选择职能部门：查看派给本部门的事件',
   any: '管理员不受辖区限制',
-  kiosk: '大屏只显示所选辖区的数据',
+  kiosk: '大屏只显示所选辖区的数据（选社区后也可选其网格）',
 };
 
-/** A select of the jurisdictions that fit a role (with a filter box when the list is long). */
+/**
+ * A select of the jurisdictions that fit a role (with a filter box when the list is long). Grids
+ * are chosen in two steps: a community first (its select, name "grid-community"), then one of its
+ * grids, loaded for that community only; a kiosk may take a division or a grid of that community.
+ */
 export function jurisdictionPicker(ref: RefData, kind: PickerKind, current?: Jurisdiction): Picker {
   const select = h('select', { name: 'jurisdiction', required: true, 'aria-label': '辖区' });
   const filter = h('input', { type: 'search', class: 'gc-picker-filter', placeholder: '输入名称筛选…', 'aria-label': '筛选辖区' });
+  const communities = communitiesOf(ref.divisionList);
+  const community = h('select', { name: 'grid-community', 'aria-label': '网格所在社区' },
+    ...communities.map((c) => h('option', { value: c.code }, c.label)));
   const hint = h('small', {});
-  const el = h('div', { class: 'gc-picker' }, filter, select, hint);
+  const el = h('div', { class: 'gc-picker' }, filter, community, select, hint);
+  let kindNow: PickerKind = kind;
+  let grids: GridInfo[] = [];
+  let seq = 0;
 
   const opt = (value: string, label: string) => h('option', { value }, label);
   const group = (label: string, options: HTMLOptionElement[]) => {
@@ -130,18 +160,13 @@ export function jurisdictionPicker(ref: RefData, kind: PickerKind, current?: Jur
     return g;
   };
   const byLevel = (lvl: DivisionLevel) => ref.divisionList.filter((d) => d.level === lvl);
-  const gridGroups = () => {
-    const groups = new Map<string, GridInfo[]>();
-    for (const g of ref.gridList) groups.set(g.communityCode, [...(groups.get(g.communityCode) ?? []), g]);
-    return [...groups.entries()].map(([code, gs]) => {
-      const c = ref.divisions.get(code);
-      const parent = c?.parentCode ? ref.divisions.get(c.parentCode) : undefined;
-      return group(`${parent ? `${parent.name} · ` : ''}${gs[0]!.communityName}`, gs.map((g) => opt(`g:${g.id}`, `${g.short}（${g.code}）`)));
-    });
+  const gridGroup = () => {
+    if (!grids.length) return [];
+    const c = communities.find((x) => x.code === community.value);
+    return [group(`${c?.label ?? community.value} 的网格`, grids.map((g) => opt(`g:${g.id}`, `${g.short}（${g.code}）`)))];
   };
 
-  function set(k: PickerKind, cur?: Jurisdiction) {
-    const keep = cur ? encode(cur) : select.value;
+  function fill(k: PickerKind, keep: string) {
     const children: (HTMLOptionElement | HTMLOptGroupElement)[] = [];
     switch (k) {
       case 'district':
@@ -157,7 +182,7 @@ export function jurisdictionPicker(ref: RefData, kind: PickerKind, current?: Jur
         }
         break;
       case 'grid':
-        children.push(...gridGroups());
+        children.push(...gridGroup());
         break;
       case 'department':
         children.push(...ref.departments.map((d) => opt(`p:${d.id}`, d.name)));
@@ -167,19 +192,57 @@ export function jurisdictionPicker(ref: RefData, kind: PickerKind, current?: Jur
         break;
       case 'kiosk':
         children.push(group('区划', ref.divisionList.map((d) => opt(`d:${d.code}`, `${'\u3000'.repeat(d.depth)}${d.name}（${LEVEL_ZH[d.level]}）`))));
-        children.push(...gridGroups());
+        children.push(...gridGroup());
         break;
     }
-    const placeholder = h('option', { value: '', disabled: true }, children.length ? '请选择…' : '（无可选项）');
+    const placeholder = h('option', { value: '', disabled: true }, children.length ? '请选择…' : k === 'grid' ? '（先选择社区）' : '（无可选项）');
     select.replaceChildren(placeholder, ...children);
     const values = [...select.options].map((o) => o.value);
     select.value = values.includes(keep) && keep ? keep : k === 'any' || k === 'district' || k === 'kiosk' ? (values[1] ?? '') : '';
     const count = select.options.length - 1;
     filter.value = '';
     filter.hidden = count <= 12;
-    hint.textContent = PICKER_HINT[k];
   }
 
+  /** Load the chosen community's grids (the last request wins), then refill keeping `keep`. */
+  async function loadGrids(keep: string) {
+    const mine = ++seq;
+    if (!community.value) { grids = []; fill(kindNow, keep); return; }
+    select.disabled = true;
+    try {
+      const gs = await gridsOf(ref, community.value);
+      if (mine !== seq) return;
+      grids = gs;
+    } catch {
+      if (mine !== seq) return;
+      grids = [];
+    } finally {
+      if (mine === seq) select.disabled = false;
+    }
+    fill(kindNow, keep || select.value);
+  }
+
+  function set(k: PickerKind, cur?: Jurisdiction) {
+    const keep = cur ? encode(cur) : select.value;
+    kindNow = k;
+    const twoStep = k === 'grid' || k === 'kiosk';
+    community.hidden = !twoStep;
+    hint.textContent = PICKER_HINT[k];
+    fill(k, keep);
+    if (!twoStep) return;
+    const gridId = cur?.gridId ?? null;
+    if (gridId != null) {
+      // The account's grid: open its community first.
+      void communityOfGrid(ref, gridId).then((code) => {
+        if (code) community.value = code;
+        return loadGrids(keep);
+      });
+    } else {
+      void loadGrids(keep);
+    }
+  }
+
+  community.addEventListener('change', () => void loadGrids(''));
   filter.addEventListener('input', () => {
     const q = filter.value.trim().toLowerCase();
     let first: HTMLOptionElement | null = null;

@@ -1,28 +1,39 @@
-// 系统管理 (admin.html): accounts, tokens, departments, the responsibility list, audit log. Admins only; everyone else
-// sees 无权访问 (the API refuses them anyway).
+// 系统管理 (admin.html): for admins accounts, tokens, departments, the responsibility list, 积分规则 and the
+// audit log; for desk staff (roles that may issue verification codes or voting links) 服务台 and
+// 一年一事. Everyone else sees 无权访问 (the API refuses them anyway).
 import '../../styles/app.css';
 import { isKiosk } from '../../api/http.js';
 import { handleAuthError, loginUrl } from '../../shell/auth.js';
 import { $, h } from '../../shell/dom.js';
 import { errorMessage } from '../../shell/errors.js';
+import { can, type Role } from '../../../../core/permissions.js';
 import { isAdmin, mountHeader } from '../../shell/header.js';
+import { pagesFor } from '../../shell/nav.js';
 import { accountsTab } from './accounts.js';
 import { auditTab } from './audit.js';
-import { loadRefData } from './common.js';
+import { communitiesOf, loadRefData } from './common.js';
 import { departmentsTab } from './departments.js';
+import { deskTab } from './desk.js';
+import { pointsTab } from './points.js';
+import { projectsTab } from './projects.js';
 import { responsibilityTab } from './responsibility.js';
 import { tokensTab } from './tokens.js';
 
 const header = mountHeader('admin');
 
-type TabId = 'accounts' | 'tokens' | 'departments' | 'responsibility' | 'audit';
+type TabId = 'accounts' | 'tokens' | 'departments' | 'responsibility' | 'points' | 'desk' | 'projects' | 'audit';
 const TABS: { id: TabId; label: string }[] = [
   { id: 'accounts', label: '账号' },
   { id: 'tokens', label: '令牌' },
   { id: 'departments', label: '部门' },
   { id: 'responsibility', label: '责任清单' },
+  { id: 'points', label: '积分规则' },
+  { id: 'desk', label: '服务台' },
+  { id: 'projects', label: '一年一事' },
   { id: 'audit', label: '审计日志' },
 ];
+/** The desk's tabs (服务台, 一年一事): for the roles the top bar offers the desk (shell/nav.ts). */
+const deskRole = (r: Role) => pagesFor(r).some((p) => p.id === 'desk');
 
 function denied(root: HTMLElement, title: string, text: string, link?: HTMLElement) {
   document.body.dataset.state = 'denied';
@@ -38,28 +49,44 @@ async function main() {
     if (!isKiosk()) location.assign(loginUrl());
     return;
   }
-  if (!isAdmin(me)) {
+  const role = me.role as Role;
+  const admin = isAdmin(me);
+  if (!admin && !deskRole(role)) {
     denied(root, '无权访问', `系统管理仅限管理员使用。当前账号：${me.displayName}（${me.roleName}）。`, h('a', { href: '/', class: 'gc-btn' }, '返回首页'));
     return;
   }
 
   const ref = await loadRefData();
-  const tabs = {
-    accounts: accountsTab(ref, me),
-    tokens: tokensTab(ref),
-    departments: departmentsTab(ref),
-    responsibility: responsibilityTab(ref),
-    audit: auditTab(),
-  };
+  type Tab = { el: HTMLElement; load(): Promise<void> };
+  const tabs: Partial<Record<TabId, Tab>> = admin
+    ? {
+        accounts: accountsTab(ref, me),
+        tokens: tokensTab(ref),
+        departments: departmentsTab(ref),
+        responsibility: responsibilityTab(ref),
+        points: pointsTab(),
+        audit: auditTab(),
+      }
+    : { desk: deskTab(role, communitiesOf(ref.divisionList)), ...(can(role, 'update', 'incident') ? { projects: projectsTab(communitiesOf(ref.divisionList)) } : {}) };
+  const shown = TABS.filter((t) => tabs[t.id]);
+  if (!admin) {
+    document.title = '服务台 · GridCommand 网格指挥';
+    const title = document.querySelector('.gc-admin-title');
+    if (title) {
+      title.querySelector('.kicker')!.textContent = '服务台';
+      title.querySelector('h1')!.textContent = '核验码、投票链接与一年一事';
+      title.querySelector('p')!.textContent = '为到服务台的居民发放核验码或一次性投票链接，维护本辖区社区的年度候选项目；每次发放均记入审计日志。';
+    }
+  }
   const loaded = new Set<TabId>();
   const bar = h('div', { class: 'gc-tabs', role: 'tablist' });
-  const buttons = TABS.map((t) => {
+  const buttons = shown.map((t) => {
     const b = h('button', { type: 'button', role: 'tab', id: `tab-${t.id}`, 'data-tab': t.id, 'aria-controls': `panel-${t.id}` }, t.label);
     b.addEventListener('click', () => show(t.id, true));
     return b;
   });
   bar.append(...buttons);
-  const panels = h('div', { class: 'gc-tab-panels' }, ...Object.values(tabs).map((t) => t.el));
+  const panels = h('div', { class: 'gc-tab-panels' }, ...shown.map((t) => tabs[t.id]!.el));
   root.replaceChildren(bar, panels);
 
   async function show(id: TabId, push = false) {
@@ -68,22 +95,22 @@ async function main() {
       b.classList.toggle('active', on);
       b.setAttribute('aria-selected', String(on));
     }
-    for (const [k, t] of Object.entries(tabs)) t.el.hidden = k !== id;
+    for (const [k, t] of Object.entries(tabs)) t!.el.hidden = k !== id;
     if (push && location.hash !== `#${id}`) history.replaceState(null, '', `#${id}`);
     // The audit log is re-read on every visit (it grows with every action).
     if (loaded.has(id) && id !== 'audit') return;
     loaded.add(id);
     try {
-      await tabs[id].load();
+      await tabs[id]!.load();
     } catch (e) {
       if (await handleAuthError(e)) return;
-      tabs[id].el.append(h('div', { class: 'gc-form-error' }, `加载失败：${errorMessage(e)}`));
+      tabs[id]!.el.append(h('div', { class: 'gc-form-error' }, `加载失败：${errorMessage(e)}`));
     }
   }
 
   const fromHash = () => {
     const id = location.hash.slice(1) as TabId;
-    return TABS.some((t) => t.id === id) ? id : 'accounts';
+    return shown.some((t) => t.id === id) ? id : shown[0]!.id;
   };
   window.addEventListener('hashchange', () => void show(fromHash()));
   await show(fromHash());

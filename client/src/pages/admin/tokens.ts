@@ -68,7 +68,7 @@ export function tokensTab(ref: RefData): { el: HTMLElement; load(): Promise<void
       h('td', {}, r.name),
       h('td', {}, r.kind === 'kiosk' ? pill('大屏', 'info') : pill('API', 'off')),
       h('td', {}, roleName(r.role)),
-      h('td', {}, jurisdictionLabel(ref, r)),
+      h('td', {}, jurisdictionLabel(ref, r, { division: r.division_name, grid: r.grid_name, department: r.department_name })),
       h('td', { class: 'mono' }, `${r.prefix}…`),
       h('td', { class: 'time' }, fmtDateTime(r.created_at), r.created_by ? h('div', { class: 'gc-muted small' }, r.created_by) : null),
       h('td', { class: 'time' }, fmtDateTime(r.last_used_at)),
