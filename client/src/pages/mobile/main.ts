@@ -33,6 +33,7 @@ import { useBlobMapWorker } from '../../map/maplibre/blob-worker.js';
 import { dataUrlsSeen, forgetAccount, paintOffline, prepareOffline, registerOfflineWorker, tellAccount, trackTiles } from './offline.js';
 import { Outbox } from './outbox.js';
 import { renderOutbox } from './outbox-view.js';
+import { mountVisits } from './visits.js';
 
 type Tab = 'report' | 'queue' | 'outbox';
 type GridFC = FeatureCollection<Polygon | MultiPolygon, GridProps>;
@@ -659,6 +660,7 @@ async function main(): Promise<void> {
   const where = gridNames.length === 1 ? gridNames[0]! : (me.roleName ?? '');
   $('#who').textContent = `${me.displayName || me.username} · ${where.split(' · ').pop()}`;
   paintMenu(me, where);
+  if (can(me.role as Role, 'update', 'resident_pii')) mountVisits({ toast, select: (t) => setTab(t as Tab) }); // 走访 (issue 14)
   paintCategories();
   paintSubmit();
   void caseApi.departments().then((x) => { departments = x; }).catch(() => undefined);
