@@ -130,6 +130,32 @@ describe('支部台账 /party', () => {
       if (s.phone) expect(await dd.getAttribute('data-phone')).toMatch(/^\d{3}\*{4}\d{4}$/);
     }
     expect(await card.innerText()).toContain('社区民警');
+
+    // The phone page: the 三员 tab lists the roster by duty; 拨打 fetches the full number (audited).
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(new URL('mobile.html', server.url).toString(), { waitUntil: 'domcontentloaded' });
+    const rosterTab = page.locator('.gm-tabs [data-tab="roster"]');
+    await rosterTab.waitFor({ timeout: 60_000 });
+    await rosterTab.click();
+    await expect.poll(() => page.locator('#roster li').count(), { timeout: 20_000 }).toBe(roster.staff.length + roster.missing.length);
+    const police = roster.staff.find((s) => s.duty === 'police' && s.phone)!;
+    const policeRow = page.locator(`#roster li[data-duty="police"]`).first();
+    expect(await policeRow.innerText()).toContain(police.name);
+    expect(await policeRow.innerText()).toContain(police.phone!);
+    await policeRow.locator(`button[data-staff-id="${police.id}"]`).click();
+    await expect.poll(() => policeRow.locator('a[data-full-phone]').getAttribute('data-full-phone').catch(() => null), { timeout: 10_000 }).toMatch(/^1\d{10}$/);
+
+    // The wall: 支部活动(30天) in the Party panel; the worker's one grid now has an activity.
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.goto(new URL('wall', server.url).toString(), { waitUntil: 'domcontentloaded' });
+    await page.waitForFunction(() => document.body.dataset.panels === 'true', undefined, { timeout: 300_000, polling: 200 });
+    const wallBox = page.locator('#party-activity');
+    await expect.poll(() => wallBox.locator('[data-figure="active"]').innerText().catch(() => ''), { timeout: 20_000 }).toBe('1');
+    expect(await wallBox.innerText()).toContain('支部活动(30天)');
+    expect(await wallBox.innerText()).toContain('/1 个网格有活动');
+    expect(await wallBox.locator('[data-figure="flagged"]').count()).toBe(0);
+    const audit2 = (await admin.get<{ action: string; resource: string; resource_id?: string; resourceId?: string }[]>('api/audit?limit=200')).body;
+    expect(audit2.some((a) => a.action === 'read_full' && a.resource === 'grid_staff_contact' && String(a.resourceId ?? a.resource_id) === String(police.id))).toBe(true);
     expect(tp.problems.pageErrors).toEqual([]);
     expect(tp.problems.serverErrors).toEqual([]);
   }, 600_000);

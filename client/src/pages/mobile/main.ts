@@ -33,6 +33,7 @@ import { useBlobMapWorker } from '../../map/maplibre/blob-worker.js';
 import { dataUrlsSeen, forgetAccount, paintOffline, prepareOffline, registerOfflineWorker, tellAccount, trackTiles } from './offline.js';
 import { Outbox } from './outbox.js';
 import { renderOutbox } from './outbox-view.js';
+import { mountRoster } from './roster.js';
 import { mountVisits } from './visits.js';
 
 type Tab = 'report' | 'queue' | 'outbox';
@@ -660,6 +661,9 @@ async function main(): Promise<void> {
   const where = gridNames.length === 1 ? gridNames[0]! : (me.roleName ?? '');
   $('#who').textContent = `${me.displayName || me.username} · ${where.split(' · ').pop()}`;
   paintMenu(me, where);
+  if (can(me.role as Role, 'read', 'staff_contact')) {
+    mountRoster({ grids: grids.features.map((f) => ({ id: f.properties.id, name: f.properties.name })), toast, select: (t) => setTab(t as Tab) }); // 一格三员 (issue 14)
+  }
   if (can(me.role as Role, 'update', 'resident_pii')) mountVisits({ toast, select: (t) => setTab(t as Tab) }); // 走访 (issue 14)
   paintCategories();
   paintSubmit();

@@ -31,6 +31,7 @@ import { setupPanels } from './parts/panels.js';
 import { setupReplay } from './parts/replay.js';
 import { setupSelection } from './parts/selection.js';
 import { setupTour } from './parts/tour.js';
+import { setupPartyActivity } from './parts/party-activity.js';
 import { setupWarnings } from './parts/warnings.js';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
 
@@ -121,6 +122,7 @@ async function main(): Promise<void> {
   setupLayout(ctx);
   const layers = setupLayers(ctx);
   setupPanels(ctx, layers);
+  setupPartyActivity(ctx, account?.role); // 支部活动(30天) with the grids that held none
   setupSelection(ctx);
   setupFigures(ctx);
   const feed = setupLiveFeed(ctx, layers);
