@@ -286,6 +286,63 @@ function withoutOldTiles(sec: Section): Section {
 }
 
 /**
+ * Warm base and grids tiles through the tile route over HTTP: once with the cache, once with a
+ * 0-byte cache (every request renders). Authentication is a stub (a leader of everything).
+ */
+async function httpWarmTiles(db: import('../server/db/db.js').Db, bbox: [number, number, number, number]) {
+  const express = (await import('express')).default;
+  const httpMod = await import('node:http');
+  const { tileRoutes } = await import('../server/tiles/routes.js');
+  const { detectEncoder } = await import('../server/tiles/encode.js');
+  const { sampleTiles } = await import('../server/tiles/tiles.bench.js');
+  const encoder = await detectEncoder(db);
+  const urls = ['base', 'grids'].flatMap((layer) => [12, 13, 14, 15, 16].flatMap((z) => sampleTiles(bbox, z, 20).map(([tz, x, y]) => `/tiles/${layer}/${tz}/${x}/${y}.pbf`)));
+  const clients = 8;
+  const rows: { path: string; requests: number; ms: number; perSec: number; cpuMs: number; perCpuSec: number; p50: number; p95: number }[] = [];
+  const fixed = Buffer.alloc(20 * 1024, 1);
+  for (const [path, maxBytes, rounds] of [['server: tile cache', 512 * 2 ** 20, 10], ['baseline: no cache (0 bytes)', 0, 1],
+    ['ceiling: a plain Express handler sending a fixed 20 KiB', -1, 10]] as const) {
+    const app = express();
+    app.use((req, _res, next) => {
+      req.principal = { kind: 'token', id: 0, name: 'bench', displayName: 'bench', role: 'district_leader', binding: { kind: 'all' } as never,
+        scope: { kind: 'all' }, via: 'bearer', mustChangePassword: false };
+      next();
+    });
+    if (maxBytes < 0) app.get('/tiles/:layer/:z/:x/:y.pbf', (_req, res) => { res.type('application/vnd.mapbox-vector-tile').send(fixed); });
+    else app.use(tileRoutes(db, encoder, { maxBytes, versionTtlMs: 1000 }));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    const agent = new httpMod.Agent({ keepAlive: true, maxSockets: clients });
+    const get = (u: string) => new Promise<number>((resolve, reject) => {
+      const t0 = performance.now();
+      httpMod.get({ host: '127.0.0.1', port, path: u, agent }, (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 || res.statusCode === 204 ? resolve(performance.now() - t0) : reject(new Error(`${u}: ${res.statusCode}`))));
+      }).on('error', reject);
+    });
+    for (const u of urls) await get(u); // fill (the cache, or PostgreSQL's pages for the baseline)
+    const list = Array.from({ length: rounds }, () => urls).flat();
+    const times: number[] = [];
+    let next = 0;
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: clients }, async () => {
+      while (next < list.length) times.push(await get(list[next++]!));
+    }));
+    const total = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    agent.destroy();
+    await new Promise((r) => server.close(r));
+    times.sort((a, b) => a - b);
+    rows.push({ path, requests: list.length, ms: total, perSec: (list.length * 1000) / total, cpuMs, perCpuSec: (list.length * 1000) / cpuMs,
+      p50: times[Math.floor(times.length * 0.5)]!, p95: times[Math.floor(times.length * 0.95)]! });
+  }
+  return { clients, rows };
+}
+
+/**
  * Vector tiles over the generated city (`--only tiles`): the server's tile path (the tile cache
  * of server/tiles/cache.ts in front of ST_AsMVT) against the same renders without the cache, and
  * the case layer with its default time window against every case.
@@ -311,6 +368,8 @@ async function tilesBench(url: string, started: Machine): Promise<Section> {
         [`baseline: no cache (${encoder})`, (z, x, y) => renderTile(db, encoder, sources, z, x, y, ALL)],
       ],
     });
+    console.error('[bench] tiles: warm over HTTP…');
+    const http = await httpWarmTiles(db, size.bbox);
     console.error('[bench] tiles: the case layer (default window vs every case)…');
     const everyCase = { since: new Date(0), until: null, openToo: false };
     // The generated history ends before today: a live city's last 30 days are the history's last 30.
@@ -347,6 +406,16 @@ async function tilesBench(url: string, started: Machine): Promise<Section> {
       'case took 40–60 s each in the previous run (42 MiB for 2 tiles).', '',
       '| layer | path | z | pass | tiles | p50 ms | p95 ms | max ms | tiles/s | KiB |', '|---|---|---|---|---|---|---|---|---|---|',
       ...cases.map(row), '');
+    md.push('### Warm tiles over HTTP', '',
+      `The same server route (server/tiles/routes.ts with its cache) in Express on loopback, ${http.clients} keep-alive clients in this same`,
+      'process (they share its core), every base and grids tile of the sample above requested again after one filling pass. The',
+      'principal is set by a stub middleware: the session or token lookup (one PostgreSQL query per request in the real server) is',
+      'left out. Baseline: the same route with a cache of 0 bytes (every request renders). CPU = this process\'s user + system time',
+      'during the pass (server and clients together; PostgreSQL\'s is not in it): requests per CPU second is the per-core rate that',
+      'the other work on the machine does not change. Ceiling: the same Express app and clients with a handler that only sends a',
+      'fixed 20 KiB buffer — what this machine\'s HTTP stack allows at all.', '',
+      '| path | requests | s | requests/s | CPU s | requests per CPU s | p50 ms | p95 ms |', '|---|---|---|---|---|---|---|---|',
+      ...http.rows.map((r) => `| ${r.path} | ${num(r.requests)} | ${(r.ms / 1000).toFixed(1)} | ${num(r.perSec)} | ${(r.cpuMs / 1000).toFixed(1)} | ${num(r.perCpuSec)} | ${ms(r.p50)} | ${ms(r.p95)} |`), '');
     const server = tiles.filter((r) => r.path.startsWith('server'));
     const base = tiles.filter((r) => r.path.startsWith('baseline'));
     const rate = (rs: TileSampleRow[]) => rs.reduce((a, r) => a + r.tiles, 0) / (rs.reduce((a, r) => a + r.tiles / r.tilesPerSec, 0) || 1);
@@ -355,14 +424,17 @@ async function tilesBench(url: string, started: Machine): Promise<Section> {
     const coldZ14 = server.filter((r) => r.pass === 'cold' && r.zoom === 14);
     const coldP95 = Math.max(...coldZ14.map((r) => r.p95));
     const loadNow = os.loadavg()[0]!.toFixed(1);
-    targets.push({ target: 'Tiles: warm ≥ 3,000 tiles/s per core', measured: `${num(warmRate)} tiles/s with the tile cache (base + grids, z12–16, one process) vs ${num(warmBase)} tiles/s without it in the same run`,
-      met: warmRate >= 3000,
-      why: `${warmRate >= 3000 ? 'met by the cache: ' : ''}a warm tile is a memory lookup (the data version is read at most once a second); measured in process, without HTTP and authentication; jurisdiction layers are cached per scope, cases never. Load average ${loadNow} on 2 cores at the end` });
+    const h = http.rows[0]!;
+    const hb = http.rows[1]!;
+    targets.push({ target: 'Tiles: warm ≥ 3,000 tiles/s per core',
+      measured: `over HTTP ${num(h.perSec)} requests/s wall, ${num(h.perCpuSec)} per CPU second (cache) vs ${num(hb.perSec)} / ${num(hb.perCpuSec)} without it; in process ${num(warmRate)} tiles/s vs ${num(warmBase)} (base + grids, z12–16)`,
+      met: h.perCpuSec >= 3000,
+      why: `${h.perCpuSec >= 3000 ? '' : 'not over HTTP: '}a warm tile is a memory lookup in the cache (data version read at most once a second; jurisdiction layers cached per scope, cases never); over HTTP, Express and the 8 clients in the same process cost most of it: a plain Express handler sending a fixed 20 KiB does only ${num(http.rows[2]!.perCpuSec)} per CPU second in the same setup; the rest is the route (parameter validation, the layer's permission check) and larger bodies (a z12 grids tile is ~185 KiB) — not yet profiled; authentication stubbed (the real server adds one PostgreSQL query per request). Load average ${loadNow} on 2 cores at the end` });
     targets.push({ target: 'Tiles: cold z14 p95 ≤ 50 ms', measured: `${ms(coldP95)} ms (worst of base ${ms(Math.max(...coldZ14.filter((r) => r.layer === 'base').map((r) => r.p95)))} ms, grids ${ms(Math.max(...coldZ14.filter((r) => r.layer === 'grids').map((r) => r.p95)))} ms)`,
       met: coldP95 <= 50,
       why: `${coldP95 <= 50 ? '' : 'not met: '}a z14 base tile now holds streets only (footprints from z15): ${num(coldZ14.find((r) => r.layer === 'base')!.kb / 20)} KiB per tile; cold = first request in this process (PostgreSQL's page cache is not dropped); load average ${loadNow} on 2 cores shared with other work` });
     return { title: 'Vector tiles over the city (z12–z16)', ranAt: new Date().toISOString(), machine: { ...started, loadEnd: os.loadavg() }, markdown: md,
-      data: { size, tiles, cases, windowCases, historyCases, warmRate, warmBase, coldZ14P95: coldP95, cache: cache.stats() }, targets };
+      data: { size, tiles, http, cases, windowCases, historyCases, warmRate, warmBase, coldZ14P95: coldP95, cache: cache.stats() }, targets };
   } finally {
     await db.close();
   }

@@ -36,6 +36,13 @@ function tilesOver(bbox: [number, number, number, number], z: number) {
   return out;
 }
 
+/** `perZoom` tiles of zoom z spread evenly over bbox (every k-th tile of its range): the sample benchTileSample renders first. */
+export function sampleTiles(bbox: [number, number, number, number], z: number, perZoom: number): [number, number, number][] {
+  const all = tilesOver(bbox, z);
+  const step = Math.max(1, Math.floor(all.length / perZoom));
+  return all.filter((_, i) => i % step === 0).slice(0, perZoom);
+}
+
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
 
 export interface TileBenchRow { engine: string; path: string; layer: string; tiles: number; p50: number; p95: number; totalMs: number; kb: number }
