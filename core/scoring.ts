@@ -59,9 +59,9 @@ export interface UnitCounts {
   /** Hotline cases, and those with a repeat complaint (the same case called in again). */
   hotline: number;
   hotlineRepeats: number;
-  /** Branch activities held in the month (null: no records kept — the branch ledger is not built yet). */
+  /** Branch activities held in the month, from the Party ledger (null: the unit has no 网格党支部). */
   branchActivities: number | null;
-  /** Activities per month that count as full marks. */
+  /** Activities per month that count as full marks (server/performance: two per branch of the unit). */
   branchActivityTarget?: number;
 }
 

@@ -1,6 +1,9 @@
 // The Party branch ledger over HTTP on the fixture district: jurisdiction (a grid worker of another
 // grid neither reads nor writes), the rules of an activity (a refused record writes nothing),
 // monthly and 30-day counts, masked rosters and the audited full number, performance scoring.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +15,7 @@ import { ranking } from '../performance/scores.js';
 import { createTestDb, testDbKind, type TestDb } from '../testing/db.js';
 import { loadFixture } from '../testing/fixture.js';
 import { loadPartyFixture, type PartyFixture } from '../testing/party-fixture.js';
+import { testImage } from '../testing/photos.js';
 import { loadPrincipals, type Principals } from '../testing/principals.js';
 import { detectEncoder } from '../tiles/encode.js';
 
@@ -22,6 +26,7 @@ let g: { gridA1: number; gridA2: number; gridB1: number };
 let p: PartyFixture;
 let mA: number[];
 let mB: number;
+const dataDir = mkdtempSync(join(tmpdir(), 'gc-party-'));
 const today = beijingDate(Date.now());
 
 beforeAll(async () => {
@@ -37,9 +42,9 @@ beforeAll(async () => {
   mB = await member(p.branchB1, '冯党员', '13900004444', null);
   await t.db.query(`UPDATE grid_staff SET phone = '13811112222' WHERE name = '张网格'`);
   await t.db.query(`INSERT INTO grid_staff (grid_id, role, name, phone, dataset_id) VALUES ($1, 'police', '陈警官', '13822223333', 'fixture')`, [g.gridA1]);
-  app = createApp({ config: loadConfig({}), db: t.db, bus: new EventBus(), tileEncoder: await detectEncoder(t.db), log: () => undefined });
+  app = createApp({ config: loadConfig({ DATA_DIR: dataDir }), db: t.db, bus: new EventBus(), tileEncoder: await detectEncoder(t.db), log: () => undefined });
 }, 180_000);
-afterAll(async () => { await t?.drop(); });
+afterAll(async () => { await t?.drop(); rmSync(dataDir, { recursive: true, force: true }); });
 
 type Who = keyof Principals['tokens'];
 const get = (w: Who, path: string) => request(app).get(path).set('Authorization', `Bearer ${who.tokens[w]}`);
@@ -172,5 +177,20 @@ describe(`party ledger on ${testDbKind()}`, () => {
       { actor: 'communityA', resource: 'party_member_contact', resource_id: String(mA[0]), outcome: 'ok' },
       { actor: 'leader', resource: 'grid_staff_contact', resource_id: String(police.id), outcome: 'denied' },
     ]);
+  });
+
+  it('an activity photo is seen by whoever sees the branch, and by nobody outside it', async () => {
+    const up = await request(app).post('/api/photos').set('Authorization', `Bearer ${who.tokens.gridA1}`)
+      .attach('photo', await testImage('png', 3, 64), { filename: 'a.png', contentType: 'image/png' }).expect(201);
+    const photo = up.body.id as number;
+    // Before it is on an activity: only its uploader.
+    await get('communityA', `/api/photos/${photo}/thumb`).expect(404);
+    await post('gridA1', `/api/party/branches/${p.branchA1}/activities`, { kind: 'visit', heldOn: today, place: '2号楼', attendeeIds: [mA[0]], photoIds: [photo] }).expect(201);
+    const d = (await get('communityA', `/api/party/branches/${p.branchA1}`).expect(200)).body as BranchDetail;
+    expect(d.activities[0]!.photos.map((x) => x.id)).toEqual([photo]);
+    for (const w of ['gridA1', 'communityA', 'subdistrict', 'center'] as const) await get(w, `/api/photos/${photo}/thumb`).expect(200);
+    for (const w of ['gridB1', 'communityB', 'department'] as const) await get(w, `/api/photos/${photo}/thumb`).expect(404);
+    // Someone else's photo cannot be attached, even one they can see.
+    await post('communityA', `/api/party/branches/${p.branchA1}/activities`, { kind: 'visit', heldOn: today, place: 'x', attendeeIds: [mA[0]], photoIds: [photo] }).expect(422);
   });
 });

@@ -19,6 +19,12 @@ SELECT ip.photo_id, i.id, i.grid_id, i.community_code, i.subdistrict_code, i.dis
   FROM incident_photo ip JOIN incident i ON i.id = ip.incident_id
  WHERE ip.photo_id = ANY($1::int[]);
 
+-- name: activitiesOf
+-- The Party branch activities (支部台账) photos $1 are on, with the branch's grid and community.
+SELECT ap.photo_id, o.grid_id, o.community_code
+  FROM party_activity_photo ap JOIN party_activity a ON a.id = ap.activity_id JOIN party_org o ON o.id = a.branch_id
+ WHERE ap.photo_id = ANY($1::int[]);
+
 -- name: ofIncident
 -- Photos on case $1 in the order they were added, with the trail entry they came with.
 SELECT p.id, p.mime, p.bytes, p.width, p.height, ip.added_at, ip.event_id, e.action, p.created_by_label
