@@ -94,6 +94,16 @@ describe('支部台账 /party', () => {
     // The map's colour for the grid follows: no grid of the worker's is flagged any more.
     expect(h.flagged).toBe(0);
 
+    // A new member: a bad number is refused on the server and shown; then saved and offered as an attendee.
+    await page.locator('#mem-name').fill('林新党员');
+    await page.locator('#mem-phone').fill('abc');
+    await page.locator('#mem-add').click();
+    await expect.poll(() => page.locator('#mem-error').innerText(), { timeout: 10_000 }).toContain('未保存');
+    await page.locator('#mem-phone').fill('13712345678');
+    await page.locator('#mem-add').click();
+    await expect.poll(() => page.locator('#act-attendees input[type=checkbox]').count(), { timeout: 15_000 }).toBe(members + 1);
+    expect(await page.locator('#members').innerText()).toContain('137****5678');
+
     // The roster: masked numbers; one opened in full, which the audit log records.
     const roster = (await admin.get<GridRoster>(`api/party/grids/${branch.gridId}/roster`)).body;
     const withPhone = roster.staff.find((s) => s.phone)!;

@@ -159,6 +159,22 @@ async function main() {
       h('div', {}, '参加党员：'), attendees, note, h('label', { class: 'pt-row' }, '照片 ', photos), error, submit));
   }
 
+  /** 新增党员: name, phone, date joined (or transferred in); the server checks and stores it. */
+  function memberForm(branchId: number): HTMLElement {
+    const name = h('input', { id: 'mem-name', type: 'text', maxlength: '40', placeholder: '姓名', 'aria-label': '党员姓名' });
+    const phone = h('input', { id: 'mem-phone', type: 'tel', maxlength: '20', placeholder: '手机号（选填）', 'aria-label': '手机号' });
+    const joined = h('input', { id: 'mem-joined', type: 'date', max: beijingDate(Date.now()), 'aria-label': '入党/转入日期' });
+    const error = h('span', { class: 'pt-error', id: 'mem-error', role: 'alert' });
+    const add = button('新增党员', 'btn sm', () => {
+      error.textContent = '';
+      add.disabled = true;
+      partyApi.addMember(branchId, { name: name.value.trim(), ...(phone.value.trim() ? { phone: phone.value.trim() } : {}), ...(joined.value ? { joinedOn: joined.value } : {}) })
+        .then(() => loadBranch(branchId))
+        .catch((e: unknown) => { error.textContent = `未保存：${errorMessage(e)}`; add.disabled = false; });
+    }, { id: 'mem-add' });
+    return h('div', { class: 'pt-row pt-member-form' }, name, phone, joined, add, error);
+  }
+
   function renderBranch(d: BranchDetail) {
     const b = d.branch;
     $('#kpi').replaceChildren(
@@ -183,6 +199,7 @@ async function main() {
     const full = can(role!, 'read_full', 'staff_contact');
     $('#members').replaceChildren(...d.members.map((m) => h('span', { 'data-id': m.id }, m.name, ' ', h('span', { class: 'phone' }, m.phone ?? ''),
       full && m.phone ? button('查看', 'btn sm', () => void showContact('member', m.id).catch((e) => showError(errorMessage(e)))) : '')));
+    if (d.canWrite) $('#members').append(memberForm(d.branch.id));
     $('#households').replaceChildren(...(d.households.length ? d.households.map((x) => h('li', { 'data-id': x.id }, h('b', {}, x.name),
       h('div', { class: 'meta' }, x.serves.length ? `联系服务：${x.serves.map((s) => `${s.buildingName} ${s.households} 户`).join('；')}` : '未关联服务户'))) : [h('li', { class: 'pt-sub' }, '本网格无党员中心户')]));
     $('#roster-grid').textContent = `· ${shortGrid(d.roster.gridName)}`;
