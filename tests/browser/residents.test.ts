@@ -125,6 +125,26 @@ describe('人房企数据池 /residents', () => {
     const log = (await admin.get<{ actor: string; action: string; resource: string; resource_id: string; outcome: string }[]>('api/audit?limit=50')).body;
     expect(log.find((e) => e.action === 'read_full' && e.resource === 'resident' && e.resource_id === String(id))).toMatchObject({ actor: officer.username, outcome: 'ok' });
     expect(log.find((e) => e.action === 'import' && e.resource === 'resident' && e.outcome === 'ok')).toMatchObject({ actor: officer.username });
+
+    // the officer adds a tag to that person on the page; the server has it, and the 退役军人 count follows
+    const veteransBefore = (await admin.get<{ grids: { tags: Record<string, number> }[] }>(`api/residents/by-grid?division=${community}`)).body.grids
+      .reduce((n, g) => n + (g.tags.veteran ?? 0), 0);
+    const hadVeteran = await page.locator('#detail input[data-tag="veteran"]').isChecked();
+    await page.locator('#detail input[data-tag="veteran"]').setChecked(!hadVeteran);
+    await page.locator('#detail-save-tags').click();
+    await expect.poll(() => page.locator('#detail-tags-status').innerText(), { timeout: 15_000 }).toBe('已保存');
+    const person = (await admin.get<{ tags: string[] }>(`api/residents/${id}`)).body;
+    expect(person.tags.includes('veteran')).toBe(!hadVeteran);
+    const veteransAfter = (await admin.get<{ grids: { tags: Record<string, number> }[] }>(`api/residents/by-grid?division=${community}`)).body.grids
+      .reduce((n, g) => n + (g.tags.veteran ?? 0), 0);
+    expect(veteransAfter).toBe(veteransBefore + (hadVeteran ? -1 : 1));
+
+    // a house tag lists houses (房号, masked owner)
+    await page.locator('#tag').selectOption('rental');
+    await expect.poll(async () => (await hooks(page)).tag).toBe('rental');
+    expect(await page.locator('#list thead').innerText()).toContain('房号');
+    const rentals = (await hooks(page)).total;
+    expect(await page.locator('#list tbody tr').count()).toBe(Math.min(500, rentals));
     await screenshotPage(page, 'residents');
     expect(tp.problems.serverErrors).toEqual([]);
     expect(tp.problems.pageErrors).toEqual([]);

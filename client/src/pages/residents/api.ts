@@ -33,6 +33,7 @@ export const pool = {
   firms: (division: string, tag: string | undefined) =>
     api.request<{ firms: FirmView[] }>(withQuery('/api/residents/firms', { division, tag, limit: 500 })),
   full: (id: number) => api.request<PersonView>(`/api/residents/${id}?full=1`),
+  setTags: (id: number, tags: string[]) => api.send<PersonView>('PUT', `/api/residents/${id}/tags`, { tags }),
   preview: (kind: PoolKind, file: Blob) => upload<ImportPreview>(withQuery('/api/residents/import/preview', { kind }), file),
   commit: (kind: PoolKind, file: Blob) => upload<{ imported: number; ids: number[] }>(withQuery('/api/residents/import', { kind }), file),
   createTag: (b: TagInput & { code: string; appliesTo: PoolKind }) => api.send<ResidentTagView>('POST', '/api/residents/tags', b),

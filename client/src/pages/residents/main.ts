@@ -121,6 +121,27 @@ async function main() {
       h('div', {}, '最近走访：', p.lastVisit ?? '从未'),
       h('div', { class: 'rs-note' }, '完整信息查看已记入审计日志。'),
     );
+    if (canEdit) $('#detail').append(tagEditor(p.id, p.tags));
+  }
+
+  /** A person's tags as checkboxes with 保存标签 (PUT /api/residents/:id/tags; audited on the server). */
+  const canEdit = can(role, 'update', 'resident_pii');
+  function tagEditor(id: number, current: string[]): HTMLElement {
+    const boxes = tags.filter((t) => t.appliesTo === 'person').map((t) => {
+      const box = h('input', { type: 'checkbox', value: t.code, 'data-tag': t.code });
+      box.checked = current.includes(t.code);
+      return h('label', { class: 'rs-tagbox' }, box, t.name);
+    });
+    const status = h('span', { class: 'rs-note', id: 'detail-tags-status' });
+    const save = button('保存标签', 'btn sm', () => {
+      const chosen = boxes.map((b) => b.querySelector('input')!).filter((b) => b.checked).map((b) => b.value);
+      save.disabled = true;
+      pool.setTags(id, chosen)
+        .then(async () => { status.textContent = '已保存'; await loadCommunity(comSelect.value, false); })
+        .catch((e: unknown) => { status.textContent = errorMessage(e); })
+        .finally(() => { save.disabled = false; });
+    }, { id: 'detail-save-tags' });
+    return h('div', { class: 'rs-tagedit' }, ...boxes, h('div', { class: 'rs-row' }, save, status));
   }
 
   async function renderList(tag: string) {
