@@ -28,7 +28,8 @@ export interface GridProps {
   synthetic: boolean;
 }
 export type GridFeature = Feature<MultiPolygon, GridProps>;
-export type GridCollection = FeatureCollection<MultiPolygon, GridProps>;
+/** Grids as GET /api/grids sends them: truncated when the server's MAX_FEATURES cut the list. */
+export type GridCollection = FeatureCollection<MultiPolygon, GridProps> & { truncated?: boolean };
 
 export interface BuildingProps {
   id: number;

@@ -172,6 +172,11 @@ export interface MapView {
   onHover?(handler: (e: MapClickEvent | null) => void): () => void;
   /** Optional: drags of points in `draggable` point layers (the map does not pan meanwhile). */
   onDrag?(handler: (e: MapDragEvent) => void): () => void;
+  /**
+   * Optional: the view settled after a pan, zoom or flight (not on every frame): its box
+   * [minLon, minLat, maxLon, maxLat] and zoom (web-mercator zoom or its equivalent).
+   */
+  onViewChange?(handler: (view: { bbox: BBox; zoom: number }) => void): () => void;
   /** Optional: the pointer's cursor over the map when it is over nothing pickable (null = default). */
   setCursor?(cursor: string | null): void;
   /** Resolves after the current layers have been drawn at least once (tiles and data loaded). */

@@ -539,6 +539,12 @@ export class MaplibreView implements MapView {
     return () => this.dragHandlers.delete(handler);
   }
 
+  onViewChange(handler: (view: { bbox: BBox; zoom: number }) => void): () => void {
+    const listener = () => handler({ bbox: this.getBounds(), zoom: this.map.getZoom() });
+    this.map.on('moveend', listener);
+    return () => this.map.off('moveend', listener);
+  }
+
   setCursor(cursor: string | null): void {
     this.baseCursor = cursor ?? '';
     if (!this.drag) this.map.getCanvas().style.cursor = this.baseCursor;
