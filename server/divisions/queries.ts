@@ -77,7 +77,11 @@ export async function getTree(db: Queryable, scope: Scope): Promise<DivisionNode
 }
 
 export async function divisionsGeoJson(db: Queryable, level: DivisionLevel, scope: Scope): Promise<unknown> {
-  const visible = scope.kind === 'division' ? scope.codes : scope.kind === 'grid' ? [scope.communityCode] : null;
+  // Unscoped callers get the district the pages show (the first, as for /api/district and the
+  // tree), not every division of a database that holds a whole city.
+  const district = scope.kind === 'division' || scope.kind === 'grid' ? null : (await db.query<{ code: string }>(SQL.district)).rows[0]?.code;
+  const visible = scope.kind === 'division' ? scope.codes : scope.kind === 'grid' ? [scope.communityCode]
+    : district ? await subtreeCodes(db, district) : null;
   const r = await db.query<{ fc: unknown }>(SQL.geojson, [level, visible]);
   return r.rows[0]!.fc;
 }

@@ -60,6 +60,24 @@ describe(`HTTP API on ${testDbKind()}`, () => {
     await api.get('/api/divisions.geojson?level=planet').expect(400);
   });
 
+  it('GET /api/divisions.geojson keeps an unscoped caller to the district the pages show, not every district in the database', async () => {
+    // A second district (as a city database holds): the department's map still gets T00's communities only.
+    const div = `INSERT INTO division (code, parent_code, level, name, geom, dataset_id) VALUES ($1, $2, $3, $4, ST_MakeEnvelope($5, 31.22, $6, 31.26, 4326), 'fixture')`;
+    await t.db.query(div, ['T99', null, 'district', '邻区', 121.52, 121.56]);
+    await t.db.query(div, ['T9901', 'T99', 'subdistrict', '邻区街道', 121.52, 121.56]);
+    await t.db.query(div, ['T990101', 'T9901', 'community', '邻区社区', 121.53, 121.54]);
+    try {
+      const dep = authed(() => who.tokens.department);
+      const codes = (r: request.Response) => (r.body.features as { id: string }[]).map((f) => f.id).sort();
+      expect(codes(await dep.get('/api/divisions.geojson?level=community').expect(200))).toEqual(['T0101', 'T0102']);
+      expect(codes(await dep.get('/api/divisions.geojson?level=district').expect(200))).toEqual(['T00']);
+      // A scoped caller is unchanged: its own jurisdiction.
+      expect(codes(await api.get('/api/divisions.geojson?level=community').expect(200))).toEqual(['T0101', 'T0102']);
+    } finally {
+      await t.db.query(`DELETE FROM division WHERE code IN ('T990101', 'T9901', 'T99')`);
+    }
+  });
+
   it('GET /api/grids?bbox returns the contract fields, filtered by bbox, division and limit', async () => {
     const all = (await api.get(`/api/grids?bbox=${FIXTURE.bbox.join(',')}&limit=10`).expect(200)).body;
     // MAX_FEATURES=2 caps the limit and reports truncation.
