@@ -62,7 +62,7 @@ describe(`HTTP API on ${testDbKind()}`, () => {
 
   it('GET /api/divisions.geojson keeps an unscoped caller to the district the pages show, not every district in the database', async () => {
     // A second district (as a city database holds): the department's map still gets T00's communities only.
-    const div = `INSERT INTO division (code, parent_code, level, name, geom, dataset_id) VALUES ($1, $2, $3, $4, ST_MakeEnvelope($5, 31.22, $6, 31.26, 4326), 'fixture')`;
+    const div = `INSERT INTO division (code, parent_code, level, name, geom, dataset_id) VALUES ($1, $2, $3, $4, ST_Multi(ST_MakeEnvelope($5, 31.22, $6, 31.26, 4326)), 'fixture')`;
     await t.db.query(div, ['T99', null, 'district', '邻区', 121.52, 121.56]);
     await t.db.query(div, ['T9901', 'T99', 'subdistrict', '邻区街道', 121.52, 121.56]);
     await t.db.query(div, ['T990101', 'T9901', 'community', '邻区社区', 121.53, 121.54]);
