@@ -45,10 +45,10 @@ const pageGrids = (t: TestPage) => t.page.evaluate((): PageGrids => {
 });
 
 /** Jump the view (no animation) and wait until the page's grid requests for it have settled. */
-async function jump(t: TestPage, target: { center: [number, number]; zoom: number } | { bbox: BBox }) {
+async function jump(t: TestPage, target: { center: [number, number]; zoom: number } | { bbox: BBox }, settleMs = 400) {
   await t.page.evaluate((tg) => (window as unknown as { __gcView: { flyTo(t: unknown, o: unknown): void } }).__gcView.flyTo(tg, { animate: false }), target);
-  // The loader waits 250 ms after the view settles before it asks.
-  await t.page.waitForTimeout(400);
+  // The loader waits 250 ms after the view settles before it asks (Cesium reports the end of a move a few frames later).
+  await t.page.waitForTimeout(settleMs);
   await t.page.evaluate(() => (window as unknown as { __gc: { gridsIdle(): Promise<void> } }).__gc.gridsIdle());
 }
 
@@ -149,6 +149,50 @@ describe('2D map of a district larger than MAX_FEATURES', () => {
     s = await pageGrids(tp);
     expect([s.truncated, s.count]).toEqual([true, 0]);
     expect(s.notice).toContain('请放大地图');
+    expect([...tp.problems.pageErrors, ...tp.problems.serverErrors]).toEqual([]);
+  });
+
+  it('the 3D city does the same: no grids at the district view, the view\'s grids once zoomed in', async ({ onTestFailed }) => {
+    await tp?.close();
+    const district = (await api.get<{ bbox: BBox }>('api/district')).body;
+    const tree = (await api.get<{ tree: { gridCount: number } }>('api/divisions')).body.tree;
+    const target = (await api.get<GridFc>(`api/grids?bbox=${district.bbox.join(',')}`)).body.features[0]!;
+    tp = await openPage(browser, server);
+    reportFailure(onTestFailed, server, tp, 'map-viewport-3d');
+    let views = 0;
+    tp.page.on('request', (r) => {
+      const u = new URL(r.url());
+      const b = u.searchParams.get('bbox');
+      if (u.pathname === '/api/grids' && b && b !== district.bbox.map((x) => +x.toFixed(6)).join(',')) views++;
+    });
+    await tp.page.goto(new URL('3d.html?debug', server.url).toString(), { waitUntil: 'domcontentloaded' });
+    await waitForReady(tp, 150_000);
+    let s = await pageGrids(tp);
+    expect([s.truncated, s.count, s.sumGrids]).toEqual([true, 0, String(tree.gridCount)]);
+    expect(s.notice).toContain('请放大地图');
+
+    const center = await interiorPoint(target as Feature<Polygon | MultiPolygon>);
+    let zoom = 15;
+    for (; zoom <= 19; zoom++) {
+      await jump(tp, { center, zoom }, 1_000);
+      // Software GL renders slowly: give the move's end a few seconds to be reported and answered.
+      const complete = await tp.page.waitForFunction(() => {
+        const gc = (window as unknown as { __gc: { gridsTruncated?: boolean; gridCount: number } }).__gc;
+        return !gc.gridsTruncated && gc.gridCount > 0;
+      }, undefined, { timeout: 4_000, polling: 200 }).then(() => true, () => false);
+      s = await pageGrids(tp);
+      if (complete) break;
+    }
+    console.log(`[map-viewport] 3D: grids complete from zoom ${zoom}: ${s.count} grids; ${views} view requests`);
+    expect(zoom, 'even at zoom 19 the 3D view held too many grids').toBeLessThanOrEqual(19);
+    expect(views).toBeGreaterThan(0);
+    expect(s.notice).toBeNull();
+    expect(s.sumGrids).toBe(String(tree.gridCount));
+    const stats = await waitForNonBlank(tp.page, '.cesium-widget canvas', 'map-viewport-3d', 60_000);
+    console.log(`[map-viewport] 3D canvas ${describeStats(stats)}`);
+
+    await jump(tp, { bbox: district.bbox }, 1_000);
+    await expect.poll(async () => { const g = await pageGrids(tp!); return [g.truncated, g.count]; }, { timeout: 10_000 }).toEqual([true, 0]);
     expect([...tp.problems.pageErrors, ...tp.problems.serverErrors]).toEqual([]);
   });
 });

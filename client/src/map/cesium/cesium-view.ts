@@ -635,6 +635,17 @@ export class CesiumView implements MapView {
     return () => this.clickHandlers.delete(handler);
   }
 
+  onViewChange(handler: (view: { bbox: BBox; zoom: number }) => void): () => void {
+    const camera = this.viewer.camera;
+    return camera.moveEnd.addEventListener(() => {
+      // The ground the camera sees (a tilted view reaches further away than it is wide).
+      const r = camera.computeViewRectangle(this.viewer.scene.globe.ellipsoid);
+      if (!r) return;
+      const bbox: BBox = [CMath.toDegrees(r.west), CMath.toDegrees(r.south), CMath.toDegrees(r.east), CMath.toDegrees(r.north)];
+      handler({ bbox, zoom: Math.log2(35_200_000 / Math.max(1, camera.positionCartographic.height)) });
+    });
+  }
+
   private allReady(): boolean {
     // Hidden layers are not updated by Cesium (so never become ready) and are not drawn anyway.
     return [...this.layers.values()].every((r) => !r.collection.show || r.pending.every((p) => p.isDestroyed() || p.ready));

@@ -22,6 +22,7 @@ import { $, fmtInt, h, showError } from '../../shell/dom.js';
 import { handleAuthError } from '../../shell/auth.js';
 import { mountHeader } from '../../shell/header.js';
 import { initHooks, markReady } from '../../shell/hooks.js';
+import { startGridViewport } from '../../shell/grid-viewport.js';
 import { IncidentFeed } from '../../ui/incident-feed.js';
 import { InfoPanel } from '../../ui/info-panel.js';
 import { openMapPage } from '../../shell/map-page.js';
@@ -69,10 +70,20 @@ async function main() {
     settle(api.incidentCategories(), 'incident categories', []),
   ]);
   const categoryNames = new Map(categories.map((c) => [c.code, c.name]));
-  let grids = gridsAtStart; // replaced when a grid layout is published (socket grids:changed)
+  // The grids on the page: the whole district, or the view's in a district larger than the server
+  // sends at once (shell/grid-viewport.ts). Replaced as the view moves and when a layout is published.
+  let onGridsChanged = () => {}; // set once the layers below exist
+  const gridView = startGridViewport({
+    view, districtBbox: district.bbox, first: gridsAtStart, notice: $('#map-notice'), hooks, onChange: () => onGridsChanged(),
+  });
+  let grids = gridView.shown;
+  const showGridTotal = () => {
+    const total = gridView.totals();
+    $('#sum-grids').textContent = total ? fmtInt(total.grids) : '—';
+  };
 
   $('#sum-buildings').textContent = fmtInt(buildings.features.length);
-  $('#sum-grids').textContent = fmtInt(grids.features.length);
+  showGridTotal();
 
   // Legend: building heights.
   $('#legend').replaceChildren(
@@ -85,8 +96,14 @@ async function main() {
     ].map(([m, label]) => h('div', { class: 'row' }, h('span', { class: 'bar', style: `background:${rgbaToCss(heightColor(m as number))}` }), label as string)),
   );
 
-  const breaks = quantileBreaks(grids.features.map((f) => f.properties.households));
-  $('#grid-legend').replaceChildren(...householdLegend(breaks));
+  // Breaks from the first grids the page gets (the district, or the first view of a large one), then kept.
+  let breaks: number[] = [];
+  const setBreaks = () => {
+    if (breaks.length || !grids.features.length) return;
+    breaks = quantileBreaks(grids.features.map((f) => f.properties.households));
+    $('#grid-legend').replaceChildren(...householdLegend(breaks));
+  };
+  setBreaks();
   if (showCases) $('#case-legend').replaceChildren(...caseLegend(false));
   const state = { on: { buildings: true, grids: true, base: true, incidents: true, labels: true } as Record<ToggleKey, boolean>, selectedGridId: null as number | null };
 
@@ -257,6 +274,12 @@ async function main() {
     render();
   });
 
+  onGridsChanged = () => {
+    grids = gridView.shown;
+    setBreaks();
+    showGridTotal();
+    render();
+  };
   render();
   if (!showCases) {
     await view.rendered();
@@ -268,12 +291,7 @@ async function main() {
   live.initial.catch((e) => console.warn('[gc] incidents load failed', e));
   // A grid layout was published (grid editor): reload the draped grids.
   live.socket.on('grids:changed', () => {
-    api.grids(district.bbox).then((fresh) => {
-      grids = fresh;
-      $('#sum-grids').textContent = fmtInt(grids.features.length);
-      hooks.gridCount = grids.features.length;
-      render();
-    }).catch((e) => console.warn('[gc] grid reload failed', e));
+    gridView.reload();
   });
 
   await view.rendered();

@@ -22,7 +22,7 @@ import { $, fmtInt, h, showError } from '../../shell/dom.js';
 import { handleAuthError } from '../../shell/auth.js';
 import { mountHeader } from '../../shell/header.js';
 import { initHooks, markReady } from '../../shell/hooks.js';
-import { ViewportLoader } from '../../map/viewport.js';
+import { startGridViewport } from '../../shell/grid-viewport.js';
 import { openMapPage } from '../../shell/map-page.js';
 import { IncidentFeed } from '../../ui/incident-feed.js';
 import { InfoPanel } from '../../ui/info-panel.js';
@@ -96,13 +96,13 @@ async function main() {
     settle(api.incidentCategories(), 'incident categories', []),
   ]);
   performance.mark('gc:data');
-  // The grids on the page: the whole district when the server sent it complete; otherwise (a
-  // district larger than the server's MAX_FEATURES) only what the view shows, reloaded as it moves
-  // (map/viewport.ts), and none while even the view holds too many — a notice says to zoom in.
-  let loadedGrids = gridsAtStart;
-  let gridsPartial = Boolean(gridsAtStart.truncated);
-  const shownGrids = () => (loadedGrids.truncated ? { ...loadedGrids, features: [] } : loadedGrids);
-  let grids = shownGrids();
+  // The grids on the page: the whole district, or the view's in a district larger than the server
+  // sends at once (shell/grid-viewport.ts). Replaced as the view moves and when a layout is published.
+  let onGridsChanged = () => {}; // set once the layers below exist
+  const gridView = startGridViewport({
+    view, districtBbox: district.bbox, first: gridsAtStart, notice: $('#map-notice'), hooks, onChange: () => onGridsChanged(),
+  });
+  let grids = gridView.shown;
   if (new URLSearchParams(location.search).has('debug')) Object.assign(window, { __gcView: view });
   await view.ready();
   performance.mark('gc:map-load');
@@ -116,21 +116,11 @@ async function main() {
 
   // ---- summary ----
   // District totals: summed from the grids when all are on the page, else the division tree's.
-  let treeTotals: { grids: number; households: number } | null = null;
   const showSummary = () => {
-    const whole = !gridsPartial;
-    const total = whole
-      ? { grids: grids.features.length, households: grids.features.reduce((s, f) => s + (f.properties.households || 0), 0) }
-      : treeTotals;
+    const total = gridView.totals();
     $('#sum-grids').textContent = total ? fmtInt(total.grids) : '—';
     $('#sum-hh').textContent = total ? fmtInt(total.households) : '—';
     $('#district-sub').textContent = `${communities.features.length || '—'} 个社区 · ${total ? fmtInt(total.grids) : '—'} 个网格`;
-    if (!whole && !treeTotals) {
-      api.divisions().then(({ tree }) => {
-        treeTotals = { grids: tree.gridCount, households: tree.households };
-        showSummary();
-      }).catch((e) => console.warn('[gc] division totals failed', e));
-    }
   };
   showSummary();
 
@@ -431,45 +421,26 @@ async function main() {
   });
 
   // ---- grids by viewport (only when the district is too large to send at once) ----
-  const notice = $('#map-notice');
-  const setGrids = (fc: typeof loadedGrids, partial: boolean) => {
-    loadedGrids = fc;
-    gridsPartial = partial;
-    grids = shownGrids();
+  onGridsChanged = () => {
+    grids = gridView.shown;
     gridLabels = labelsOf(grids);
     setBreaks();
     showSummary();
     const gridCount = countEls.get('grids');
     if (gridCount) gridCount.textContent = fmtInt(grids.features.length);
-    notice.hidden = !fc.truncated;
-    notice.textContent = fc.truncated ? '当前视野内网格过多，请放大地图查看网格' : '';
     if (state.selectedGridId !== null && !grids.features.some((f) => f.properties.id === state.selectedGridId)) {
       state.selectedGridId = null;
       info.hide();
     }
-    hooks.gridCount = grids.features.length;
-    hooks.gridsTruncated = Boolean(fc.truncated);
     render();
   };
-  const gridLoader = new ViewportLoader<typeof loadedGrids>({
-    limits: district.bbox,
-    fetch: (bbox, signal) => api.grids(bbox, undefined, signal),
-    onData: (fc, area) => setGrids(fc, area.bbox !== null || Boolean(fc.truncated)),
-    onEmpty: () => setGrids({ ...loadedGrids, truncated: false, features: [] }, true),
-    onError: (e) => console.warn('[gc] grids for the view failed', e),
-  }, gridsAtStart);
-  hooks.gridsIdle = () => gridLoader.idle();
-  hooks.gridsTruncated = Boolean(gridsAtStart.truncated);
-  notice.hidden = !gridsAtStart.truncated;
-  if (gridsAtStart.truncated) notice.textContent = '当前视野内网格过多，请放大地图查看网格';
-  view.onViewChange?.(({ bbox }) => gridLoader.viewChanged(bbox));
 
   refreshFacilities(); // also renders
   // /map.html?grid=<id> (the portal's division tree): open that grid's card and frame it.
   const asked = Number(new URLSearchParams(location.search).get('grid'));
   // In a district too large for the page, the grid may not be loaded yet: ask for it alone.
   const askedGrid = !asked ? undefined : grids.features.find((f) => f.properties.id === asked)
-    ?? (gridsPartial ? await api.grid(asked).catch(() => undefined) : undefined);
+    ?? (gridView.whole ? undefined : await api.grid(asked).catch(() => undefined));
   if (askedGrid) {
     state.selectedGridId = askedGrid.properties.id;
     info.showGrid(askedGrid.properties);
@@ -490,8 +461,7 @@ async function main() {
   live.initial.catch((e) => console.warn('[gc] incidents load failed', e));
   // A grid layout was published (grid editor): reload the grids, their labels and the summary.
   live.socket.on('grids:changed', () => {
-    treeTotals = null;
-    gridLoader.reload();
+    gridView.reload();
   });
 
   // ---- ready: the map has drawn the grid polygons ----
