@@ -207,7 +207,10 @@ export function jurisdictionPicker(ref: RefData, kind: PickerKind, current?: Jur
   /** Load the chosen community's grids (the last request wins), then refill keeping `keep`. */
   async function loadGrids(keep: string) {
     const mine = ++seq;
-    if (!community.value) { grids = []; fill(kindNow, keep); return; }
+    // The previous community's grids go at once: none of them may be chosen while this one loads.
+    grids = [];
+    fill(kindNow, keep);
+    if (!community.value) return;
     select.disabled = true;
     try {
       const gs = await gridsOf(ref, community.value);
