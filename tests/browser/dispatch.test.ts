@@ -176,7 +176,7 @@ describe('中屏干 /dispatch with 小屏办 /mobile', () => {
     await d.page.locator(`#detail .gd-d[data-case-id="${id}"]`).waitFor();
     // Countdowns say what they count: 剩余 before the deadline, 超期 after it.
     await expect.poll(() => d.page.locator('#detail .gw-cd').innerText()).toMatch(/^(剩余|超期) (\d+天 )?\d{2}:\d{2}:\d{2}$/);
-    expect(await item.locator('.gw-cd').innerText()).toMatch(/^剩余 (\d+天 )?\d{2}:\d{2}:\d{2}$/);
+    await expect.poll(() => item.locator('.gw-cd').innerText()).toMatch(/^剩余 (\d+天 )?\d{2}:\d{2}:\d{2}$/);
     await act(d.page, '#detail', 'accept', 'accepted');
     await act(d.page, '#detail', 'dispatch', 'dispatched', async (form) => {
       await form.locator('select[name="level"]').selectOption('grid');

@@ -25,7 +25,7 @@ import {
   type CaseDetail, type CaseItem,
 } from '../../ui/cases/model.js';
 import { previewUrl, shrinkPhoto } from '../../ui/cases/photo.js';
-import { startTicker } from '../../ui/cases/ticker.js';
+import { paintCountdown, startTicker } from '../../ui/cases/ticker.js';
 import { fmtWhen, photoStrip, renderTrail } from '../../ui/cases/trail.js';
 import { cached, isUnreachable, readCache, writeCache } from './cache.js';
 import { deviceStorage } from './device-storage.js';
@@ -361,7 +361,8 @@ async function fetchNeeds(): Promise<void> {
 }
 
 function caseCard(c: CaseItem, actions: { action: string; name: string }[], compact = false): HTMLElement {
-  const over = isOverdue(c, clock.now());
+  const now = clock.now();
+  const over = isOverdue(c, now);
   const li = h(
     'li',
     { class: `gm-case${over ? ' over' : ''}`, 'data-case-id': c.id, 'data-status': c.status, tabindex: 0 },
@@ -376,6 +377,7 @@ function caseCard(c: CaseItem, actions: { action: string; name: string }[], comp
     !compact && actions.length ? h('div', { class: 'gm-case-acts' }, ...sortActions(actions.filter((a) => a.action !== 'merge')).slice(0, 3).map((a) =>
       h('button', { type: 'button', class: 'gm-chip-btn', 'data-open-action': a.action }, a.name))) : null,
   );
+  for (const el of li.querySelectorAll<HTMLElement>('[data-deadline]')) paintCountdown(el, now); // not blank until the next tick
   li.addEventListener('click', (ev) => {
     const act = (ev.target as HTMLElement).closest<HTMLElement>('[data-open-action]')?.dataset.openAction ?? null;
     void openCase(c.id, act);
