@@ -126,4 +126,5 @@ export type DivisionCollection = FeatureCollection<MultiPolygon | Polygon, Divis
 
 /** GET /api/buildings?bbox=… */
 export type BuildingFeature = Feature<MultiPolygon | Polygon, BuildingProps>;
-export type BuildingCollection = FeatureCollection<MultiPolygon | Polygon, BuildingProps>;
+/** Buildings as GET /api/buildings sends them: truncated when the server's MAX_FEATURES cut the list. */
+export type BuildingCollection = FeatureCollection<MultiPolygon | Polygon, BuildingProps> & { truncated?: boolean };

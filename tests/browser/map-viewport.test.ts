@@ -7,12 +7,14 @@
 // - opening one grid (/map.html?grid=<id>) frames it and the grids of that view are asked for by
 //   bbox; zooming in step by step, as a user would, a view small enough gets its grids complete,
 //   drawn and clickable;
-// - zooming back out to the district hides them again.
+// - zooming back out to the district hides them again;
+// - /3d and /dispatch do the same; on /dispatch a point picked where no grid is drawn (the district
+//   view) is still placed in its grid (asked of the server at that point).
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  apiClient, describeStats, interiorPoint, launchBrowser, openPage, reportFailure, startServer, waitForNonBlank, waitForReady,
+  apiClient, createAccount, describeStats, interiorPoint, launchBrowser, loginInPage, openPage, reportFailure, startServer, waitForNonBlank, waitForReady,
   type ApiClient, type TestPage, type TestServer,
 } from './harness.js';
 
@@ -37,11 +39,11 @@ afterAll(async () => {
   await server?.stop();
 });
 
-interface PageGrids { truncated: boolean; count: number; notice: string | null; sumGrids: string }
+interface PageGrids { truncated: boolean; count: number; notice: string | null; sumGrids: string | null }
 const pageGrids = (t: TestPage) => t.page.evaluate((): PageGrids => {
   const gc = (window as unknown as { __gc: { gridsTruncated?: boolean; gridCount: number } }).__gc;
   const n = document.querySelector<HTMLElement>('#map-notice')!;
-  return { truncated: Boolean(gc.gridsTruncated), count: gc.gridCount, notice: n.hidden ? null : n.textContent, sumGrids: document.querySelector('#sum-grids')!.textContent ?? '' };
+  return { truncated: Boolean(gc.gridsTruncated), count: gc.gridCount, notice: n.hidden ? null : n.textContent, sumGrids: document.querySelector('#sum-grids')?.textContent ?? null };
 });
 
 /** Jump the view (no animation) and wait until the page's grid requests for it have settled. */
@@ -160,16 +162,24 @@ describe('2D map of a district larger than MAX_FEATURES', () => {
     tp = await openPage(browser, server);
     reportFailure(onTestFailed, server, tp, 'map-viewport-3d');
     let views = 0;
+    const buildingAsks: string[] = [];
     tp.page.on('request', (r) => {
       const u = new URL(r.url());
       const b = u.searchParams.get('bbox');
-      if (u.pathname === '/api/grids' && b && b !== district.bbox.map((x) => +x.toFixed(6)).join(',')) views++;
+      const whole = b === district.bbox.map((x) => +x.toFixed(6)).join(',');
+      if (u.pathname === '/api/grids' && b && !whole) views++;
+      if (u.pathname === '/api/buildings' && b && !whole) buildingAsks.push(b);
     });
+    // The demo's buildings are more than the cap too: none drawn at the district view.
+    const allBuildings = (await api.get<{ truncated?: boolean }>(`api/buildings?bbox=${district.bbox.join(',')}`)).body;
+    expect(allBuildings.truncated).toBe(true);
     await tp.page.goto(new URL('3d.html?debug', server.url).toString(), { waitUntil: 'domcontentloaded' });
     await waitForReady(tp, 150_000);
     let s = await pageGrids(tp);
     expect([s.truncated, s.count, s.sumGrids]).toEqual([true, 0, String(tree.gridCount)]);
     expect(s.notice).toContain('请放大地图');
+    const buildingCount = () => tp!.page.evaluate(() => (window as unknown as { __gc: { buildingCount?: number } }).__gc.buildingCount);
+    expect(await buildingCount()).toBe(0);
 
     const center = await interiorPoint(target as Feature<Polygon | MultiPolygon>);
     let zoom = 15;
@@ -188,11 +198,63 @@ describe('2D map of a district larger than MAX_FEATURES', () => {
     expect(views).toBeGreaterThan(0);
     expect(s.notice).toBeNull();
     expect(s.sumGrids).toBe(String(tree.gridCount));
+    // The buildings were asked for by the view's box too, and the page has what the server has for
+    // the last box (none when even that box holds more than the cap).
+    await tp.page.evaluate(() => (window as unknown as { __gc: { buildingsIdle(): Promise<void> } }).__gc.buildingsIdle());
+    expect(buildingAsks.length).toBeGreaterThan(0);
+    const lastBuildings = (await api.get<{ truncated?: boolean; features: unknown[] }>(`api/buildings?bbox=${buildingAsks[buildingAsks.length - 1]}`)).body;
+    expect(await buildingCount()).toBe(lastBuildings.truncated ? 0 : lastBuildings.features.length);
+    console.log(`[map-viewport] 3D buildings: ${buildingAsks.length} view requests, ${await buildingCount()} on the page (last box truncated: ${Boolean(lastBuildings.truncated)})`);
     const stats = await waitForNonBlank(tp.page, '.cesium-widget canvas', 'map-viewport-3d', 60_000);
     console.log(`[map-viewport] 3D canvas ${describeStats(stats)}`);
 
     await jump(tp, { bbox: district.bbox }, 1_000);
     await expect.poll(async () => { const g = await pageGrids(tp!); return [g.truncated, g.count]; }, { timeout: 10_000 }).toEqual([true, 0]);
+    expect([...tp.problems.pageErrors, ...tp.problems.serverErrors]).toEqual([]);
+  });
+
+  it('/dispatch draws the view\'s grids only, and a point picked at the district view still finds its grid', async ({ onTestFailed }) => {
+    await tp?.close();
+    const district = (await api.get<{ bbox: BBox }>('api/district')).body;
+    const target = (await api.get<GridFc>(`api/grids?bbox=${district.bbox.join(',')}`)).body.features[3]!;
+    // A district-centre operator: the desk that takes hotline calls.
+    const districtCode = (await api.get<{ code: string }>('api/district')).body.code;
+    const operator = await createAccount(api, { username: 'vp.desk', displayName: '视野接线', role: 'district_center', divisionCode: districtCode });
+    tp = await openPage(browser, server, { login: false });
+    reportFailure(onTestFailed, server, tp, 'map-viewport-dispatch');
+    const { page } = tp;
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await loginInPage(tp, server, operator, '/dispatch');
+    await page.goto(new URL('dispatch.html?debug', server.url).toString(), { waitUntil: 'domcontentloaded' });
+    await waitForReady(tp, 150_000);
+    let s = await pageGrids(tp);
+    expect([s.truncated, s.count]).toEqual([true, 0]);
+    expect(s.notice).toContain('请放大地图');
+
+    // 热线受理 → 在地图上点选位置, at the district view (no grid drawn there): the grid is found.
+    await page.locator('#hotline-open').click();
+    await page.locator('[data-hl-pick]').click();
+    const [lon, lat] = await interiorPoint(target as Feature<Polygon | MultiPolygon>);
+    const [x, y] = await page.evaluate(([a, b]) => (window as unknown as { __gc: { project(lon: number, lat: number): [number, number] } }).__gc.project(a!, b!), [lon, lat]);
+    const box = (await page.locator('#map canvas').first().boundingBox())!;
+    expect(x > 0 && y > 0 && x < box.width && y < box.height, `the grid is on screen at ${x},${y}`).toBe(true);
+    await page.mouse.click(box.x + x, box.y + y);
+    const where = page.locator('[data-hl-where]');
+    await expect.poll(() => where.getAttribute('data-grid-id'), { timeout: 10_000 }).toBe(String(target.properties.id));
+    expect(await where.innerText()).toContain(target.properties.name);
+
+    // Zoomed in on that grid: the view's grids arrive complete and are drawn.
+    let zoom = 15;
+    for (; zoom <= 19; zoom++) {
+      await jump(tp, { center: [lon, lat], zoom });
+      s = await pageGrids(tp);
+      if (!s.truncated && s.count > 0) break;
+    }
+    console.log(`[map-viewport] /dispatch: grids complete from zoom ${zoom}: ${s.count} grids`);
+    expect(zoom, 'even at zoom 19 the view held too many grids').toBeLessThanOrEqual(19);
+    expect(s.notice).toBeNull();
+    const stats = await waitForNonBlank(page, '#map canvas', 'map-viewport-dispatch', 30_000);
+    console.log(`[map-viewport] /dispatch canvas ${describeStats(stats)}`);
     expect([...tp.problems.pageErrors, ...tp.problems.serverErrors]).toEqual([]);
   });
 });

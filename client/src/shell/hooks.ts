@@ -11,10 +11,14 @@ export interface GcHooks {
   live?: boolean;
   /** 2D page: the jurisdiction's true case count (the page loads at most 300); absent until known or without case access. */
   caseTotal?: number;
-  /** 2D and 3D pages: true while the view holds more grids than the server sends at once (none drawn, a notice shown). */
+  /** 2D, 3D and dispatch pages: true while the view holds more grids than the server sends at once (none drawn, a notice shown). */
   gridsTruncated?: boolean;
-  /** 2D and 3D pages: resolves once no grid request for the view is waiting or in flight. */
+  /** 2D, 3D and dispatch pages: resolves once no grid request for the view is waiting or in flight. */
   gridsIdle?: () => Promise<void>;
+  /** 3D page: buildings on the page (the district's, or the view's in a district larger than MAX_FEATURES). */
+  buildingCount?: number;
+  /** 3D page: resolves once no building request for the view is waiting or in flight. */
+  buildingsIdle?: () => Promise<void>;
   /** 2D page: lon/lat → CSS pixels relative to the top-left corner of the map canvas. */
   project?: (lon: number, lat: number) => [number, number];
 }

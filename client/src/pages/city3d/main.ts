@@ -23,6 +23,7 @@ import { handleAuthError } from '../../shell/auth.js';
 import { mountHeader } from '../../shell/header.js';
 import { initHooks, markReady } from '../../shell/hooks.js';
 import { startGridViewport } from '../../shell/grid-viewport.js';
+import { ViewportLoader } from '../../map/viewport.js';
 import { IncidentFeed } from '../../ui/incident-feed.js';
 import { InfoPanel } from '../../ui/info-panel.js';
 import { openMapPage } from '../../shell/map-page.js';
@@ -63,7 +64,7 @@ async function main() {
   if (new URLSearchParams(location.search).has('debug')) Object.assign(window, { __gcView: view });
 
   const basePromise = settle(fetchTileFeatures('base', district.bbox, 15, ['roads', 'water'], undefined, authHeaders()), 'base tiles', { roads: [], water: [] } as Record<string, Feature<Geometry, Record<string, unknown>>[]>);
-  const [gridsAtStart, buildings, communities, categories] = await Promise.all([
+  const [gridsAtStart, buildingsAtStart, communities, categories] = await Promise.all([
     api.grids(district.bbox),
     settle(api.buildings(district.bbox), 'buildings', emptyFc<Polygon | MultiPolygon, BuildingProps>() as BuildingCollection),
     settle(api.divisionsGeojson('community'), 'communities', emptyFc<Polygon | MultiPolygon, DivisionFeatureProps>() as DivisionCollection),
@@ -82,7 +83,34 @@ async function main() {
     $('#sum-grids').textContent = total ? fmtInt(total.grids) : '—';
   };
 
-  $('#sum-buildings').textContent = fmtInt(buildings.features.length);
+  // The buildings likewise: the district's when the server sends them complete, else the view's
+  // (none at a view holding more than MAX_FEATURES: the notice asks to zoom in for grids already).
+  const noBuildings = (fc: BuildingCollection): BuildingCollection => ({ ...fc, features: [] });
+  let buildings = buildingsAtStart.truncated ? noBuildings(buildingsAtStart) : buildingsAtStart;
+  let onBuildingsChanged = () => {};
+  const showBuildingCount = (whole: boolean) => {
+    $('#sum-buildings').textContent = fmtInt(buildings.features.length);
+    $('#sum-buildings').title = whole ? '全区楼栋' : '当前视野内的楼栋';
+    hooks.buildingCount = buildings.features.length;
+  };
+  const buildingLoader = new ViewportLoader<BuildingCollection>({
+    limits: district.bbox,
+    fetch: (bbox, signal) => api.buildings(bbox, signal),
+    onData: (fc, area) => {
+      buildings = fc.truncated ? noBuildings(fc) : fc;
+      showBuildingCount(area.bbox === null && !fc.truncated);
+      onBuildingsChanged();
+    },
+    onEmpty: () => {
+      buildings = noBuildings(buildings);
+      showBuildingCount(false);
+      onBuildingsChanged();
+    },
+    onError: (e) => console.warn('[gc] buildings for the view failed', e),
+  }, buildingsAtStart);
+  hooks.buildingsIdle = () => buildingLoader.idle();
+  view.onViewChange?.(({ bbox }) => buildingLoader.viewChanged(bbox));
+  showBuildingCount(!buildingsAtStart.truncated);
   showGridTotal();
 
   // Legend: building heights.
@@ -274,6 +302,7 @@ async function main() {
     render();
   });
 
+  onBuildingsChanged = render;
   onGridsChanged = () => {
     grids = gridView.shown;
     setBreaks();

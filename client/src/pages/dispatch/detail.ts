@@ -37,7 +37,7 @@ export interface LocateHooks {
   /** Mark the chosen point on the map (null: none). */
   show: (p: LocatePick | null) => void;
   /** The grid under a point, if any (the server locates it again). */
-  gridAt: (lonLat: [number, number]) => { id: number; name: string } | null;
+  gridAt: (lonLat: [number, number]) => Promise<{ id: number; name: string } | null>;
 }
 
 
@@ -158,9 +158,16 @@ function locateSection(c: CaseItem, hooks: LocateHooks, o: DetailOptions): HTMLE
   const search = gazetteerSearch(c.address ?? '', (k) => {
     stop();
     gridSel.value = '';
-    const g = hooks.gridAt([k.lon, k.lat]);
-    set({ lonLat: [k.lon, k.lat], gridId: g?.id ?? null, gridName: g?.name ?? null });
-    chosen.textContent = `地址匹配：${k.label}（${PRECISION_NAMES[k.precision]}）→ ${g?.name ?? '不在任何网格内（将落到所在社区或街道）'} · ${fmtLonLat([k.lon, k.lat])}`;
+    const at: [number, number] = [k.lon, k.lat];
+    const label = `地址匹配：${k.label}（${PRECISION_NAMES[k.precision]}）`;
+    set({ lonLat: at, gridId: null, gridName: null });
+    chosen.textContent = `${label} → 正在查找所在网格… · ${fmtLonLat(at)}`;
+    const mine = pick;
+    void hooks.gridAt(at).then((g) => {
+      if (pick !== mine) return; // another place was chosen meanwhile
+      set({ lonLat: at, gridId: g?.id ?? null, gridName: g?.name ?? null });
+      chosen.textContent = `${label} → ${g?.name ?? '不在任何网格内（将落到所在社区或街道）'} · ${fmtLonLat(at)}`;
+    });
   });
 
   gridSel.addEventListener('change', () => {

@@ -57,10 +57,17 @@ export function renderHotlineForm(root: HTMLElement, o: HotlineOptions): void {
   const setPoint = (p: [number, number] | null, text?: string) => {
     point = p;
     o.locate.show(p ? { lonLat: p, gridId: null, gridName: null } : null);
-    const g = p ? o.locate.gridAt(p) : null;
-    where.textContent = p ? `${text ?? '地图点选'} → ${g?.name ?? '不在任何网格内（将落到所在社区或街道）'} · ${fmtLonLat(p)}`
-      : '未选位置：将按地址自动定位，无法定位的转区指挥中心';
-    where.dataset.gridId = g ? String(g.id) : '';
+    where.dataset.gridId = '';
+    if (!p) {
+      where.textContent = '未选位置：将按地址自动定位，无法定位的转区指挥中心';
+      return;
+    }
+    where.textContent = `${text ?? '地图点选'} → 正在查找所在网格… · ${fmtLonLat(p)}`;
+    void o.locate.gridAt(p).then((g) => {
+      if (point !== p) return; // another point was chosen meanwhile
+      where.textContent = `${text ?? '地图点选'} → ${g?.name ?? '不在任何网格内（将落到所在社区或街道）'} · ${fmtLonLat(p)}`;
+      where.dataset.gridId = g ? String(g.id) : '';
+    });
   };
   const search = gazetteerSearch('', (k: GeocodeCandidate) => setPoint([k.lon, k.lat], `地址匹配：${k.label}（${PRECISION_NAMES[k.precision]}）`));
   search.input.name = 'address';

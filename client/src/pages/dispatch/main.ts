@@ -8,14 +8,15 @@ import '../../styles/app.css';
 import '../../ui/cases/cases.css';
 import './dispatch.css';
 import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
-import { api, ApiError, emptyFc, ownRequestHeaders, type DivisionCollection, type DivisionFeatureProps } from '../../api/http.js';
+import { api, ApiError, emptyFc, ownRequestHeaders, withQuery, type DivisionCollection, type DivisionFeatureProps } from '../../api/http.js';
 import { IncidentStore } from '../../api/incident-store.js';
 import { can, type Role } from '../../../../core/permissions.js';
-import type { GridProps, IncidentCategory } from '../../../../core/types.js';
+import type { GridCollection, GridProps, IncidentCategory } from '../../../../core/types.js';
 import { lonLatOf, OSM_ATTRIBUTION } from '../../../../core/types.js';
 import type { LayerSpec, PointDatum, RGBA } from '../../map/map-view.js';
 import { MaplibreView } from '../../map/maplibre/maplibre-view.js';
 import { handleAuthError } from '../../shell/auth.js';
+import { startGridViewport, type GridViewport } from '../../shell/grid-viewport.js';
 import { $, fmtInt, fmtTime, h, showError } from '../../shell/dom.js';
 import { mountHeader } from '../../shell/header.js';
 import { initHooks, markReady } from '../../shell/hooks.js';
@@ -25,7 +26,7 @@ import {
   CLOSED_STATES, DESK_TABS, deskTab, FIXED_STATES, isOverdue, matchesQuery, OPEN_STATES, OVERDUE_COLOR, queueOrder, ServerClock,
   levelOfRole, stateColor, STATE_NAMES, type CaseItem, type DeskTab,
 } from '../../ui/cases/model.js';
-import { startTicker } from '../../ui/cases/ticker.js';
+import { paintCountdown, startTicker } from '../../ui/cases/ticker.js';
 import { renderDetail, type LocateHooks, type LocatePick } from './detail.js';
 import { renderHotlineForm } from './hotline.js';
 import { mountWarnings } from './warnings.js';
@@ -125,6 +126,8 @@ function item(c: CaseItem, now: number): HTMLLIElement {
     h('span', { class: 'gd-id' }, `#${c.id}`),
     ` ${c.gridName?.split(/[・·•]/).pop() ?? (c.address || '未定位')} · ${c.levelName}${c.departmentName ? `（${c.departmentName}）` : ''} · ${fmtTime(c.updatedAt)}`),
   );
+  // Painted now, not at the ticker's next second: a repainted list never shows a blank countdown.
+  for (const el of li.querySelectorAll<HTMLElement>('[data-deadline]')) paintCountdown(el, now);
   li.addEventListener('click', () => select(c.id));
   li.addEventListener('keydown', (e) => { if (e.key === 'Enter') select(c.id); });
   return li;
@@ -189,10 +192,46 @@ function syncUrl(): void {
 let detailSeq = 0;
 let shownUpdatedAt: string | null = null;
 
+type GridChoice = { id: number; name: string };
+const choicesOf = (fs: { properties: GridProps }[]): GridChoice[] =>
+  fs.map((f) => ({ id: f.properties.id, name: f.properties.name })).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
+const communityChoices = new Map<string, Promise<GridChoice[]>>();
+
+/**
+ * The grids a case may be located or dispatched to: every grid of the district when the page holds
+ * them all; in a district too large for that (grids loaded by viewport), the grids of the case's
+ * community (asked once per community), else those in view.
+ */
+async function gridChoices(c?: { communityCode: string | null }): Promise<GridChoice[]> {
+  if (!gridView || gridView.whole || !c?.communityCode) return choicesOf(grids.features);
+  const code = c.communityCode;
+  let p = communityChoices.get(code);
+  if (!p) {
+    p = api.request<typeof grids>(withQuery('/api/grids', { division: code, limit: 2000 })).then((fc) => choicesOf(fc.features));
+    p.catch(() => communityChoices.delete(code));
+    communityChoices.set(code, p);
+  }
+  return p.catch(() => choicesOf(grids.features));
+}
+
+/**
+ * The grid under a point: from the grids on the page, else (grids loaded by viewport, the point
+ * not among them) the server's grids at that point. The server locates the case again either way.
+ */
+async function gridAt(lonLat: [number, number]): Promise<GridChoice | null> {
+  const g = grids.features.find((f) => inPolygon(lonLat, f.geometry));
+  if (g) return { id: g.properties.id, name: g.properties.name };
+  if (!gridView || gridView.whole) return null;
+  const e = 1e-5; // ~1 m: the box is sent with 6 decimals
+  const fc = await api.grids([lonLat[0] - e, lonLat[1] - e, lonLat[0] + e, lonLat[1] + e]).catch(() => null);
+  const hit = fc?.features.find((f) => inPolygon(lonLat, f.geometry));
+  return hit ? { id: hit.properties.id, name: hit.properties.name } : null;
+}
+
 /** 定位落图 and 热线受理 pick points on the page's map and find the grid under them. */
-function locateHooks(): LocateHooks {
+function locateHooks(choices: GridChoice[]): LocateHooks {
   return {
-    grids: grids.features.map((f) => ({ id: f.properties.id, name: f.properties.name })).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN')),
+    grids: choices,
     startPick: (cb) => {
       picking = cb;
       body.classList.add('gd-picking');
@@ -203,10 +242,7 @@ function locateHooks(): LocateHooks {
       body.classList.remove('gd-picking');
       refreshMap();
     },
-    gridAt: (lonLat) => {
-      const g = grids.features.find((f) => inPolygon(lonLat, f.geometry));
-      return g ? { id: g.properties.id, name: g.properties.name } : null;
-    },
+    gridAt,
     show: (p) => {
       candidate = p;
       refreshMap();
@@ -215,7 +251,7 @@ function locateHooks(): LocateHooks {
 }
 
 /** 热线受理: the operator's form in the case panel; a located case opens once stored. */
-function openHotline(): void {
+async function openHotline(): Promise<void> {
   void select(null);
   const panel = $('#detail');
   panel.classList.add('open');
@@ -223,7 +259,7 @@ function openHotline(): void {
   const holder = h('div', { class: 'gd-d gd-hl' });
   panel.replaceChildren(holder);
   renderHotlineForm(holder, {
-    categories, locate: locateHooks(),
+    categories, locate: locateHooks(await gridChoices()),
     onClose: () => void select(null),
     onCreated: (c, message, tone) => {
       toast(message, tone);
@@ -259,11 +295,13 @@ async function select(id: number | null, { fly = true } = {}): Promise<void> {
     if (seq !== detailSeq) return;
     shownUpdatedAt = d.incident.updatedAt; // before the merge: the store's listener compares with it
     store.merge([d.incident]);
+    const choices = await gridChoices(d.incident);
+    if (seq !== detailSeq) return;
     renderDetail(panel, d, {
       role: me?.role ?? '', departments, catName,
       onClose: () => void select(null),
       onSelect: (x) => void select(x),
-      locate: locateHooks(),
+      locate: locateHooks(choices),
       onChanged: (cases, message, tone) => {
         store.merge(cases);
         toast(message, tone);
@@ -300,7 +338,9 @@ function selectedChanged(): void {
 // Map
 
 let view: MaplibreView | null = null;
+/** The grids drawn: the district's, or (a district larger than MAX_FEATURES) those in view. */
 let grids: FeatureCollection<Polygon | MultiPolygon, GridProps> = { type: 'FeatureCollection', features: [] };
+let gridView: GridViewport | null = null;
 let communities: DivisionCollection = emptyFc() as DivisionCollection;
 let mapTimer: ReturnType<typeof setTimeout> | undefined;
 /** 定位落图: waiting for a click on the map, and the point chosen so far. */
@@ -392,7 +432,7 @@ async function main(): Promise<void> {
   // Hotline operators sit at the district centre and the street and community desks.
   const hotlineBtn = $('#hotline-open');
   hotlineBtn.hidden = !(can(role, 'create', 'incident') && ['district_center', 'subdistrict_staff', 'community_staff'].includes(role));
-  hotlineBtn.addEventListener('click', openHotline);
+  hotlineBtn.addEventListener('click', () => void openHotline());
   if (!can(role, 'update', 'incident')) $('#juris').textContent = '只读：您的角色可以查看案件，不能办理';
 
   const district = await api.district();
@@ -431,6 +471,7 @@ async function main(): Promise<void> {
     container: $('#map'), bbox: district.bbox, tilesUrl: '/tiles/base/{z}/{x}/{y}.pbf', attribution: district.attribution || OSM_ATTRIBUTION,
     rasterUrl: null, padding: 30, requestHeaders: ownRequestHeaders,
   });
+  if (new URLSearchParams(location.search).has('debug')) Object.assign(window, { __gcView: view });
   hooks.project = (lon, lat) => {
     const p = view!.project([lon, lat]);
     return [p.x, p.y];
@@ -438,8 +479,8 @@ async function main(): Promise<void> {
   view.onClick((e) => {
     if (picking) {
       // 定位落图: the point clicked, and the grid under it (if any; the server locates it again).
-      const g = grids.features.find((f) => inPolygon(e.lngLat, f.geometry));
-      picking({ lonLat: e.lngLat, gridId: g?.properties.id ?? null, gridName: g?.properties.name ?? null });
+      const cb = picking;
+      void gridAt(e.lngLat).then((g) => cb({ lonLat: e.lngLat, gridId: g?.id ?? null, gridName: g?.name ?? null }));
       return;
     }
     const hit = e.hits.find((x) => x.layerId === 'cases');
@@ -451,6 +492,14 @@ async function main(): Promise<void> {
   ]);
   grids = g as typeof grids;
   communities = comm;
+  gridView = startGridViewport({
+    view, districtBbox: district.bbox, first: g as GridCollection, notice: $('#map-notice'), hooks,
+    onChange: () => {
+      grids = gridView?.shown as typeof grids ?? grids;
+      refreshMap();
+    },
+  });
+  grids = gridView.shown as typeof grids;
   await feed.initial.catch((e) => {
     showError(`案件加载失败：${(e as Error).message}`);
   });
@@ -459,7 +508,6 @@ async function main(): Promise<void> {
   await view.ready();
   view.setLayers(layers());
   await view.rendered();
-  hooks.gridCount = grids.features.length;
   hooks.incidentCount = store.size;
   markReady(hooks);
 }
