@@ -1,6 +1,6 @@
 // Small planar geometry helpers for label placement and bbox maths (lon/lat treated as planar —
 // fine at district scale). Pure functions.
-import type { Geometry, Position } from 'geojson';
+import type { Geometry, MultiPolygon, Polygon, Position } from 'geojson';
 
 export type LonLat = [number, number];
 
@@ -29,6 +29,12 @@ export function pointInPolygon(p: LonLat, rings: readonly Position[][]): boolean
   if (!rings[0] || !pointInRing(p, rings[0])) return false;
   for (let k = 1; k < rings.length; k++) if (pointInRing(p, rings[k]!)) return false;
   return true;
+}
+
+/** Is a point inside a Polygon or in any part of a MultiPolygon (holes excluded)? */
+export function pointInGeometry(p: LonLat, geom: Polygon | MultiPolygon): boolean {
+  const polys = geom.type === 'Polygon' ? [geom.coordinates] : geom.coordinates;
+  return polys.some((rings) => pointInPolygon(p, rings));
 }
 
 function ringCentroid(ring: readonly Position[]): LonLat | null {

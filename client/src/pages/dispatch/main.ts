@@ -13,6 +13,7 @@ import { IncidentStore } from '../../api/incident-store.js';
 import { can, type Role } from '../../../../core/permissions.js';
 import type { GridCollection, GridProps, IncidentCategory } from '../../../../core/types.js';
 import { lonLatOf, OSM_ATTRIBUTION } from '../../../../core/types.js';
+import { pointInGeometry } from '../../map/geo.js';
 import type { LayerSpec, PointDatum, RGBA } from '../../map/map-view.js';
 import { MaplibreView } from '../../map/maplibre/maplibre-view.js';
 import { handleAuthError } from '../../shell/auth.js';
@@ -26,7 +27,7 @@ import {
   CLOSED_STATES, DESK_TABS, deskTab, FIXED_STATES, isOverdue, matchesQuery, OPEN_STATES, OVERDUE_COLOR, queueOrder, ServerClock,
   levelOfRole, stateColor, STATE_NAMES, type CaseItem, type DeskTab,
 } from '../../ui/cases/model.js';
-import { paintCountdown, startTicker } from '../../ui/cases/ticker.js';
+import { paintCountdowns, startTicker } from '../../ui/cases/ticker.js';
 import { renderDetail, type LocateHooks, type LocatePick } from './detail.js';
 import { renderHotlineForm } from './hotline.js';
 import { mountWarnings } from './warnings.js';
@@ -127,7 +128,7 @@ function item(c: CaseItem, now: number): HTMLLIElement {
     ` ${c.gridName?.split(/[・·•]/).pop() ?? (c.address || '未定位')} · ${c.levelName}${c.departmentName ? `（${c.departmentName}）` : ''} · ${fmtTime(c.updatedAt)}`),
   );
   // Painted now, not at the ticker's next second: a repainted list never shows a blank countdown.
-  for (const el of li.querySelectorAll<HTMLElement>('[data-deadline]')) paintCountdown(el, now);
+  paintCountdowns(li, now);
   li.addEventListener('click', () => select(c.id));
   li.addEventListener('keydown', (e) => { if (e.key === 'Enter') select(c.id); });
   return li;
@@ -203,15 +204,15 @@ const communityChoices = new Map<string, Promise<GridChoice[]>>();
  * community (asked once per community), else those in view.
  */
 async function gridChoices(c?: { communityCode: string | null }): Promise<GridChoice[]> {
-  if (!gridView || gridView.whole || !c?.communityCode) return choicesOf(grids.features);
+  if (!gridView || gridView.whole || !c?.communityCode) return choicesOf(shownGrids().features);
   const code = c.communityCode;
   let p = communityChoices.get(code);
   if (!p) {
-    p = api.request<typeof grids>(withQuery('/api/grids', { division: code, limit: 2000 })).then((fc) => choicesOf(fc.features));
+    p = api.request<GridCollection>(withQuery('/api/grids', { division: code, limit: 2000 })).then((fc) => choicesOf(fc.features));
     p.catch(() => communityChoices.delete(code));
     communityChoices.set(code, p);
   }
-  return p.catch(() => choicesOf(grids.features));
+  return p.catch(() => choicesOf(shownGrids().features));
 }
 
 /**
@@ -219,12 +220,12 @@ async function gridChoices(c?: { communityCode: string | null }): Promise<GridCh
  * not among them) the server's grids at that point. The server locates the case again either way.
  */
 async function gridAt(lonLat: [number, number]): Promise<GridChoice | null> {
-  const g = grids.features.find((f) => inPolygon(lonLat, f.geometry));
+  const g = shownGrids().features.find((f) => pointInGeometry(lonLat, f.geometry));
   if (g) return { id: g.properties.id, name: g.properties.name };
   if (!gridView || gridView.whole) return null;
   const e = 1e-5; // ~1 m: the box is sent with 6 decimals
   const fc = await api.grids([lonLat[0] - e, lonLat[1] - e, lonLat[0] + e, lonLat[1] + e]).catch(() => null);
-  const hit = fc?.features.find((f) => inPolygon(lonLat, f.geometry));
+  const hit = fc?.features.find((f) => pointInGeometry(lonLat, f.geometry));
   return hit ? { id: hit.properties.id, name: hit.properties.name } : null;
 }
 
@@ -338,9 +339,11 @@ function selectedChanged(): void {
 // Map
 
 let view: MaplibreView | null = null;
-/** The grids drawn: the district's, or (a district larger than MAX_FEATURES) those in view. */
-let grids: FeatureCollection<Polygon | MultiPolygon, GridProps> = { type: 'FeatureCollection', features: [] };
+/** The grids on the page: the district's, or (a district larger than MAX_FEATURES) those in view. */
 let gridView: GridViewport | null = null;
+const NO_GRIDS: GridCollection = { type: 'FeatureCollection', features: [] };
+/** The grids drawn now (none before the first answer). */
+const shownGrids = (): GridCollection => gridView?.shown ?? NO_GRIDS;
 let communities: DivisionCollection = emptyFc() as DivisionCollection;
 let mapTimer: ReturnType<typeof setTimeout> | undefined;
 /** 定位落图: waiting for a click on the map, and the point chosen so far. */
@@ -351,20 +354,6 @@ function refreshMap(): void {
   if (!view) return;
   clearTimeout(mapTimer);
   mapTimer = setTimeout(() => view?.setLayers(layers()), 40);
-}
-
-/** Is a point inside a polygon (even-odd rule over every ring, so holes count)? */
-function inPolygon([x, y]: [number, number], geom: Polygon | MultiPolygon): boolean {
-  const polys = geom.type === 'Polygon' ? [geom.coordinates] : geom.coordinates;
-  let inside = false;
-  for (const rings of polys) for (const ring of rings) {
-    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-      const [xi, yi] = ring[i] as [number, number];
-      const [xj, yj] = ring[j] as [number, number];
-      if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-    }
-  }
-  return inside;
 }
 
 function layers(): LayerSpec[] {
@@ -379,7 +368,7 @@ function layers(): LayerSpec[] {
   const sel = state.selected ? (store.get(state.selected) as CaseItem | undefined) : undefined;
   return [
     {
-      kind: 'polygons', id: 'grids', data: grids, fillColor: picking ? [250, 204, 21, 40] : [56, 189, 248, 26], lineColor: [125, 211, 252, 120],
+      kind: 'polygons', id: 'grids', data: shownGrids(), fillColor: picking ? [250, 204, 21, 40] : [56, 189, 248, 26], lineColor: [125, 211, 252, 120],
       lineWidth: 1, idOf: (p: GridProps) => p.id,
     },
     {
@@ -487,19 +476,11 @@ async function main(): Promise<void> {
     if (hit) void select(Number(hit.id));
   });
   const [g, comm] = await Promise.all([
-    api.grids(district.bbox).catch(() => emptyFc() as typeof grids),
+    api.grids(district.bbox).catch(() => NO_GRIDS),
     api.divisionsGeojson('community').catch(() => emptyFc() as DivisionCollection),
   ]);
-  grids = g as typeof grids;
   communities = comm;
-  gridView = startGridViewport({
-    view, districtBbox: district.bbox, first: g as GridCollection, notice: $('#map-notice'), hooks,
-    onChange: () => {
-      grids = gridView?.shown as typeof grids ?? grids;
-      refreshMap();
-    },
-  });
-  grids = gridView.shown as typeof grids;
+  gridView = startGridViewport({ view, districtBbox: district.bbox, first: g, notice: $('#map-notice'), hooks, onChange: refreshMap });
   await feed.initial.catch((e) => {
     showError(`案件加载失败：${(e as Error).message}`);
   });

@@ -11,7 +11,7 @@ import type { LiveStatus } from '../../api/socket.js';
 import { can, type Role } from '../../../../core/permissions.js';
 import type { GridProps, IncidentCategory } from '../../../../core/types.js';
 import { lonLatOf, OSM_ATTRIBUTION } from '../../../../core/types.js';
-import { pointInPolygon } from '../../map/geo.js';
+import { pointInGeometry } from '../../map/geo.js';
 import type { LayerSpec, PointDatum, RGBA } from '../../map/map-view.js';
 import { MaplibreView } from '../../map/maplibre/maplibre-view.js';
 import { handleAuthError, loginUrl } from '../../shell/auth.js';
@@ -25,7 +25,7 @@ import {
   type CaseDetail, type CaseItem,
 } from '../../ui/cases/model.js';
 import { previewUrl, shrinkPhoto } from '../../ui/cases/photo.js';
-import { paintCountdown, startTicker } from '../../ui/cases/ticker.js';
+import { paintCountdowns, startTicker } from '../../ui/cases/ticker.js';
 import { fmtWhen, photoStrip, renderTrail } from '../../ui/cases/trail.js';
 import { cached, isUnreachable, readCache, writeCache } from './cache.js';
 import { deviceStorage } from './device-storage.js';
@@ -181,11 +181,7 @@ const pick: { lonLat: [number, number] | null; accuracy: number | null; inside: 
 let photoRevoke: (() => void) | null = null;
 
 function gridAt(p: [number, number]) {
-  return grids.features.find((f) => {
-    const g = f.geometry;
-    const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
-    return polys.some((rings) => pointInPolygon(p, rings));
-  });
+  return grids.features.find((f) => pointInGeometry(p, f.geometry));
 }
 
 function setLocation(lonLat: [number, number], accuracy: number | null, how: 'gps' | 'map'): void {
@@ -377,7 +373,7 @@ function caseCard(c: CaseItem, actions: { action: string; name: string }[], comp
     !compact && actions.length ? h('div', { class: 'gm-case-acts' }, ...sortActions(actions.filter((a) => a.action !== 'merge')).slice(0, 3).map((a) =>
       h('button', { type: 'button', class: 'gm-chip-btn', 'data-open-action': a.action }, a.name))) : null,
   );
-  for (const el of li.querySelectorAll<HTMLElement>('[data-deadline]')) paintCountdown(el, now); // not blank until the next tick
+  paintCountdowns(li, now); // not blank until the next tick
   li.addEventListener('click', (ev) => {
     const act = (ev.target as HTMLElement).closest<HTMLElement>('[data-open-action]')?.dataset.openAction ?? null;
     void openCase(c.id, act);

@@ -15,11 +15,13 @@ export function paintCountdown(el: HTMLElement, nowMs: number): void {
   el.title = stopped ? '' : `办理时限 ${new Date(el.dataset.deadline!).toLocaleString('zh-CN', { hour12: false })}`;
 }
 
+/** Paint every countdown under root (the ticker's work; also for a list item as it is drawn). */
+export function paintCountdowns(root: ParentNode, nowMs: number): void {
+  for (const el of root.querySelectorAll<HTMLElement>('[data-deadline]')) paintCountdown(el, nowMs);
+}
+
 export function startTicker(root: ParentNode, clock: ServerClock, everyMs = 1000): () => void {
-  const tick = () => {
-    const now = clock.now();
-    for (const el of root.querySelectorAll<HTMLElement>('[data-deadline]')) paintCountdown(el, now);
-  };
+  const tick = () => paintCountdowns(root, clock.now());
   tick();
   const t = setInterval(tick, everyMs);
   return () => clearInterval(t);
