@@ -116,6 +116,9 @@ describe('预警 on the dispatch desk and 绩效考核', () => {
       lon: g.lon, lat: g.lat, at: iso(at), steps: steps.map((s) => ({ ...s, at: iso(s.at) })),
     });
     const t0 = now - 3 * DAY;
+    // Scores count cases reported in a Beijing month: open the month the cases were reported in (early
+    // in a month, three days ago is last month).
+    const month = new Date(t0 + 8 * 3_600_000).toISOString().slice(0, 7);
     const cases = [
       ...[0, 1, 2].map((k) => mk(late, k, [{ action: 'accept', at: t0 + 3_600_000 }, { action: 'start', at: t0 + 2 * 3_600_000 },
         { action: 'resolve', at: t0 + 2 * DAY }], t0 + k * 60_000)),
@@ -131,7 +134,7 @@ describe('预警 on the dispatch desk and 绩效考核', () => {
     const page = tp.page;
     reportFailure(onTestFailed, server, tp, 'governance-performance');
     await page.setViewportSize({ width: 1440, height: 900 });
-    await loginInPage(tp, server, { username: 'admin', password: server.adminPassword }, '/performance.html?level=community');
+    await loginInPage(tp, server, { username: 'admin', password: server.adminPassword }, `/performance.html?level=community&month=${month}`);
     await waitForReady(tp, 120_000);
     expect(await page.locator('header [data-nav="performance"]').count()).toBe(1);
     const ranked = async () => page.locator('#ranking tbody tr').evaluateAll((trs) => trs
@@ -170,7 +173,7 @@ describe('预警 on the dispatch desk and 绩效考核', () => {
     expect(await order()).toEqual([upward.community, late.community]);
     expect((await admin.get<{ weights: Record<string, number> }>('api/performance/weights')).body.weights.onTime).toBe(1);
     // The CSV of the same view.
-    const csv = await admin.get<string>(`api/performance?level=community&format=csv`);
+    const csv = await admin.get<string>(`api/performance?level=community&month=${month}&format=csv`);
     expect(csv.status).toBe(200);
     expect(String(csv.body)).toContain(late.community);
     expect([...tp.problems.pageErrors, ...tp.problems.serverErrors]).toEqual([]);
