@@ -145,8 +145,15 @@ describe(`party ledger on ${testDbKind()}`, () => {
     const m = await post('gridA1', `/api/party/branches/${p.branchA1}/members`, { name: '王新', phone: '13700000000', joinedOn: today }).expect(201);
     expect(m.body.id).toBeGreaterThan(0);
     const w1 = (await t.db.query<{ id: number }>(`SELECT id FROM building WHERE osm_id = 'w1'`)).rows[0]!.id;
-    const other = (await t.db.query<{ id: number }>(`SELECT id FROM building WHERE community_code <> 'T0101' OR community_code IS NULL ORDER BY id LIMIT 1`)).rows[0];
-    if (other) await post('gridA1', `/api/party/households/${p.householdsA1[0]}/buildings`, { buildingId: other.id }).expect(400);
+    // The fixture's w2 stands in community B (T0102): a 党员中心户 of community A may not serve it.
+    const other = (await t.db.query<{ id: number; community_code: string }>(`SELECT id, community_code FROM building WHERE osm_id = 'w2'`)).rows[0]!;
+    expect(other.community_code).toBe('T0102');
+    const links = async () => (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM party_household_link`)).rows[0]!.n;
+    const linksBefore = await links();
+    for (const w of ['gridA1', 'communityA'] as const) {
+      expect((await post(w, `/api/party/households/${p.householdsA1[0]}/buildings`, { buildingId: other.id }).expect(400)).body.error.code).toBe('invalid_request');
+    }
+    expect(await links()).toBe(linksBefore);
     await post('gridA1', `/api/party/households/${p.householdsA1[0]}/buildings`, { buildingId: w1, households: 0 }).expect(400);
     await post('gridA1', `/api/party/households/${p.householdsA1[0]}/buildings`, { buildingId: w1, households: 6 }).expect(201);
     const d = (await get('communityA', `/api/party/branches/${p.branchA1}`).expect(200)).body as BranchDetail;
