@@ -20,7 +20,7 @@ export const SQL = loadSql(new URL('./public.sql', import.meta.url), [
   'rateEvent', 'community', 'communities', 'categories', 'district', 'monthByCategory', 'projects', 'projectsDone', 'projectById',
   'insertProject', 'setProjectStatus', 'voteCounts', 'insertVote', 'insertVoteLink', 'voteLink', 'useVoteLink', 'rules',
   'setRules', 'rootCase', 'groupReports', 'awarded', 'earnedToday', 'insertLedger', 'balance', 'awardOf', 'rejectReport',
-  'ledger', 'board', 'reportPoints', 'incidentByKey', 'residentById', 'survivor',
+  'ledger', 'board', 'reportPoints', 'incidentByKey', 'residentById', 'survivor', 'staffReports',
 ]);
 
 const keys = new WeakMap<object, Promise<Buffer>>();

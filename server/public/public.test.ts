@@ -276,6 +276,42 @@ describe('reporter points', () => {
     expect((await f.t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE resource = 'points_ledger' AND outcome = 'denied'`)).rows[0]!.n).toBe(2);
   });
 
+  it('staff list the resident reports of their jurisdiction with case, state, invalid mark and points (masked phones only)', async () => {
+    const list = await f.as('communityA').get('/api/public/reports');
+    expect(list.status, JSON.stringify(list.body)).toBe(200);
+    expect(list.headers['cache-control']).toBe('no-store');
+    type Row = { caseId: number; residentId: number; phone: string; status: string; mergedInto: number | null; survivorId: number;
+      rejectedAt: string | null; rejectedNote: string | null; points: number; reportedAt: string; communityCode: string };
+    const rows = list.body.reports as Row[];
+    expect(rows).toHaveLength(await count('public_report'));
+    expect(rows.map((r) => r.reportedAt)).toEqual(rows.map((r) => r.reportedAt).sort().reverse());
+    expect(rows.every((r) => r.communityCode === 'T0101' && /^1\d{2}\*{4}\d{4}$/.test(r.phone))).toBe(true);
+    noPii(list.body);
+    // The one marked invalid: its note, no points. The merged one lives on in its survivor.
+    const rejected = rows.filter((r) => r.rejectedAt);
+    expect(rejected.map((r) => [r.rejectedNote, r.points])).toEqual([['现场无此问题', 0]]);
+    const merged = rows.find((r) => r.mergedInto !== null)!;
+    expect([merged.status, merged.survivorId, merged.points]).toEqual(['duplicate', merged.mergedInto, 0]);
+    // Points as the ledger has them, per resident and surviving case.
+    const held = (await f.t.db.query<{ incident_id: number; resident_id: number; n: number }>(
+      `SELECT incident_id, resident_id, sum(delta)::int AS n FROM points_ledger WHERE incident_id IS NOT NULL GROUP BY 1, 2`)).rows;
+    for (const r of rows) {
+      expect([r.caseId, r.points]).toEqual([r.caseId, held.find((h) => h.incident_id === r.survivorId && h.resident_id === r.residentId)?.n ?? 0]);
+    }
+    expect(rows.find((r) => r.caseId === caseId)!.points).toBe(12);
+
+    // Jurisdiction: the same list for the grid's worker and the district; none for another community.
+    expect((await f.as('gridA1').get('/api/public/reports')).body.reports).toHaveLength(rows.length);
+    expect((await f.as('center').get('/api/public/reports?limit=2')).body.reports.map((r: Row) => r.caseId)).toEqual(rows.slice(0, 2).map((r) => r.caseId));
+    expect((await f.as('communityB').get('/api/public/reports')).body.reports).toEqual([]);
+    expect((await f.as('gridB1').get('/api/public/reports')).body.reports).toEqual([]);
+    expect((await f.as('communityB').get('/api/public/reports?community=T0101')).status).toBe(404);
+    expect((await f.as('department').get('/api/public/reports')).status).toBe(403);
+    expect((await f.as('planner').get('/api/public/reports')).status).toBe(403);
+    expect((await f.as('communityA').get('/api/public/reports?limit=0')).status).toBe(400);
+    expect((await anon().get('/api/public/reports')).status).toBe(401);
+  });
+
   it('the admin sets the rules and adjusts with a note (never below zero); others may not; bad input changes nothing', async () => {
     const admin = await adminApi();
     const rules = { perValidReport: 5, photoBonus: 1, dailyCap: 20 };

@@ -115,3 +115,44 @@ export async function rateCase(db: Db, bus: EventBus, reportId: number, rating: 
   if (view) bus.publish('incident.updated', { incident: view });
   return ok({ caseId: out.value });
 }
+
+/** GET /api/public/reports: one resident report as the staff's 随手拍 list shows it (masked phone only). */
+export interface StaffReportView {
+  caseId: number;
+  residentId: number;
+  /** Masked (138****0001). */
+  phone: string;
+  reportedAt: string;
+  category: string;
+  categoryName: string;
+  description: string;
+  status: string;
+  statusName: string;
+  mergedInto: number | null;
+  /** The case the report lives on in (itself unless merged). */
+  survivorId: number;
+  communityCode: string | null;
+  communityName: string | null;
+  gridId: number | null;
+  /** Staff marked the report invalid (无效举报): when and why. */
+  rejectedAt: string | null;
+  rejectedNote: string | null;
+  /** Points the resident holds for it (awards less reversals). */
+  points: number;
+}
+
+interface StaffReportRow {
+  case_id: number; resident_id: number; phone_masked: string; reported_at: Date; rejected_at: Date | null; rejected_note: string | null;
+  category: string; category_name: string; description: string; status: string; status_name: string; merged_into: number | null;
+  community_code: string | null; community_name: string | null; grid_id: number | null; survivor_id: number; points: number;
+}
+
+/** The latest resident reports in a jurisdiction (communities null = all; gridId null = any). */
+export async function staffReports(db: Db, f: { communities: string[] | null; gridId: number | null }, limit: number): Promise<StaffReportView[]> {
+  return (await db.query<StaffReportRow>(SQL.staffReports, [f.communities, f.gridId, limit])).rows.map((r) => ({
+    caseId: r.case_id, residentId: r.resident_id, phone: r.phone_masked, reportedAt: new Date(r.reported_at).toISOString(),
+    category: r.category, categoryName: r.category_name, description: r.description, status: r.status, statusName: r.status_name,
+    mergedInto: r.merged_into, survivorId: r.survivor_id, communityCode: r.community_code, communityName: r.community_name, gridId: r.grid_id,
+    rejectedAt: iso(r.rejected_at), rejectedNote: r.rejected_note, points: r.points,
+  }));
+}

@@ -17,7 +17,7 @@ import { maskPhone } from '../../core/permissions.js';
 import { OSM_ATTRIBUTION } from '../../core/types.js';
 import { noStore } from '../auth/no-store.js';
 import { audit, guard, principalOf } from '../auth/principal.js';
-import type { Scope } from '../auth/scope.js';
+import { mapFilter, type Scope } from '../auth/scope.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import type { EventBus } from '../events/bus.js';
@@ -36,10 +36,10 @@ import {
 import { deskCodes, markDeskCode, voteLinks } from './desk.js';
 import { issueCode, liveCode, phoneHash, phoneOf, SQL, ticketOf, verifyCode } from './identity.js';
 import { adjust, awardOnVerify, getRules, leaderboard, ledger, rejectReport, setRules, settle } from './points.js';
-import { fileReport, rateCase, residentPhoto, trackedCase } from './reports.js';
+import { fileReport, rateCase, residentPhoto, staffReports, trackedCase } from './reports.js';
 import {
   adjustSchema, awardSchema, codeRequestSchema, communityCodeParam, deskCodeSchema, deskListQuery, ledgerQuery, projectSchema, projectStatusSchema,
-  rateSchema, rejectSchema, reportSchema, verifySchema, voteLinkListQuery, voteLinkSchema, voteSchema, yearQuery,
+  rateSchema, rejectSchema, reportSchema, staffReportsQuery, verifySchema, voteLinkListQuery, voteLinkSchema, voteSchema, yearQuery,
 } from './schema.js';
 
 export const TICKET_HEADER = 'x-resident-ticket';
@@ -386,6 +386,17 @@ export function publicRoutes(db: Db, bus: EventBus, config: Config, encoder: Til
     if (!out.ok) return out;
     await audit(db, req, { action: 'update', resource: 'public_report', resourceId: p.value.id, detail: { invalid: true, reversed: out.value.reversed?.delta ?? 0 } });
     return out;
+  }));
+  // The latest resident reports in the caller's jurisdiction, with their case, state, invalid mark
+  // and points: the list staff mark invalid from (and an admin adjusts points from).
+  r.get('/api/public/reports', guard('read', 'incident'), noStore, route(async (req) => {
+    const q = validate(staffReportsQuery, req.query);
+    if (!q.ok) return q;
+    const scope = principalOf(req).scope;
+    if (scope.kind === 'department') return fail('forbidden', 'departments see no resident reports list');
+    if (q.value.community && !communityInScope(scope, q.value.community)) return fail('not_found', `community ${q.value.community} not found`);
+    const f = mapFilter(scope);
+    return ok({ reports: await staffReports(db, { communities: q.value.community ? [q.value.community] : f.communities, gridId: f.gridId }, q.value.limit) });
   }));
   r.get('/api/public/points/ledger', guard('read', 'incident'), noStore, route(async (req) => {
     const q = validate(ledgerQuery, req.query);

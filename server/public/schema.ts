@@ -56,6 +56,11 @@ export const ledgerQuery = z.object({
   limit: z.coerce.number().int().positive().max(1000).default(200),
 });
 
+export const staffReportsQuery = z.object({
+  community: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a division code').optional(),
+  limit: z.coerce.number().int().positive().max(500).default(100),
+}).strict();
+
 export const deskListQuery = z.object({ limit: z.coerce.number().int().positive().max(500).default(100) }).strict();
 export const voteLinkListQuery = z.object({
   community: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a division code').optional(),
