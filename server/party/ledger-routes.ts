@@ -4,7 +4,9 @@
 //   GET  /api/party/branches/:id                  one branch's ledger (members, activities, monthly counts, 中心户, roster)
 //   POST /api/party/branches/:id/activities       record an activity (422 invalid_activity with the rules broken; nothing written)
 //   POST /api/party/branches/:id/members          add a member
-//   POST /api/party/households/:id/buildings      link a 党员中心户 to a building it serves
+//   POST   /api/party/households/:id/buildings    link a 党员中心户 to a building it serves (refusals: 400 with a zh-CN message, details.reason)
+//   DELETE /api/party/households/:id/buildings/:buildingId   end that link
+//   GET  /api/party/grids/:id/buildings           the grid's buildings a 中心户 may serve (households, houses, outline)
 //   GET  /api/party/monthly?division=&months=     activities per branch and month
 //   GET  /api/party/grid-activity?division=       支部活动(30天) per grid (map, wall)
 //   GET  /api/party/grids/:id/roster              一格三员 by duty, numbers masked
@@ -21,11 +23,25 @@ import { fail, ok, route } from '../http/errors.js';
 import { idParam, idValue, validate } from '../http/validate.js';
 import { scopedDivision } from '../layers/filters.js';
 import {
-  activityByGrid, addMember, branchDetail, gridRoster, linkHousehold, listBranches, monthlyByBranch, recordActivity, SQL,
+  activityByGrid, addMember, branchDetail, gridBuildings, gridRoster, linkHousehold, listBranches, monthlyByBranch, recordActivity, SQL,
+  unlinkHousehold,
 } from './ledger.js';
 
 const divisionQuery = z.object({ division: z.string().min(1).max(64).optional() }).strict();
 const today = () => beijingDate(Date.now());
+
+/**
+ * The 中心户 link routes answer the /party page in zh-CN, which shows the message as it is: a body
+ * or path zod refuses gets a zh-CN sentence here (the issues stay in details).
+ */
+function linkRequestProblem(e: { message: string; details?: unknown }) {
+  const paths = Array.isArray(e.details) ? e.details.map((i: { path?: string }) => i.path ?? '') : [];
+  const message = paths.includes('households') ? '服务户数须为 1 至 500 的整数'
+    : paths.some((x) => x === 'buildingId') ? '请选择要关联的楼栋'
+      : `请求内容不正确（${e.message}）`;
+  return fail('invalid_request', message, e.details);
+}
+const linkParams = z.object({ id: idValue, buildingId: idValue });
 
 export function ledgerRoutes(db: Db): Router {
   const r = Router();
@@ -74,15 +90,34 @@ export function ledgerRoutes(db: Db): Router {
 
   r.post('/api/party/households/:id/buildings', guard('create', 'party'), route(async (req, res) => {
     const p = validate(idParam, req.params);
-    if (!p.ok) return p;
+    if (!p.ok) return linkRequestProblem(p.error);
     const body = validate(householdLinkInput, req.body);
-    if (!body.ok) return body;
+    if (!body.ok) return linkRequestProblem(body.error);
     const me = principalOf(req);
     const done = await linkHousehold(db, p.value.id, mapFilter(me.scope), body.value);
     if (!done.ok) return done;
     await audit(db, req, { action: 'update', resource: 'party_household', resourceId: p.value.id, detail: body.value });
     res.status(201);
     return done;
+  }));
+
+  // Ending a link is guarded like making one ('create' on party): a grid worker keeps the 中心户
+  // links of their grid both ways, and has no 'delete' on the ledger (core/permissions.ts).
+  r.delete('/api/party/households/:id/buildings/:buildingId', guard('create', 'party'), route(async (req) => {
+    const p = validate(linkParams, req.params);
+    if (!p.ok) return linkRequestProblem(p.error);
+    const me = principalOf(req);
+    const done = await unlinkHousehold(db, p.value.id, p.value.buildingId, mapFilter(me.scope));
+    if (!done.ok) return done;
+    await audit(db, req, { action: 'update', resource: 'party_household', resourceId: p.value.id,
+      detail: { buildingId: p.value.buildingId, unlinked: true, households: done.value.households } });
+    return done;
+  }));
+
+  r.get('/api/party/grids/:id/buildings', guard('read', 'party'), route(async (req) => {
+    const p = validate(idParam, req.params);
+    if (!p.ok) return p;
+    return gridBuildings(db, p.value.id, mapFilter(principalOf(req).scope));
   }));
 
   r.get('/api/party/monthly', guard('read', 'party'), route(async (req) => {

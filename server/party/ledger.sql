@@ -52,9 +52,13 @@ SELECT a.branch_id, a.held_on::text AS held_on, a.kind
  WHERE a.branch_id = ANY($1::int[]) AND a.held_on >= $2::date;
 
 -- name: households
--- 党员中心户 in the branch's grid ($1 grid id) with the buildings they serve.
+-- 党员中心户 in the branch's grid ($1 grid id) with the buildings they serve (named as in
+-- gridBuildings: name, else address, else 楼栋 + id).
 SELECT o.id, o.name, o.building_id, b.name AS building_name, o.synthetic,
-       COALESCE((SELECT json_agg(json_build_object('buildingId', l.building_id, 'buildingName', COALESCE(lb.name, '楼栋' || lb.id),
+       COALESCE((SELECT json_agg(json_build_object('buildingId', l.building_id,
+                                                   'buildingName', COALESCE(lb.name, NULLIF(COALESCE(lb.props->>'address',
+                                                     (lb.props->>'addr:street') || COALESCE(lb.props->>'addr:housenumber', ''),
+                                                     (lb.props->>'addr_street') || COALESCE(lb.props->>'addr_housenumber', '')), ''), '楼栋' || lb.id),
                                                    'households', l.households) ORDER BY l.building_id)
                    FROM party_household_link l JOIN building lb ON lb.id = l.building_id WHERE l.household_id = o.id), '[]'::json) AS serves
   FROM party_org o
@@ -70,14 +74,38 @@ SELECT o.id, o.community_code, o.grid_id
    AND ($2::text[] IS NULL OR o.community_code = ANY($2::text[]))
    AND ($3::int IS NULL OR o.grid_id = $3::int);
 
--- name: buildingInCommunity
--- A building of community $2 (and grid $3 when given).
-SELECT b.id FROM building b WHERE b.id = $1 AND b.community_code = $2 AND ($3::int IS NULL OR b.grid_id = $3::int);
+-- name: linkTarget
+-- Building $1 as a 党员中心户 link sees it: where it stands and how many households it has.
+SELECT b.id, b.community_code, b.grid_id, b.households,
+       COALESCE(b.name, NULLIF(COALESCE(b.props->>'address', (b.props->>'addr:street') || COALESCE(b.props->>'addr:housenumber', ''),
+                (b.props->>'addr_street') || COALESCE(b.props->>'addr_housenumber', '')), ''), '楼栋' || b.id) AS label
+  FROM building b
+ WHERE b.id = $1;
 
 -- name: linkHousehold
 INSERT INTO party_household_link (household_id, building_id, households, synthetic)
 VALUES ($1, $2, $3, false)
-ON CONFLICT (household_id, building_id) DO UPDATE SET households = EXCLUDED.households;
+ON CONFLICT (household_id, building_id) DO UPDATE SET households = EXCLUDED.households, synthetic = false;
+
+-- name: unlinkHousehold
+DELETE FROM party_household_link WHERE household_id = $1 AND building_id = $2
+RETURNING households;
+
+-- name: gridBuildings
+-- The buildings of grid $1 a 党员中心户 may serve: those with households, and any a 中心户 of the
+-- grid serves already. Name, address (the demo's `address`, or OSM addr:street + housenumber),
+-- households, the resident pool's houses registered in it (migration 0017) and the outline.
+SELECT b.id, b.name,
+       NULLIF(COALESCE(b.props->>'address', (b.props->>'addr:street') || COALESCE(b.props->>'addr:housenumber', ''),
+                (b.props->>'addr_street') || COALESCE(b.props->>'addr_housenumber', '')), '') AS address,
+       b.households, b.households_synthetic,
+       (SELECT count(*)::int FROM house hs WHERE hs.building_id = b.id) AS houses,
+       ST_AsGeoJSON(b.geom, 7)::json AS geometry
+  FROM building b
+ WHERE b.grid_id = $1
+   AND (b.households > 0 OR EXISTS (SELECT 1 FROM party_household_link l JOIN party_org o ON o.id = l.household_id
+                                     WHERE l.building_id = b.id AND o.grid_id = $1))
+ ORDER BY b.id;
 
 -- name: roster
 -- 一格三员 of grid $1 by duty, in the duty order $2.

@@ -161,6 +161,75 @@ describe(`party ledger on ${testDbKind()}`, () => {
     expect(d.members.at(-1)).toMatchObject({ name: '王新', phone: '137****0000', joinedOn: today, synthetic: false });
   });
 
+  it('党员中心户 links from the page: the grid\'s buildings, refusals in zh-CN that write nothing, relink and unlink', async () => {
+    const hid = p.householdsA1[1]!;
+    const url = `/api/party/households/${hid}/buildings`;
+    const w1 = (await t.db.query<{ id: number }>(`SELECT id FROM building WHERE osm_id = 'w1'`)).rows[0]!.id;
+    const w2 = (await t.db.query<{ id: number }>(`SELECT id FROM building WHERE osm_id = 'w2'`)).rows[0]!.id;
+    // A building of grid A2 (community A, not grid A1), and two more houses of the resident pool in 1号楼.
+    const a2 = (await t.db.query<{ id: number }>(`INSERT INTO building (dataset_id, osm_id, name, geom, residential, households, grid_id, community_code)
+      VALUES ('fixture', 'w-a2', NULL, ST_Multi(ST_MakeEnvelope(121.496, 31.236, 121.4965, 31.2365, 4326)), true, 40, $1, 'T0101') RETURNING id`, [g.gridA2])).rows[0]!.id;
+    await t.db.query(`UPDATE building SET props = props || '{"address": "甲路2号"}'::jsonb WHERE id = $1`, [a2]);
+    await t.db.query(`INSERT INTO house (grid_id, building_id, unit, synthetic, dataset_id) VALUES ($1, $2, '9单元101', true, 'fixture'), ($1, $2, '9单元102', true, 'fixture')`, [g.gridA1, w1]);
+    const houses = (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM house WHERE building_id = $1`, [w1])).rows[0]!.n;
+    expect(houses).toBeGreaterThanOrEqual(2);
+
+    // The grid's buildings with households and houses, outlines included; nobody outside the grid sees them.
+    const list = (await get('gridA1', `/api/party/grids/${g.gridA1}/buildings`).expect(200)).body as {
+      gridId: number; features: { id: number; geometry: { type: string }; properties: { id: number; label: string; address: string | null; households: number; houses: number } }[] };
+    expect(list.gridId).toBe(g.gridA1);
+    expect(list.features.map((f) => [f.properties.id, f.properties.label, f.properties.households, f.properties.houses])).toEqual([[w1, '1号楼', 120, houses]]);
+    expect(list.features[0]!.geometry.type).toBe('MultiPolygon');
+    const a2List = (await get('communityA', `/api/party/grids/${g.gridA2}/buildings`).expect(200)).body;
+    expect(a2List.features.map((f: { properties: { label: string; address: string } }) => [f.properties.label, f.properties.address])).toEqual([['甲路2号', '甲路2号']]);
+    await get('gridB1', `/api/party/grids/${g.gridA1}/buildings`).expect(404);
+    await get('planner', `/api/party/grids/${g.gridA1}/buildings`).expect(403);
+
+    const links = async () => (await t.db.query<{ building_id: number; households: number }>(
+      `SELECT building_id, households FROM party_household_link WHERE household_id = $1 ORDER BY building_id`, [hid])).rows;
+    const audits = async () => (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE resource = 'party_household'`)).rows[0]!.n;
+    const before = await links();
+    const auditsBefore = await audits();
+    const refused = async (w: Who, body: object, status: number, reason: string | null, text: RegExp) => {
+      const e = (await post(w, url, body).expect(status)).body.error as { code: string; message: string; details?: { reason?: string } };
+      expect([e.details?.reason ?? null, e.message]).toEqual([reason, expect.stringMatching(text)]);
+    };
+    await refused('gridA1', { buildingId: w1, households: 121 }, 400, 'too_many_households', /服务户数 121 超过了 1号楼 的住户数（120 户）/);
+    await refused('gridA1', { buildingId: w2, households: 1 }, 400, 'building_outside_community', /不在该党员中心户所在社区/);
+    await refused('gridA1', { buildingId: a2, households: 1 }, 400, 'building_outside_grid', /甲路2号 不在本网格/);
+    await refused('gridA1', { buildingId: 2_000_000_000, households: 1 }, 400, 'unknown_building', /楼栋 2000000000 不存在/);
+    await refused('gridA1', { buildingId: w1, households: 501 }, 400, null, /服务户数须为 1 至 500 的整数/);
+    await refused('gridA1', { households: 3 }, 400, null, /请选择要关联的楼栋/);
+    expect((await post('gridA1', '/api/party/households/2000000000/buildings', { buildingId: w1, households: 1 }).expect(404)).body.error.message)
+      .toBe('党员中心户 2000000000 不存在或不在辖区内');
+    await post('gridB1', url, { buildingId: w1, households: 1 }).expect(404);
+    await post('leader', url, { buildingId: w1, households: 1 }).expect(403);
+    expect(await links()).toEqual(before);
+    expect(await audits()).toBe(auditsBefore);
+
+    // Linked, the count changed by linking again, seen in the ledger; community staff may link a building of another grid of the community.
+    expect((await post('gridA1', url, { buildingId: w1, households: 120 }).expect(201)).body).toEqual({ householdId: hid, buildingId: w1, households: 120 });
+    await post('gridA1', url, { buildingId: w1, households: 8 }).expect(201);
+    await post('communityA', url, { buildingId: a2, households: 40 }).expect(201);
+    expect(await links()).toEqual([{ building_id: w1, households: 8 }, { building_id: a2, households: 40 }]);
+    const d = (await get('gridA1', `/api/party/branches/${p.branchA1}`).expect(200)).body as BranchDetail;
+    expect(d.households.find((x) => x.id === hid)!.serves).toEqual([{ buildingId: w1, buildingName: '1号楼', households: 8 }, { buildingId: a2, buildingName: '甲路2号', households: 40 }]);
+
+    // Unlinked: out of scope or read-only callers cannot; a link that is not there is not_found.
+    const unlink = (w: Who, h: number, b: number) => request(app).delete(`/api/party/households/${h}/buildings/${b}`).set('Authorization', `Bearer ${who.tokens[w]}`);
+    await unlink('gridB1', hid, w1).expect(404);
+    await unlink('leader', hid, w1).expect(403);
+    expect((await unlink('gridA1', hid, 0).expect(400)).body.error.code).toBe('invalid_request');
+    expect((await unlink('gridA1', hid, w1).expect(200)).body).toEqual({ householdId: hid, buildingId: w1, households: 8 });
+    expect((await unlink('gridA1', hid, w1).expect(404)).body.error.message).toBe(`党员中心户 ${hid} 未关联楼栋 ${w1}`);
+    await unlink('communityA', hid, a2).expect(200);
+    expect(await links()).toEqual(before);
+    const trail = (await t.db.query<{ actor: string; detail: Record<string, unknown> }>(
+      `SELECT actor, detail FROM audit_log WHERE resource = 'party_household' AND resource_id = $1 ORDER BY id`, [String(hid)])).rows;
+    expect(trail.map((a) => [a.actor, a.detail.buildingId, a.detail.households, a.detail.unlinked ?? false])).toEqual([
+      ['gridA1', w1, 120, false], ['gridA1', w1, 8, false], ['communityA', a2, 40, false], ['gridA1', w1, 8, true], ['communityA', a2, 40, true]]);
+  });
+
   it('rosters by duty with masked numbers; a full number is audited, a refusal too', async () => {
     const r = (await get('gridA1', `/api/party/grids/${g.gridA1}/roster`).expect(200)).body as GridRoster;
     expect(r.staff.map((s) => [s.dutyName, s.name, s.phone])).toEqual([

@@ -8,13 +8,14 @@ import {
   type GridRoster, type HouseholdView, type MemberInput, type MemberView, type StaffDuty,
 } from '../../core/party-ledger.js';
 import type { Role } from '../../core/permissions.js';
+import type { MultiPolygon } from 'geojson';
 import type { Db, Queryable } from '../db/db.js';
 import { loadSql } from '../db/sql.js';
 import { fail, ok, type Result } from '../http/errors.js';
 import { photoUrl, thumbUrl } from '../photos/access.js';
 
 export const SQL = loadSql(new URL('./ledger.sql', import.meta.url), [
-  'branches', 'branch', 'members', 'activities', 'activityDates', 'households', 'household', 'buildingInCommunity', 'linkHousehold',
+  'branches', 'branch', 'members', 'activities', 'activityDates', 'households', 'household', 'linkTarget', 'linkHousehold', 'unlinkHousehold', 'gridBuildings',
   'roster', 'gridInScope', 'staffOne', 'memberOne', 'ownPhotos', 'insertActivity', 'insertAttendees', 'insertPhotos', 'insertMember',
   'gridActivity', 'unitActivity',
 ]);
@@ -113,15 +114,81 @@ export async function addMember(db: Db, branchId: number, w: Where, input: Membe
   });
 }
 
-/** Link a 党员中心户 to a building of its community (its grid, for a grid worker) whose households it serves. */
-export async function linkHousehold(db: Db, householdId: number, w: Where, input: { buildingId: number; households: number }): Promise<Result<{ householdId: number; buildingId: number }>> {
+/**
+ * Why a 党员中心户 link was refused (details.reason of the 400), with a zh-CN message for the page:
+ * the building does not exist, stands outside the 中心户's community (or the grid worker's grid),
+ * or has fewer households than the link claims.
+ */
+export type LinkRefusal = 'unknown_building' | 'building_outside_community' | 'building_outside_grid' | 'too_many_households';
+
+const refuse = (reason: LinkRefusal, message: string, extra: Record<string, unknown> = {}) =>
+  fail('invalid_request', message, { field: reason === 'too_many_households' ? 'households' : 'buildingId', reason, ...extra });
+
+const householdAbsent = (id: number) => fail('not_found', `党员中心户 ${id} 不存在或不在辖区内`);
+
+/**
+ * Link a 党员中心户 to a building of its community (its grid, for a grid worker) whose households it
+ * serves — at most as many as the building has. Linking the same building again sets the count.
+ * A refusal writes nothing; its message is zh-CN (the page shows it as it is).
+ */
+export async function linkHousehold(db: Db, householdId: number, w: Where, input: { buildingId: number; households: number }):
+  Promise<Result<{ householdId: number; buildingId: number; households: number }>> {
   return db.transaction(async (tx) => {
     const h = (await tx.query<{ id: number; community_code: string }>(SQL.household, [householdId, w.communities, w.gridId])).rows[0];
-    if (!h) return fail('not_found', `党员中心户 ${householdId} not found`);
-    const b = (await tx.query(SQL.buildingInCommunity, [input.buildingId, h.community_code, w.gridId])).rows[0];
-    if (!b) return fail('invalid_request', `building ${input.buildingId} is not in this 党员中心户's community${w.gridId ? ' and grid' : ''}`, { field: 'buildingId' });
+    if (!h) return householdAbsent(householdId);
+    const b = (await tx.query<{ id: number; community_code: string | null; grid_id: number | null; households: number; label: string }>(
+      SQL.linkTarget, [input.buildingId])).rows[0];
+    if (!b) return refuse('unknown_building', `楼栋 ${input.buildingId} 不存在`);
+    if (b.community_code !== h.community_code) return refuse('building_outside_community', `${b.label} 不在该党员中心户所在社区，不能关联`);
+    if (w.gridId !== null && b.grid_id !== w.gridId) return refuse('building_outside_grid', `${b.label} 不在本网格，不能关联`);
+    if (input.households > b.households) {
+      return refuse('too_many_households', `服务户数 ${input.households} 超过了 ${b.label} 的住户数（${b.households} 户）`, { max: b.households });
+    }
     await tx.query(SQL.linkHousehold, [householdId, input.buildingId, input.households]);
-    return ok({ householdId, buildingId: input.buildingId });
+    return ok({ householdId, buildingId: input.buildingId, households: input.households });
+  });
+}
+
+/** End a 党员中心户's link to a building (inside the jurisdiction); no such link: not_found. */
+export async function unlinkHousehold(db: Db, householdId: number, buildingId: number, w: Where): Promise<Result<{ householdId: number; buildingId: number; households: number }>> {
+  return db.transaction(async (tx) => {
+    const h = (await tx.query(SQL.household, [householdId, w.communities, w.gridId])).rows[0];
+    if (!h) return householdAbsent(householdId);
+    const gone = (await tx.query<{ households: number }>(SQL.unlinkHousehold, [householdId, buildingId])).rows[0];
+    if (!gone) return fail('not_found', `党员中心户 ${householdId} 未关联楼栋 ${buildingId}`);
+    return ok({ householdId, buildingId, households: gone.households });
+  });
+}
+
+/** A building a 党员中心户 of the grid may serve (GET /api/party/grids/:id/buildings). */
+export interface GridBuildingProps {
+  id: number; name: string | null; address: string | null;
+  /** name, else address, else 楼栋 + id: what the ledger calls it (HouseholdView.serves buildingName). */
+  label: string;
+  households: number; householdsSynthetic: boolean;
+  /** Houses of the resident pool (migration 0017) registered in this building; 0 when none. */
+  houses: number;
+}
+export interface GridBuildings {
+  type: 'FeatureCollection'; gridId: number; gridName: string;
+  features: { type: 'Feature'; id: number; geometry: MultiPolygon; properties: GridBuildingProps }[];
+}
+
+/** The buildings of grid `gridId` (inside the jurisdiction) with households, or served already. */
+export async function gridBuildings(db: Queryable, gridId: number, w: Where): Promise<Result<GridBuildings>> {
+  const g = (await db.query<{ id: number; name: string }>(SQL.gridInScope, [gridId, w.communities, w.gridId])).rows[0];
+  if (!g) return fail('not_found', `grid ${gridId} not found`);
+  const rows = (await db.query<{ id: number; name: string | null; address: string | null; households: number; households_synthetic: boolean; houses: number;
+    geometry: MultiPolygon }>(SQL.gridBuildings, [gridId])).rows;
+  return ok({
+    type: 'FeatureCollection', gridId: g.id, gridName: g.name,
+    features: rows.map((r) => ({
+      type: 'Feature', id: r.id, geometry: r.geometry,
+      properties: {
+        id: r.id, name: r.name, address: r.address || null, label: r.name ?? (r.address || `楼栋${r.id}`),
+        households: r.households, householdsSynthetic: r.households_synthetic, houses: r.houses,
+      },
+    })),
   });
 }
 
