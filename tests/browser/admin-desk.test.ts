@@ -5,10 +5,12 @@
 //   verification code for a phone (it verifies on the public API, and the desk's list says so) and a
 //   one-time voting link (the resident votes with it once; the list shows it used).
 // - The account scope editor loads grids one community at a time: no request for a city's grids.
+// - 预警阈值: the admin edits the trend-warning thresholds; a value the server refuses is shown with
+//   its error code and the stored thresholds stay.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  apiClient, createAccount, launchBrowser, loginInPage, openPage, reportFailure, startServer,
+  apiClient, createAccount, launchBrowser, loginInPage, openPage, reportFailure, screenshotPage, startServer,
   type ApiClient, type TestPage, type TestServer,
 } from './harness.js';
 
@@ -77,6 +79,57 @@ describe('/admin.html: 积分规则, 服务台, 一年一事', () => {
     expect([...tp.problems.pageErrors, ...tp.problems.serverErrors]).toEqual([]);
   }, 240_000);
 
+  it('the admin edits the warning thresholds (预警阈值); a value the server refuses shows its code and changes nothing', async ({ onTestFailed }) => {
+    type Stored = { thresholds: Record<string, Record<string, number | boolean>> };
+    const stored = async () => (await admin.get<Stored>('api/warnings/thresholds')).body.thresholds;
+    const before = await stored();
+    const tp = await openPage(browser, server);
+    pages.push(tp);
+    reportFailure(onTestFailed, server, tp, 'admin-thresholds');
+    const { page } = tp;
+    await page.goto(new URL('admin.html#thresholds', server.url).toString(), { waitUntil: 'domcontentloaded' });
+    const field = (kind: string, key: string) => page.locator(`#thresholds-${kind} [data-field="${key}"]`);
+    const save = async (kind: string) => {
+      const put = page.waitForResponse((r) => r.url().endsWith(`/api/warnings/thresholds/${kind}`) && r.request().method() === 'PUT');
+      await page.locator(`#thresholds-${kind} [data-act="save"]`).click();
+      return (await put).status();
+    };
+    // Each kind with its zh-CN name, explanation and units; the stored values (a share in percentage points).
+    await expect.poll(() => field('cluster', 'radiusM').inputValue(), { timeout: 30_000 }).toBe(String(before.cluster!.radiusM));
+    expect(await page.locator('#thresholds-rising h3').innerText()).toBe('类别上升');
+    expect(await page.locator('#thresholds-cluster').innerText()).toContain('米');
+    expect(await page.locator('#thresholds-on_time_drop').innerText()).toContain('个百分点');
+    expect(await field('on_time_drop', 'minDrop').inputValue()).toBe(String(Number(before.on_time_drop!.minDrop) * 100));
+    expect(await field('rising', 'enabled').isChecked()).toBe(true);
+
+    // Edited and saved: the API reads the new values (the share back in 0–1), and the change is audited.
+    await field('cluster', 'radiusM').fill('80');
+    await field('cluster', 'sameCategory').uncheck();
+    expect(await save('cluster')).toBe(200);
+    await field('on_time_drop', 'minDrop').fill('20');
+    expect(await save('on_time_drop')).toBe(200);
+    const after = await stored();
+    expect(after.cluster).toEqual({ ...before.cluster, radiusM: 80, sameCategory: false });
+    expect(after.on_time_drop).toEqual({ ...before.on_time_drop, minDrop: 0.2 });
+    const audits = (await admin.get<{ resource: string; resource_id: string | null; detail: { after: Record<string, unknown> } }[]>('api/audit?limit=20')).body;
+    expect(audits.find((a) => a.resource === 'warning_threshold' && a.resource_id === 'cluster')?.detail.after).toMatchObject({ radiusM: 80, sameCategory: false });
+
+    // A value outside the schema: the server refuses it; the page shows its code and the field's
+    // rule, the stored thresholds are unchanged, and 还原 shows the stored value again.
+    await field('rising', 'alpha').fill('0.5');
+    expect(await save('rising')).toBe(400);
+    const err = page.locator('#thresholds-error-rising');
+    await expect.poll(() => err.innerText()).toContain('invalid_request');
+    expect(await err.innerText()).toContain('显著性水平 α须为大于 0、不超过 0.2');
+    expect(await page.locator('#thresholds-rising').getAttribute('data-refused')).toBe('invalid_request');
+    expect((await stored()).rising).toEqual(before.rising);
+    await page.locator('#thresholds-rising [data-act="revert"]').click();
+    expect(await field('rising', 'alpha').inputValue()).toBe(String(before.rising!.alpha));
+    expect(await err.isHidden()).toBe(true);
+    await screenshotPage(page, 'admin-thresholds');
+    expect([...tp.problems.pageErrors, ...tp.problems.serverErrors]).toEqual([]);
+  }, 240_000);
+
   it('community staff add a candidate project, issue a code and a one-time voting link at the desk', async ({ onTestFailed }) => {
     const staff = await createAccount(admin, { username: 'desk.staff', role: 'community_staff', divisionCode: community, displayName: '社区服务台' });
     const tp = await openPage(browser, server, { login: false });
@@ -89,6 +142,8 @@ describe('/admin.html: 积分规则, 服务台, 一年一事', () => {
     await page.locator('header [data-nav="desk"]').click();
     await page.waitForURL((u) => u.pathname === '/admin.html' && u.hash === '#desk', { timeout: 30_000 });
     expect(await page.locator('[data-tab="accounts"]').count()).toBe(0);
+    // Warning thresholds are the admin's (governance_rule): not offered to desk staff.
+    expect(await page.locator('[data-tab="thresholds"]').count()).toBe(0);
 
     // 一年一事: a candidate project for this year.
     await page.locator('[data-tab="projects"]').click();

@@ -1,5 +1,5 @@
-// 系统管理 (admin.html): for admins accounts, tokens, departments, the responsibility list, 积分规则 and the
-// audit log; for desk staff (roles that may issue verification codes or voting links) 服务台 and
+// 系统管理 (admin.html): for admins accounts, tokens, departments, the responsibility list, 积分规则,
+// 预警阈值 (for the roles that may edit governance rules) and the audit log; for desk staff (roles that may issue verification codes or voting links) 服务台 and
 // 一年一事. Everyone else sees 无权访问 (the API refuses them anyway).
 import '../../styles/app.css';
 import { isKiosk } from '../../api/http.js';
@@ -17,17 +17,19 @@ import { deskTab } from './desk.js';
 import { pointsTab } from './points.js';
 import { projectsTab } from './projects.js';
 import { responsibilityTab } from './responsibility.js';
+import { thresholdsTab } from './thresholds.js';
 import { tokensTab } from './tokens.js';
 
 const header = mountHeader('admin');
 
-type TabId = 'accounts' | 'tokens' | 'departments' | 'responsibility' | 'points' | 'desk' | 'projects' | 'audit';
+type TabId = 'accounts' | 'tokens' | 'departments' | 'responsibility' | 'points' | 'thresholds' | 'desk' | 'projects' | 'audit';
 const TABS: { id: TabId; label: string }[] = [
   { id: 'accounts', label: '账号' },
   { id: 'tokens', label: '令牌' },
   { id: 'departments', label: '部门' },
   { id: 'responsibility', label: '责任清单' },
   { id: 'points', label: '积分规则' },
+  { id: 'thresholds', label: '预警阈值' },
   { id: 'desk', label: '服务台' },
   { id: 'projects', label: '一年一事' },
   { id: 'audit', label: '审计日志' },
@@ -65,6 +67,8 @@ async function main() {
         departments: departmentsTab(ref),
         responsibility: responsibilityTab(ref),
         points: pointsTab(),
+        // The server lets only these roles PUT /api/warnings/thresholds/:kind.
+        ...(can(role, 'update', 'governance_rule') ? { thresholds: thresholdsTab() } : {}),
         audit: auditTab(),
       }
     : { desk: deskTab(role, communitiesOf(ref.divisionList)), ...(can(role, 'update', 'incident') ? { projects: projectsTab(communitiesOf(ref.divisionList)) } : {}) };
