@@ -3,17 +3,25 @@
 // non-blank map), record a 志愿服务 with two attendees and a photo and see the 30-day and monthly
 // counts go up; a record dated tomorrow is refused and changes nothing; a full number in the roster
 // is shown and audited; then on /map the grid card lists the roster with masked numbers.
+// Another grid's worker links a 党员中心户 to a building of the grid (picked on the map) with a number
+// of households: a count above the building's households is refused with the server's zh-CN
+// message and saves nothing; the link saved is listed and returned by the API; then it is ended.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, beijingDate, type BranchSummary, type GridRoster } from '../../core/party-ledger.js';
+import type { Feature, MultiPolygon } from 'geojson';
+import { addDays, beijingDate, type BranchDetail, type BranchSummary, type GridRoster } from '../../core/party-ledger.js';
 import { testImage } from '../../server/testing/photos.js';
 import {
-  apiClient, createAccount, describeStats, interiorPoint, isBlank, launchBrowser, loginInPage, openPage, reportFailure, startServer,
+  apiClient, createAccount, describeStats, interiorPoint, isBlank, launchBrowser, loginInPage, openPage, reportFailure, screenshotPage, startServer,
   waitForNonBlank, waitForReady, type ApiClient, type GcHooks, type TestPage, type TestServer,
 } from './harness.js';
 
 const MAP_CANVAS = '#map canvas.maplibregl-canvas';
-interface PartyHooks { community: string; branchId: number; branches: number; activities: number; recent: number; monthTotal: number; flagged: number; roster: number; recorded: number; fullViews: number }
+interface PartyHooks {
+  community: string; branchId: number; branches: number; activities: number; recent: number; monthTotal: number; flagged: number; roster: number; recorded: number; fullViews: number;
+  households: number; links: number; buildings: number; linked: number; unlinked: number;
+}
+interface GridBuildings { gridId: number; features: (Feature<MultiPolygon, { id: number; label: string; households: number; houses: number }>)[] }
 
 let server: TestServer;
 let browser: Browser;
@@ -167,6 +175,90 @@ describe('支部台账 /party', () => {
     const audit2 = (await admin.get<{ action: string; resource: string; resource_id?: string; resourceId?: string }[]>('api/audit?limit=200')).body;
     expect(audit2.some((a) => a.action === 'read_full' && a.resource === 'grid_staff_contact' && String(a.resourceId ?? a.resource_id) === String(police.id))).toBe(true);
     expect(tp.problems.pageErrors).toEqual([]);
+    expect(tp.problems.serverErrors).toEqual([]);
+  }, 600_000);
+
+  it('a grid worker links a 党员中心户 to a building picked on the map; a count above its households is refused and saves nothing; then unlinks', async ({ onTestFailed }) => {
+    // A branch other than the first test's, with a 中心户 and a building of its grid that 中心户 does not serve yet.
+    const branches = (await admin.get<{ branches: BranchSummary[] }>('api/party/branches')).body.branches.filter((b) => b.id !== branch.id);
+    let pick: { b: BranchSummary; hid: number; building: GridBuildings['features'][number] } | null = null;
+    for (const b of branches) {
+      const d = (await admin.get<BranchDetail>(`api/party/branches/${b.id}`)).body;
+      const fc = (await admin.get<GridBuildings>(`api/party/grids/${b.gridId}/buildings`)).body;
+      const hh = d.households[0];
+      const building = hh && fc.features.filter((f) => f.properties.households >= 3 && f.properties.households < 500 && !hh.serves.some((s) => s.buildingId === f.properties.id))
+        .sort((x, y) => y.properties.households - x.properties.households)[0];
+      if (hh && building) { pick = { b, hid: hh.id, building }; break; }
+    }
+    expect(pick, 'a demo branch with a 中心户 and a building it does not serve').not.toBeNull();
+    const { b, hid, building } = pick!;
+    const target = building.properties;
+    const serves = async () => (await admin.get<BranchDetail>(`api/party/branches/${b.id}`)).body.households.find((x) => x.id === hid)!.serves;
+    const servesBefore = await serves();
+
+    const worker = await createAccount(admin, { username: 'worker.households', role: 'grid_worker', gridId: b.gridId });
+    await tp?.close();
+    tp = await openPage(browser, server, { login: false });
+    const page = tp.page;
+    reportFailure(onTestFailed, server, tp, 'party-households');
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await loginInPage(tp, server, worker, '/party');
+    await waitForReady(tp, 180_000);
+    let h = await hooks(page);
+    expect(h.branchId).toBe(b.id);
+    expect(h.buildings).toBeGreaterThan(0);
+    const linksBefore = h.links;
+    const row = page.locator(`#households > li[data-id="${hid}"]`);
+    expect(await row.getAttribute('data-links')).toBe(String(servesBefore.length));
+
+    // The building is picked by clicking it on the map; the form names its households.
+    await page.locator('#hh-household').selectOption(String(hid));
+    const [lon, lat] = await interiorPoint(building);
+    await expect.poll(async () => {
+      const at = await page.evaluate(({ lon, lat, selector }) => {
+        const gc = (window as unknown as { __gc: GcHooks }).__gc;
+        const box = document.querySelector(selector)!.getBoundingClientRect();
+        const [x, y] = gc.project!(lon, lat);
+        return { x: box.left + x, y: box.top + y };
+      }, { lon, lat, selector: MAP_CANVAS });
+      await page.mouse.click(at.x, at.y);
+      return page.locator('#hh-building').inputValue();
+    }, { timeout: 20_000 }).toBe(String(target.id));
+    expect(await page.locator('#hh-hint').innerText()).toContain(`住户 ${target.households.toLocaleString('zh-CN')} 户`);
+
+    // One household more than the building has: the server's zh-CN refusal is shown; nothing is saved.
+    await page.locator('#hh-count').fill(String(target.households + 1));
+    await page.locator('#hh-link').click();
+    await expect.poll(() => page.locator('#hh-error').innerText(), { timeout: 15_000 })
+      .toBe(`未保存：服务户数 ${target.households + 1} 超过了 ${target.label} 的住户数（${target.households} 户）`);
+    expect(await serves()).toEqual(servesBefore);
+    h = await hooks(page);
+    expect([h.linked, h.links]).toEqual([0, linksBefore]);
+
+    // Three households: saved, listed under the 中心户, and the API returns the link.
+    await page.locator('#hh-count').fill('3');
+    await page.locator('#hh-link').click();
+    await expect.poll(async () => (await hooks(page)).linked, { timeout: 15_000 }).toBe(1);
+    expect((await hooks(page)).links).toBe(linksBefore + 1);
+    expect(await page.locator('#hh-error').innerText()).toBe('');
+    const listed = row.locator(`li[data-building-id="${target.id}"]`);
+    expect(await listed.getAttribute('data-households')).toBe('3');
+    expect(await listed.locator('.hh-building').innerText()).toBe(target.label);
+    expect(await listed.locator('.hh-count').innerText()).toBe('3 户');
+    expect(await serves()).toEqual([...servesBefore, { buildingId: target.id, buildingName: target.label, households: 3 }].sort((x, y) => x.buildingId - y.buildingId));
+
+    // Ended: gone from the list and from the API.
+    await listed.locator('button.hh-unlink').click();
+    await expect.poll(async () => (await hooks(page)).unlinked, { timeout: 15_000 }).toBe(1);
+    expect(await row.locator(`li[data-building-id="${target.id}"]`).count()).toBe(0);
+    expect((await hooks(page)).links).toBe(linksBefore);
+    expect(await serves()).toEqual(servesBefore);
+    const audit = (await admin.get<{ actor: string; action: string; resource: string }[]>('api/audit?limit=50')).body
+      .filter((a) => a.resource === 'party_household' && a.actor === worker.username);
+    expect(audit.length).toBe(2);
+    await screenshotPage(page, 'party-households');
+    expect(tp.problems.pageErrors).toEqual([]);
+    // The refused link answered 400, which the harness counts only when it is a 5xx.
     expect(tp.problems.serverErrors).toEqual([]);
   }, 600_000);
 });

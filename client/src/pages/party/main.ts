@@ -1,16 +1,18 @@
 // 支部台账 · 一格三员 (/party, issue 14): choose a community and a grid branch; its members, its
 // activity log with a form to record one (kind, date, place, attendees, note, photos), its monthly
-// counts, its 党员中心户 with the buildings they serve, and the grid's roster by duty with masked
-// numbers (a full number on request, audited by the server). The map shades the community's grids
-// by branch activity in the last 30 days and flags grids with none; clicking a grid picks its
-// branch. Only roles with read on `party` reach it (core/permissions.ts).
+// counts, its 党员中心户 with the buildings they serve (linked and unlinked here: households.ts), and
+// the grid's roster by duty with masked numbers (a full number on request, audited by the server).
+// The map shades the community's grids by branch activity in the last 30 days and flags grids with
+// none; clicking a grid picks its branch. The branch's grid's buildings with households are drawn
+// too (gold: served by a 中心户); clicking one chooses it in the link form. Only roles with read
+// on `party` reach it (core/permissions.ts).
 import '../../styles/app.css';
 import './party.css';
 import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import { ACTIVITY_KINDS, ACTIVITY_KIND_CODES, beijingDate, STAFF_DUTIES, type ActivityKind, type BranchDetail, type BranchSummary, type GridActivityView } from '../../../../core/party-ledger.js';
 import { can, type Role } from '../../../../core/permissions.js';
 import { OSM_ATTRIBUTION, type DivisionNode } from '../../../../core/types.js';
-import { api, ApiError, ownRequestHeaders, withQuery } from '../../api/http.js';
+import { api, ApiError, isAuthError, ownRequestHeaders, withQuery } from '../../api/http.js';
 import { partyApi } from '../../api/party.js';
 import { caseApi } from '../../ui/cases/case-api.js';
 import { geometryBBox, labelPoint } from '../../map/geo.js';
@@ -21,6 +23,7 @@ import { $, fmtInt, h, showError } from '../../shell/dom.js';
 import { errorMessage } from '../../shell/errors.js';
 import { mountHeader } from '../../shell/header.js';
 import { initHooks, markReady, type GcHooks } from '../../shell/hooks.js';
+import { householdApi, householdsPanel, type GridBuildingFc, type GridBuildingProps } from './households.js';
 
 type GridFc = FeatureCollection<Polygon | MultiPolygon, { id: number; name: string }>;
 
@@ -28,15 +31,22 @@ interface PartyHooks extends GcHooks {
   party: {
     community: string; branchId: number; branches: number; activities: number; recent: number; monthTotal: number;
     flagged: number; roster: number; recorded: number; fullViews: number;
+    /** 党员中心户 of the branch's grid, their links, the grid's buildings listed for linking, links saved / ended here. */
+    households: number; links: number; buildings: number; linked: number; unlinked: number;
   };
 }
 const hooks = initHooks('party') as PartyHooks;
-hooks.party = { community: '', branchId: 0, branches: 0, activities: 0, recent: 0, monthTotal: 0, flagged: 0, roster: 0, recorded: 0, fullViews: 0 };
+hooks.party = {
+  community: '', branchId: 0, branches: 0, activities: 0, recent: 0, monthTotal: 0, flagged: 0, roster: 0, recorded: 0, fullViews: 0,
+  households: 0, links: 0, buildings: 0, linked: 0, unlinked: 0,
+};
 const header = mountHeader('party');
 
 const ACTIVE: RGBA = [47, 196, 141, 150];
 const QUIET: RGBA = [229, 56, 79, 170];
 const NO_BRANCH: RGBA = [148, 163, 184, 90];
+const SERVED: RGBA = [255, 196, 0, 210];
+const UNSERVED: RGBA = [226, 232, 240, 160];
 const shortGrid = (name: string) => name.split(/[・·•]/).pop() ?? name;
 
 function communitiesOf(node: DivisionNode): DivisionNode[] {
@@ -79,6 +89,15 @@ async function main() {
   let branches: BranchSummary[] = [];
   let activity: GridActivityView[] = [];
   let detail: BranchDetail | null = null;
+  let buildings: GridBuildingFc | null = null;
+  const households = householdsPanel({
+    list: $('#households'), form: $('#household-link'),
+    saved: async (what) => {
+      await loadBranch(detail!.branch.id);
+      hooks.party[what]++;
+    },
+    chosen: () => renderMap(),
+  });
 
   function renderMap() {
     const by = new Map(activity.map((a) => [a.gridId, a]));
@@ -101,9 +120,23 @@ async function main() {
         lineWidth: 2,
         idOf: (p: { id: number }) => p.id,
       },
+      ...(buildings && detail && buildings.gridId === detail.branch.gridId ? [buildingLayer(buildings, detail)] : []),
       { kind: 'labels', id: 'party-counts', data: labels, size: 13, color: [15, 23, 42, 255], haloColor: [255, 255, 255, 230], minZoom: 12 },
     ]);
     hooks.party.flagged = activity.filter((a) => a.noActivity).length;
+  }
+
+  /** The branch's grid's buildings with households: gold when a 中心户 of the branch serves them; the one chosen for linking outlined. */
+  function buildingLayer(fc: GridBuildingFc, d: BranchDetail) {
+    const served = new Set(d.households.flatMap((x) => x.serves.map((s) => s.buildingId)));
+    const picked = households.picked();
+    return {
+      kind: 'polygons' as const, id: 'party-buildings', data: fc, pickable: true,
+      colorKey: `${fc.gridId}:${[...served].join(',')}:${picked}`,
+      fillColor: (p: GridBuildingProps) => (served.has(p.id) ? SERVED : UNSERVED),
+      lineColor: [15, 23, 42, 200] as RGBA, lineWidth: 1,
+      idOf: (p: GridBuildingProps) => p.id, highlightId: picked, highlightColor: [200, 16, 46, 255] as RGBA,
+    };
   }
 
   async function showContact(kind: 'staff' | 'member', id: number) {
@@ -200,8 +233,7 @@ async function main() {
     $('#members').replaceChildren(...d.members.map((m) => h('span', { 'data-id': m.id }, m.name, ' ', h('span', { class: 'phone' }, m.phone ?? ''),
       full && m.phone ? button('查看', 'btn sm', () => void showContact('member', m.id).catch((e) => showError(errorMessage(e)))) : '')));
     if (d.canWrite) $('#members').append(memberForm(d.branch.id));
-    $('#households').replaceChildren(...(d.households.length ? d.households.map((x) => h('li', { 'data-id': x.id }, h('b', {}, x.name),
-      h('div', { class: 'meta' }, x.serves.length ? `联系服务：${x.serves.map((s) => `${s.buildingName} ${s.households} 户`).join('；')}` : '未关联服务户'))) : [h('li', { class: 'pt-sub' }, '本网格无党员中心户')]));
+    households.render(d, buildings);
     $('#roster-grid').textContent = `· ${shortGrid(d.roster.gridName)}`;
     $('#roster tbody').replaceChildren(
       ...d.roster.staff.map((s) => h('tr', { 'data-id': s.id, 'data-duty': s.duty }, h('td', {}, s.dutyName), h('td', { class: 'name' }, s.name),
@@ -214,10 +246,23 @@ async function main() {
     hooks.party.recent = b.recent;
     hooks.party.monthTotal = d.months.at(-1)?.total ?? 0;
     hooks.party.roster = d.roster.staff.length;
+    hooks.party.households = d.households.length;
+    hooks.party.links = d.households.reduce((n, x) => n + x.serves.length, 0);
+    hooks.party.buildings = buildings?.features.length ?? 0;
   }
 
+  /** The grid's buildings for the 中心户 links; a failure leaves the ledger usable (the form says so). */
+  const gridBuildings = (gridId: number) => householdApi.buildings(gridId).catch((e: unknown) => {
+    if (isAuthError(e)) throw e;
+    console.warn('party: the grid\'s buildings did not load', e);
+    return null;
+  });
+
   async function loadBranch(id: number) {
-    detail = await partyApi.branch(id);
+    const gridId = branches.find((b) => b.id === id)?.gridId;
+    const [d, fc] = await Promise.all([partyApi.branch(id), gridId === undefined ? null : gridBuildings(gridId)]);
+    detail = d;
+    buildings = gridId === d.branch.gridId ? fc : await gridBuildings(d.branch.gridId);
     branchSelect.value = String(id);
     renderBranch(detail);
     renderMap();
@@ -244,6 +289,7 @@ async function main() {
     if (branches.length) await loadBranch(branches[0]!.id);
     else {
       detail = null;
+      buildings = null;
       $('#kpi').replaceChildren(h('span', { class: 'bad' }, '本社区（辖区内）没有网格党支部'));
       renderMap();
     }
@@ -253,12 +299,20 @@ async function main() {
   comSelect.addEventListener('change', () => void loadCommunity(comSelect.value, true).catch(fail));
   branchSelect.addEventListener('change', () => void loadBranch(Number(branchSelect.value)).catch(fail));
   view.onClick((e) => {
+    // A building of the branch's grid: chosen in the 中心户 link form (it is in the branch shown already).
+    const building = e.hits.find((x) => x.layerId === 'party-buildings');
+    if (building) {
+      households.pick(hitProps<GridBuildingProps>(building).id);
+      return;
+    }
     const hit = e.hits.find((x) => x.layerId === 'party-grids');
     if (!hit) return;
     const gridId = hitProps<{ id: number }>(hit).id;
     const b = branches.find((x) => x.gridId === gridId);
     if (b) void loadBranch(b.id).catch(fail);
   });
+
+  hooks.project = (lon, lat) => { const p = view.project([lon, lat]); return [p.x, p.y]; };
 
   await view.ready();
   if (communities.length === 0) {
