@@ -65,6 +65,8 @@ export async function readTable(bytes: Buffer): Promise<Result<{ format: FileFor
       while (cells.length > 0 && cells[cells.length - 1] === '' && cells.length > (table[0]?.length ?? 0)) cells.pop();
       table.push(cells);
     }
+    // An empty first sheet is a file with no header row, as an empty CSV is (not a file whose header lacks every column).
+    if (table.every((row) => row.every((c) => c.trim() === ''))) return fail('malformed_file', 'the first worksheet is empty (only the first worksheet is read)');
     if (table[0]) { while (table[0].length > 0 && table[0][table[0].length - 1] === '') table[0].pop(); }
     const hw = table[0]?.length ?? 0;
     return ok({ format: 'xlsx', table: table.map((row, i) => (i === 0 ? row : row.length > hw && row.slice(hw).every((c) => c === '') ? row.slice(0, hw) : row)) });

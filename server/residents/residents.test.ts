@@ -1,9 +1,11 @@
 // The resident data pool (人房企数据池, issue 14) on the fixture district, on both engines:
 // resident_care became people with tags (migration 0017); counts per grid and tag agree with the
 // masked lists; each role sees its jurisdiction only; full views are audited; the admin edits the
-// tag list (an unknown tag is refused); imports from CSV and .xlsx are all or nothing; the grid
-// worker's visit list.
+// tag list (an unknown tag is refused); imports from CSV and .xlsx are all or nothing, and a
+// spreadsheet that cannot be read as one (a ZIP of something else, no sheet, an empty sheet,
+// broken sheet XML) is malformed_file with nothing written; the grid worker's visit list.
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { can } from '../../core/permissions.js';
@@ -219,6 +221,61 @@ describe(`resident data pool on ${testDbKind()}`, () => {
     // a house in a building of another grid
     const wrong = `网格,楼栋编号,房号\nT0101-02,${building},1单元101`;
     expect((await upload('communityA', '/api/residents/import?kind=house', wrong).expect(422)).body.error.details.errors[0].code).toBe('building_outside_grid');
+  });
+
+  it('malformed spreadsheets: a ZIP that is no workbook, no sheet, an empty sheet, broken sheet XML — malformed_file, nothing written', async () => {
+    const type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    const zip = async (files: Record<string, string>) => {
+      const z = new JSZip();
+      for (const [name, text] of Object.entries(files)) z.file(name, text);
+      return Buffer.from(await z.generateAsync({ type: 'nodebuffer' }));
+    };
+    const book = async (fill: (wb: ExcelJS.Workbook) => void) => {
+      const wb = new ExcelJS.Workbook();
+      fill(wb);
+      return Buffer.from(await wb.xlsx.writeBuffer());
+    };
+    const good = await book((wb) => {
+      const ws = wb.addWorksheet('人员');
+      ws.addRow(['姓名', '网格', '标签']);
+      ws.addRow(['测试甲', 'T0101-01', '独居']);
+    });
+    /** `good` with its sheet's XML replaced by what `edit` makes of it. */
+    const broken = async (edit: (xml: string) => string) => {
+      const z = await JSZip.loadAsync(good);
+      const path = 'xl/worksheets/sheet1.xml';
+      const xml = await z.file(path)!.async('string');
+      expect(xml).toContain('<sheetData>');
+      z.file(path, edit(xml));
+      return Buffer.from(await z.generateAsync({ type: 'nodebuffer' }));
+    };
+    const files: [string, Buffer, RegExp][] = [
+      ['a ZIP of a text file', await zip({ 'readme.txt': '这不是工作簿' }), /no worksheet/],
+      ['a ZIP with a content-types part only', await zip({ '[Content_Types].xml': '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>' }), /no worksheet/],
+      ['a workbook with no sheet', await book(() => undefined), /no worksheet/],
+      ['a workbook whose sheet is empty', await book((wb) => { wb.addWorksheet('空表'); }), /first worksheet is empty/],
+      ['a workbook whose first sheet is empty and the second not', await book((wb) => {
+        wb.addWorksheet('说明');
+        wb.addWorksheet('人员').addRow(['姓名', '网格']).commit();
+      }), /first worksheet is empty/],
+      ['sheet XML with an unclosed cell', await broken((x) => x.replace('<sheetData>', '<sheetData><row r="99"><c r="A99"><v>1</v></row>')), /not a readable \.xlsx/],
+      ['sheet XML that is no XML', await broken(() => '<<<这不是XML>>>'), /not a readable \.xlsx/],
+      ['sheet XML cut in half', await broken((x) => x.slice(0, Math.floor(x.length / 2))), /not a readable \.xlsx/],
+    ];
+    // The good workbook itself previews clean: the failures below are the damage, not the test's workbook.
+    expect((await upload('communityA', '/api/residents/import/preview?kind=person', good, type).expect(200)).body).toMatchObject({ ok: true, format: 'xlsx', rows: 1 });
+    const before = await counts();
+    const audits = async () => Number((await f.t.db.query<{ n: string | number }>(`SELECT count(*) AS n FROM audit_log WHERE action = 'import' AND resource = 'resident'`)).rows[0]!.n);
+    const auditsBefore = await audits();
+    for (const [what, bytes, message] of files) {
+      for (const path of ['/api/residents/import/preview?kind=person', '/api/residents/import?kind=person']) {
+        const e = (await upload('communityA', path, bytes, type).expect(400)).body as ApiError;
+        expect([what, path, e.error.code], e.error.message).toEqual([what, path, 'malformed_file']);
+        expect(e.error.message, what).toMatch(message);
+      }
+    }
+    expect(await counts()).toEqual(before);
+    expect(await audits()).toBe(auditsBefore);
   });
 
   it('visit list: the grid worker sees who is due in their grid and records a visit', async () => {
