@@ -271,12 +271,12 @@ SELECT i.id, i.status, s.name AS status_name FROM incident i JOIN incident_state
 
 -- name: staffReports
 -- Resident reports (随手拍) on cases of communities $1 (null = all) and grid $2 (null = any), newest
--- first, for the staff who mark them invalid or adjust points: the case and its state, whether the
--- report was marked invalid, and the points its resident holds for it (awards less reversals, on
--- the case it lives on in when it was merged). Masked phone only.
+-- first, for the staff who mark them invalid or adjust points: the case and its state (and the state
+-- of the case it lives on in when it was merged), whether the report was marked invalid, and the
+-- points its resident holds for it (awards less reversals, on that surviving case). Masked phone only.
 SELECT pr.incident_id AS case_id, pr.resident_id, r.phone_masked, pr.created_at AS reported_at, pr.rejected_at, pr.rejected_note,
        i.category, c.name AS category_name, i.description, i.status, s.name AS status_name, i.merged_into,
-       i.community_code, d.name AS community_name, i.grid_id, root.id AS survivor_id,
+       i.community_code, d.name AS community_name, i.grid_id, root.id AS survivor_id, rs.status AS survivor_status,
        (SELECT COALESCE(sum(l.delta), 0)::int FROM points_ledger l WHERE l.incident_id = root.id AND l.resident_id = pr.resident_id) AS points
   FROM public_report pr
   JOIN public_resident r ON r.id = pr.resident_id
@@ -292,6 +292,7 @@ SELECT pr.incident_id AS case_id, pr.resident_id, r.phone_masked, pr.created_at 
     )
     SELECT id FROM up ORDER BY depth DESC LIMIT 1
   ) root
+  JOIN incident rs ON rs.id = root.id
  WHERE ($1::text[] IS NULL OR i.community_code = ANY($1::text[]))
    AND ($2::int IS NULL OR i.grid_id = $2::int)
  ORDER BY pr.created_at DESC, pr.id DESC

@@ -280,7 +280,7 @@ describe('reporter points', () => {
     const list = await f.as('communityA').get('/api/public/reports');
     expect(list.status, JSON.stringify(list.body)).toBe(200);
     expect(list.headers['cache-control']).toBe('no-store');
-    type Row = { caseId: number; residentId: number; phone: string; status: string; mergedInto: number | null; survivorId: number;
+    type Row = { caseId: number; residentId: number; phone: string; status: string; mergedInto: number | null; survivorId: number; survivorStatus: string;
       rejectedAt: string | null; rejectedNote: string | null; points: number; reportedAt: string; communityCode: string };
     const rows = list.body.reports as Row[];
     expect(rows).toHaveLength(await count('public_report'));
@@ -291,7 +291,7 @@ describe('reporter points', () => {
     const rejected = rows.filter((r) => r.rejectedAt);
     expect(rejected.map((r) => [r.rejectedNote, r.points])).toEqual([['现场无此问题', 0]]);
     const merged = rows.find((r) => r.mergedInto !== null)!;
-    expect([merged.status, merged.survivorId, merged.points]).toEqual(['duplicate', merged.mergedInto, 0]);
+    expect([merged.status, merged.survivorId, merged.survivorStatus, merged.points]).toEqual(['duplicate', merged.mergedInto, 'verified', 0]);
     // Points as the ledger has them, per resident and surviving case.
     const held = (await f.t.db.query<{ incident_id: number; resident_id: number; n: number }>(
       `SELECT incident_id, resident_id, sum(delta)::int AS n FROM points_ledger WHERE incident_id IS NOT NULL GROUP BY 1, 2`)).rows;

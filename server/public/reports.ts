@@ -129,8 +129,9 @@ export interface StaffReportView {
   status: string;
   statusName: string;
   mergedInto: number | null;
-  /** The case the report lives on in (itself unless merged). */
+  /** The case the report lives on in (itself unless merged), and its state (what decides its points). */
   survivorId: number;
+  survivorStatus: string;
   communityCode: string | null;
   communityName: string | null;
   gridId: number | null;
@@ -144,7 +145,7 @@ export interface StaffReportView {
 interface StaffReportRow {
   case_id: number; resident_id: number; phone_masked: string; reported_at: Date; rejected_at: Date | null; rejected_note: string | null;
   category: string; category_name: string; description: string; status: string; status_name: string; merged_into: number | null;
-  community_code: string | null; community_name: string | null; grid_id: number | null; survivor_id: number; points: number;
+  community_code: string | null; community_name: string | null; grid_id: number | null; survivor_id: number; survivor_status: string; points: number;
 }
 
 /** The latest resident reports in a jurisdiction (communities null = all; gridId null = any). */
@@ -152,7 +153,7 @@ export async function staffReports(db: Db, f: { communities: string[] | null; gr
   return (await db.query<StaffReportRow>(SQL.staffReports, [f.communities, f.gridId, limit])).rows.map((r) => ({
     caseId: r.case_id, residentId: r.resident_id, phone: r.phone_masked, reportedAt: new Date(r.reported_at).toISOString(),
     category: r.category, categoryName: r.category_name, description: r.description, status: r.status, statusName: r.status_name,
-    mergedInto: r.merged_into, survivorId: r.survivor_id, communityCode: r.community_code, communityName: r.community_name, gridId: r.grid_id,
+    mergedInto: r.merged_into, survivorId: r.survivor_id, survivorStatus: r.survivor_status, communityCode: r.community_code, communityName: r.community_name, gridId: r.grid_id,
     rejectedAt: iso(r.rejected_at), rejectedNote: r.rejected_note, points: r.points,
   }));
 }
