@@ -3,9 +3,12 @@
 // - a community data officer opens the page: one community's grids only (never every grid of the
 //   jurisdiction, issue 13), uploads a CSV whose preview lists a row error (row, column, code),
 //   imports nothing until it is fixed, imports the fixed file, sees the tag's count per grid on a
-//   non-blank map go up, and opens one person in full — which the audit log records;
+//   non-blank map go up, and opens one person in full — which the audit log records; an .xlsx
+//   whose sheet is damaged is named unreadable (malformed_file, in zh-CN) and imports nothing;
 // - that community's grid worker on the phone page sees the 走访 list and records a visit;
 // - a planner, who may not see residents' data, is not offered the page and makes no request.
+import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -95,6 +98,27 @@ describe('人房企数据池 /residents', () => {
     expect(await errRows.first().innerText()).toContain('未知标签');
     expect(await page.locator('#import-commit').isDisabled()).toBe(true);
     expect(await page.locator('#import-status').innerText()).toContain('不会导入任何一行');
+
+    // an .xlsx whose sheet XML is damaged: the page says the file cannot be read (malformed_file), 导入 stays off, nothing is imported
+    const peopleInCommunity = async () => (await admin.get<{ grids: { total: number }[] }>(`api/residents/by-grid?division=${community}`)).body.grids
+      .reduce((n, g) => n + g.total, 0);
+    const peopleBefore = await peopleInCommunity();
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('人员').addRows([['姓名', '电话', '网格', '标签'], ['测试丁', '13700000004', g1!.code, '独居']]);
+    const zip = await JSZip.loadAsync(Buffer.from(await wb.xlsx.writeBuffer()));
+    const sheet = await zip.file('xl/worksheets/sheet1.xml')!.async('string');
+    zip.file('xl/worksheets/sheet1.xml', sheet.slice(0, Math.floor(sheet.length / 2)));
+    await page.locator('#import-file').setInputFiles({
+      name: '人员.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: Buffer.from(await zip.generateAsync({ type: 'nodebuffer' })),
+    });
+    await page.locator('#import-preview-btn').click();
+    await expect.poll(() => page.locator('#import').getAttribute('data-preview-error'), { timeout: 30_000 }).toBe('malformed_file');
+    expect(await page.locator('#import').getAttribute('data-preview-ok')).toBe('false');
+    expect(await page.locator('#import-status').innerText()).toBe('未能预览：文件无法读取（文件已损坏，或不是 Excel 工作簿）。请上传 UTF-8 或 GBK 编码的 CSV，或 Excel（.xlsx）文件');
+    expect(await page.locator('#import-commit').isDisabled()).toBe(true);
+    expect(await page.locator('#import-sample').count()).toBe(0);
+    expect(await peopleInCommunity()).toBe(peopleBefore);
+    expect((await hooks(page)).total).toBe(before);
 
     // fixed: previewed clean, imported, the map's counts follow
     const goodCsv = badCsv.replace('火星人', '低保');

@@ -63,12 +63,26 @@ export const COLUMN_ZH: Record<string, string> = {
 const POOL_ERRORS: Record<string, string> = {
   tag_in_use: '该标签仍有记录在用，不能删除（请先从记录上移除）',
   unknown_tag: '标签不在标签列表中，或不适用于此类记录',
-  malformed_file: '文件无法读取：请上传 UTF-8 或 GBK 编码的 CSV，或 Excel（.xlsx）文件',
   validation_failed: '文件有错误，未导入任何数据：请先预览并改正',
   payload_too_large: '文件过大：最多 2 MB、5000 行',
   conflict: '标签代码或名称已存在',
 };
+/** Why a file is malformed_file (server/residents/import.ts readTable and checkFile say it in English), in zh-CN. */
+const MALFORMED_ZH: [RegExp, string][] = [
+  [/file is empty/, '文件是空的'],
+  [/no worksheet/, '工作簿里没有工作表'],
+  [/first worksheet is empty/, '第一个工作表是空的（只读取第一个工作表）'],
+  [/not a readable \.xlsx/, '文件已损坏，或不是 Excel 工作簿'],
+  [/binary file/, '既不是 CSV 文本，也不是 Excel 工作簿'],
+  [/not a readable CSV/, 'CSV 格式有误（例如引号未闭合）'],
+  [/no header row/, '文件没有表头行'],
+  [/header but no rows/, '文件只有表头，没有数据行'],
+];
 export function poolError(e: unknown): string {
+  if (e instanceof ApiError && e.code === 'malformed_file') {
+    const why = MALFORMED_ZH.find(([re]) => re.test(e.message))?.[1] ?? e.message;
+    return `文件无法读取（${why}）。请上传 UTF-8 或 GBK 编码的 CSV，或 Excel（.xlsx）文件`;
+  }
   if (e instanceof ApiError && POOL_ERRORS[e.code]) return `${POOL_ERRORS[e.code]}（${e.message}）`;
   return errorMessage(e);
 }

@@ -3,6 +3,7 @@
 // The server checks everything again and imports all rows or none.
 import type { PoolKind } from '../../../../core/resident-import.js';
 import type { ImportPreview } from '../../../../core/resident-pool.js';
+import { ApiError } from '../../api/http.js';
 import { fmtInt, h } from '../../shell/dom.js';
 import { button, COLUMN_ZH, IMPORT_ERROR_ZH, pool, poolError } from './api.js';
 
@@ -17,7 +18,7 @@ export function mountImport(root: HTMLElement, opts: { onImported: (n: number) =
   commit.disabled = true;
   const previewBtn = button('预览', 'btn', () => void doPreview(), { id: 'import-preview-btn' });
 
-  const reset = () => { checked = null; commit.disabled = true; out.replaceChildren(); status.textContent = ''; };
+  const reset = () => { checked = null; commit.disabled = true; out.replaceChildren(); status.textContent = ''; delete root.dataset.previewError; };
   file.addEventListener('change', reset);
   kind.addEventListener('change', reset);
 
@@ -37,8 +38,9 @@ export function mountImport(root: HTMLElement, opts: { onImported: (n: number) =
       root.dataset.previewOk = String(p.ok);
       root.dataset.errors = String(p.totalErrors);
     } catch (e) {
-      status.textContent = `无法读取文件：${poolError(e)}`;
+      status.textContent = `未能预览：${poolError(e)}`;
       root.dataset.previewOk = 'false';
+      root.dataset.previewError = e instanceof ApiError ? e.code : 'error';
     }
   }
 
