@@ -174,15 +174,18 @@ SELECT a.id, m.id FROM a JOIN m ON m.branch_id = a.branch_id
  WHERE m.k = 1 OR (m.k + a.j) % (2 + a.j % 3) = 0;
 
 -- name: seedHouseholdLinks
--- Each 党员中心户 serves households of its own building and of the next building of its grid.
+-- Each 党员中心户 serves households of its own building and of the next building of its grid, never
+-- more than the building has (the rule the ledger enforces on a saved link).
 WITH h AS (
-  SELECT o.id, o.building_id, o.grid_id, row_number() OVER (ORDER BY o.name, b.osm_id)::int AS n
+  SELECT o.id, o.building_id, o.grid_id, b.households AS own, row_number() OVER (ORDER BY o.name, b.osm_id)::int AS n
     FROM party_org o JOIN building b ON b.id = o.building_id
    WHERE o.dataset_id = $1 AND o.level = 'member_household'
+), l AS (
+  SELECT h.id, h.building_id, LEAST(3 + h.n % 8, h.own) AS households FROM h
+  UNION ALL
+  SELECT h.id, nb.id, LEAST(2 + h.n % 5, nb.households) FROM h
+    CROSS JOIN LATERAL (SELECT b.id, b.households FROM building b WHERE b.grid_id = h.grid_id AND b.id <> h.building_id AND b.residential
+                         ORDER BY b.osm_id LIMIT 1 OFFSET (h.n % 3)) nb
 )
 INSERT INTO party_household_link (household_id, building_id, households, synthetic, dataset_id)
-SELECT h.id, h.building_id, 3 + h.n % 8, true, $1 FROM h
-UNION ALL
-SELECT h.id, nb.id, 2 + h.n % 5, true, $1 FROM h
-  CROSS JOIN LATERAL (SELECT b.id FROM building b WHERE b.grid_id = h.grid_id AND b.id <> h.building_id AND b.residential
-                       ORDER BY b.osm_id LIMIT 1 OFFSET (h.n % 3)) nb;
+SELECT id, building_id, households, true, $1 FROM l WHERE households > 0;

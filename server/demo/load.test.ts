@@ -131,6 +131,9 @@ describe(`demo district on ${testDbKind()}`, () => {
     expect(await n(`SELECT count(DISTINCT role)::int AS n FROM grid_staff`)).toBe(7);
     expect(await n(`SELECT count(*)::int AS n FROM party_org o WHERE o.level = 'member_household'
       AND NOT EXISTS (SELECT 1 FROM party_household_link l WHERE l.household_id = o.id)`)).toBe(0);
+    // No seeded link claims more households than its building has (the rule a saved link obeys).
+    expect(await n(`SELECT count(*)::int AS n FROM party_household_link l JOIN building b ON b.id = l.building_id
+      WHERE l.households > b.households OR l.households < 1`)).toBe(0);
   });
 
   it('flags every synthetic layer as synthetic', async () => {
