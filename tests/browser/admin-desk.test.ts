@@ -120,7 +120,7 @@ describe('/admin.html: 积分规则, 服务台, 一年一事', () => {
     expect(await save('rising')).toBe(400);
     const err = page.locator('#thresholds-error-rising');
     await expect.poll(() => err.innerText()).toContain('invalid_request');
-    expect(await err.innerText()).toContain('显著性水平 α须为大于 0、不超过 0.2');
+    expect(await err.innerText()).toContain('显著性水平 α 应为 0 至 0.2（不含 0）');
     expect(await page.locator('#thresholds-rising').getAttribute('data-refused')).toBe('invalid_request');
     expect((await stored()).rising).toEqual(before.rising);
     await page.locator('#thresholds-rising [data-act="revert"]').click();

@@ -47,7 +47,8 @@ describe('预警阈值 forms against the server\'s schemas', () => {
     const msg = serverMessage('rising', { ...DEFAULT_THRESHOLDS.rising, alpha: 0.5, minCount: null })!;
     const named = namedFields('rising', msg);
     expect(named.map((f) => f.key)).toEqual(['alpha', 'minCount']);
-    expect(fieldRules(named)).toBe('显著性水平 α须为大于 0、不超过 0.2；最少件数须为1 至 10000 件（整数）');
+    expect(fieldRules(named)).toBe('显著性水平 α 应为 0 至 0.2（不含 0）；最少件数应为 1 至 10000 件（整数）');
+    expect(fieldRules(THRESHOLD_FORMS.cluster.fields.filter((f) => f.key === 'sameCategory'))).toBe('只计同类别案件应为是或否');
     expect(namedFields('cluster', '(body): Unrecognized key: "x"')).toEqual([]);
   });
 });

@@ -27,7 +27,7 @@ export interface FlagField { key: string; type: 'flag'; label: string; hint: str
 export type Field = NumberField | FlagField;
 
 const ALPHA: Omit<NumberField, 'hint'> = {
-  key: 'alpha', type: 'number', label: '显著性水平 α', unit: '', range: '大于 0、不超过 0.2', min: 0, minExclusive: true, max: 0.2, step: 0.001,
+  key: 'alpha', type: 'number', label: '显著性水平 α', unit: '', range: '0 至 0.2（不含 0）', min: 0, minExclusive: true, max: 0.2, step: 0.001,
 };
 
 /** zh-CN labels, units and one line of explanation per kind; the keys and ranges are core/trend/thresholds.ts's. */
@@ -93,6 +93,6 @@ export function namedFields(kind: WarningKind, message: string): Field[] {
   return THRESHOLD_FORMS[kind].fields.filter((f) => keys.has(f.key));
 }
 
-/** "显著性水平 α须为大于 0、不超过 0.2" for each field named. */
+/** "显著性水平 α 应为 0 至 0.2（不含 0）；最少件数应为 1 至 10000 件（整数）" for the fields named. */
 export const fieldRules = (fields: Field[]): string =>
-  fields.map((f) => (f.type === 'number' ? `${f.label}须为${f.range}` : `${f.label}须为是或否`)).join('；');
+  fields.map((f) => `${f.label}${/[A-Za-z\u0370-\u03ff]$/.test(f.label) ? ' ' : ''}应为${f.type === 'number' ? ` ${f.range}` : '是或否'}`).join('；');

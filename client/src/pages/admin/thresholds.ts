@@ -56,7 +56,7 @@ function kindCard(kind: WarningKind, current: () => Thresholds[WarningKind] | nu
     inputs.set(f.key, input);
     return h('label', { class: 'gc-field' }, h('span', {}, f.label),
       h('div', { class: 'gc-threshold-input' }, input, f.unit ? h('em', {}, f.unit) : null),
-      h('small', {}, `${f.hint}；允许${f.range}`));
+      h('small', {}, `${f.hint}；范围 ${f.range}`));
   });
   const err = h('div', { class: 'gc-form-error', role: 'alert', id: `thresholds-error-${kind}`, hidden: true });
   const save = h('button', { type: 'submit', class: 'gc-btn primary', 'data-act': 'save' }, '保存');
