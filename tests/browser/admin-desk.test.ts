@@ -7,10 +7,14 @@
 // - The account scope editor loads grids one community at a time: no request for a city's grids.
 // - 预警阈值: the admin edits the trend-warning thresholds; a value the server refuses is shown with
 //   its error code and the stored thresholds stay.
+// - 随手拍核查 and 积分: community staff mark a resident's report invalid (with a reason) and it then
+//   earns nothing; the admin's award for a merged duplicate whose group earned is refused in zh-CN,
+//   and a resident's points adjusted with a reason are on the ledger with that reason.
 import type { Browser } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  apiClient, createAccount, launchBrowser, loginInPage, openPage, reportFailure, screenshotPage, startServer,
+  apiClient, createAccount, interiorPoint, launchBrowser, loginInPage, openPage, reportFailure, screenshotPage, startServer, tokenClient,
   type ApiClient, type TestPage, type TestServer,
 } from './harness.js';
 
@@ -196,4 +200,135 @@ describe('/admin.html: 积分规则, 服务台, 一年一事', () => {
     await expect.poll(() => page.locator(`#projects-list tr[data-project-id="${projectId}"]`).innerText(), { timeout: 10_000 }).toMatch(/\t1\t/);
     expect([...tp.problems.pageErrors, ...tp.problems.serverErrors]).toEqual([]);
   }, 240_000);
+
+  it('staff mark a resident report invalid and it earns nothing; the admin adjusts a resident\'s points with a reason', async ({ onTestFailed }) => {
+    type Grid = { type: 'Feature'; geometry: import('geojson').Polygon | import('geojson').MultiPolygon; properties: { id: number } };
+    const grid = (await admin.get<{ features: Grid[] }>(`api/grids?division=${community}`)).body.features[0]!;
+    const at = await interiorPoint(grid);
+    const checker = await createAccount(admin, { username: 'report.checker', role: 'community_staff', divisionCode: community, displayName: '社区核查员' });
+    const checkerApi = await apiClient(server, checker.username, checker.password);
+    const worker = await tokenClient(server, admin, { role: 'grid_worker', gridId: grid.properties.id });
+
+    // Two residents report (a code from the desk, a photo, the report), as the public page would.
+    const post = (path: string, body: BodyInit, headers: Record<string, string> = {}) =>
+      fetch(new URL(path, server.url), { method: 'POST', headers, body }).then(async (r) => ({ status: r.status, body: await r.json() as Record<string, unknown> }));
+    const file = async (phone: string, k: number) => {
+      const code = (await checkerApi.post<{ code: string }>('api/public/desk/codes', { phone, purpose: 'report' })).body.code;
+      const v = await post('api/public/verify', JSON.stringify({ phone, purpose: 'report', code }), { 'content-type': 'application/json' });
+      expect(v.status).toBe(200);
+      const ticket = { 'x-resident-ticket': String(v.body.ticket) };
+      const form = new FormData();
+      const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 40 * k, g: 90, b: 140 } } }).jpeg().toBuffer();
+      form.append('photo', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'p.jpg');
+      const photo = await post('api/public/photos', form, ticket);
+      expect(photo.status, JSON.stringify(photo.body)).toBe(201);
+      const r = await post('api/public/reports', JSON.stringify({
+        phone, category: 'sanitation', description: `楼道堆放杂物（测试 ${k}）`, lon: at[0], lat: at[1], photos: [photo.body.id], clientKey: `admin-desk-${k}-${Date.now()}`,
+      }), { ...ticket, 'content-type': 'application/json' });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      return Number(r.body.caseId);
+    };
+    const bad = await file('13800000031', 1);
+    const good = await file('13800000032', 2);
+    // A third resident reports the same thing: merged into the second, the group earns once.
+    const dup = await file('13800000033', 3);
+    const merged = await worker.post(`api/incidents/${dup}/merge`, { into: good });
+    expect(merged.status, JSON.stringify(merged.body)).toBe(200);
+    const listed = async () => (await admin.get<{ reports: { caseId: number; residentId: number; rejectedAt: string | null; points: number }[] }>('api/public/reports')).body.reports;
+
+    // 随手拍核查 (community staff): 判定无效 needs a reason; then the row says 无效举报.
+    const tp = await openPage(browser, server, { login: false });
+    pages.push(tp);
+    reportFailure(onTestFailed, server, tp, 'admin-reports');
+    const { page } = tp;
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await loginInPage(tp, server, checker, '/admin.html#reports');
+    const badRow = page.locator(`#reports-list tr[data-case-id="${bad}"]`);
+    await badRow.waitFor({ timeout: 30_000 });
+    expect(await badRow.getAttribute('data-state')).toBe('valid');
+    expect(await badRow.innerText()).toContain('居民138****0031');
+    await badRow.locator('[data-action="invalid"]').click();
+    const confirm = page.locator(`#reports-list tr[data-invalid-form="${bad}"] [data-act="confirm-invalid"]`);
+    await confirm.click();
+    await expect.poll(() => page.locator('#reports-error').innerText()).toContain('原因');
+    expect((await listed()).find((r) => r.caseId === bad)!.rejectedAt).toBeNull();
+    await page.locator(`#reports-list tr[data-invalid-form="${bad}"] input[name="note"]`).fill('现场核实无此问题（测试）');
+    const marked = page.waitForResponse((r) => r.url().endsWith(`/api/public/reports/${bad}/invalid`));
+    await confirm.click();
+    expect((await marked).status()).toBe(200);
+    await expect.poll(() => page.locator(`#reports-list tr[data-case-id="${bad}"]`).getAttribute('data-state')).toBe('invalid');
+    expect(await page.locator(`#reports-list tr[data-case-id="${bad}"]`).innerText()).toMatch(/无效举报[\s\S]*现场核实无此问题/);
+    expect(await page.locator(`#reports-list tr[data-case-id="${bad}"] [data-action="invalid"]`).count()).toBe(0);
+    await screenshotPage(page, 'admin-reports');
+    expect([...tp.problems.pageErrors, ...tp.problems.serverErrors]).toEqual([]);
+
+    // The admin's 积分规则: the invalid report offers no award, nor do cases not verified yet.
+    const ap = await openPage(browser, server);
+    pages.push(ap);
+    reportFailure(onTestFailed, server, ap, 'admin-points-adjust');
+    const apage = ap.page;
+    await apage.setViewportSize({ width: 1440, height: 900 });
+    await apage.goto(new URL('admin.html#points', server.url).toString(), { waitUntil: 'domcontentloaded' });
+    const goodRow = apage.locator(`#points-reports-list tr[data-case-id="${good}"]`);
+    await goodRow.waitFor({ timeout: 30_000 });
+    expect(await apage.locator(`#points-reports-list tr[data-case-id="${bad}"]`).getAttribute('data-state')).toBe('invalid');
+    expect(await apage.locator(`#points-reports-list tr[data-case-id="${bad}"] [data-action]`).evaluateAll((bs) => bs.map((b) => (b as HTMLElement).dataset.action)))
+      .toEqual(['adjust']);
+    expect(await goodRow.locator('[data-action="award"]').count()).toBe(0);
+
+    // Both cases are resolved and verified: the valid one earns (automatically), the invalid one nothing.
+    for (const id of [bad, good]) {
+      for (const [who, action] of [[worker, 'accept'], [worker, 'start'], [worker, 'resolve'], [checkerApi, 'verify']] as const) {
+        const r = await who.post(`api/incidents/${id}/actions`, { action, note: action === 'resolve' ? '已清理' : undefined });
+        expect([id, action, r.status]).toEqual([id, action, 200]);
+      }
+    }
+    type Entry = { residentId: number; delta: number; reason: string; note: string; incidentId: number | null };
+    const ledger = async () => (await admin.get<{ entries: Entry[] }>('api/public/points/ledger?limit=200')).body.entries;
+    await expect.poll(async () => (await ledger()).filter((e) => e.incidentId === good && e.reason === 'valid_report').length, { timeout: 20_000 }).toBe(1);
+    expect((await ledger()).filter((e) => e.incidentId === bad)).toEqual([]);
+    const refused = await admin.post<{ error: { code: string } }>('api/public/points/award', { incidentId: bad });
+    expect([refused.status, refused.body.error.code]).toEqual([422, 'not_awardable']);
+    const rows = await listed();
+    expect(rows.find((r) => r.caseId === bad)).toMatchObject({ points: 0, rejectedAt: expect.any(String) });
+    const earned = rows.find((r) => r.caseId === good)!;
+    expect(earned.points).toBeGreaterThan(0);
+
+    expect(rows.find((r) => r.caseId === dup)).toMatchObject({ points: 0, rejectedAt: null });
+
+    // The merged report's case is verified (through its group) but earned nothing: the admin may ask
+    // for its award, and the refusal says why in zh-CN with the server's code.
+    await apage.reload({ waitUntil: 'domcontentloaded' });
+    await expect.poll(() => apage.locator(`#points-reports-list tr[data-case-id="${good}"]`).getAttribute('data-points'), { timeout: 30_000 }).toBe(String(earned.points));
+    expect(await apage.locator(`#points-reports-list tr[data-case-id="${dup}"]`).innerText()).toContain(`已合并至 #${good}`);
+    await apage.locator(`#points-reports-list tr[data-case-id="${dup}"] [data-action="award"]`).click();
+    await expect.poll(() => apage.locator('#points-reports-error').innerText()).toContain('已计过积分');
+    expect(await apage.locator('#points-reports-error').innerText()).toContain('already_awarded');
+    expect((await ledger()).filter((e) => e.reason === 'valid_report' && e.incidentId === good)).toHaveLength(1);
+
+    // 调整积分 from the report's row: the reason is required; saved, it is on the ledger with it.
+    await apage.locator(`#points-reports-list tr[data-case-id="${good}"] [data-action="adjust"]`).click();
+    expect(await apage.locator('#points-adjust-form input[name="residentId"]').inputValue()).toBe(String(earned.residentId));
+    expect(await apage.locator('#points-adjust-who').innerText()).toContain('138****0032');
+    expect(await apage.locator('#points-adjust-form select[name="communityCode"]').inputValue()).toBe(community);
+    let adjusts = 0;
+    apage.on('request', (r) => { if (r.url().endsWith('/api/public/points/adjust')) adjusts++; });
+    await apage.locator('#points-adjust-form input[name="delta"]').fill('5');
+    await apage.locator('#points-adjust-save').click();
+    await expect.poll(() => apage.locator('#points-adjust-error').innerText()).toContain('请填写调整原因');
+    expect(adjusts).toBe(0);
+    const reason = '参加社区志愿服务奖励（测试）';
+    await apage.locator('#points-adjust-form input[name="note"]').fill(reason);
+    const adjusted = apage.waitForResponse((r) => r.url().endsWith('/api/public/points/adjust'));
+    await apage.locator('#points-adjust-save').click();
+    expect((await adjusted).status()).toBe(201);
+    const ledgerRow = apage.locator('#points-ledger tr[data-reason="adjustment"]').filter({ hasText: reason });
+    await ledgerRow.waitFor({ timeout: 15_000 });
+    expect(await ledgerRow.innerText()).toMatch(/138\*{4}0032[\s\S]*\+5[\s\S]*人工调整[\s\S]*参加社区志愿服务奖励/);
+    expect((await ledger()).filter((e) => e.reason === 'adjustment')).toEqual([
+      expect.objectContaining({ residentId: earned.residentId, delta: 5, note: reason, incidentId: null }),
+    ]);
+    await screenshotPage(apage, 'admin-points-adjust');
+    expect([...ap.problems.pageErrors, ...ap.problems.serverErrors]).toEqual([]);
+  }, 300_000);
 });

@@ -1,6 +1,7 @@
 // 系统管理 (admin.html): for admins accounts, tokens, departments, the responsibility list, 积分规则,
-// 预警阈值 (for the roles that may edit governance rules) and the audit log; for desk staff (roles that may issue verification codes or voting links) 服务台 and
-// 一年一事. Everyone else sees 无权访问 (the API refuses them anyway).
+// 预警阈值 (for the roles that may edit governance rules) and the audit log; for desk staff (roles
+// that may issue verification codes or voting links) 服务台, 随手拍核查 and 一年一事. Everyone else
+// sees 无权访问 (the API refuses them anyway).
 import '../../styles/app.css';
 import { isKiosk } from '../../api/http.js';
 import { handleAuthError, loginUrl } from '../../shell/auth.js';
@@ -16,13 +17,14 @@ import { departmentsTab } from './departments.js';
 import { deskTab } from './desk.js';
 import { pointsTab } from './points.js';
 import { projectsTab } from './projects.js';
+import { reportsTab } from './resident-reports.js';
 import { responsibilityTab } from './responsibility.js';
 import { thresholdsTab } from './thresholds.js';
 import { tokensTab } from './tokens.js';
 
 const header = mountHeader('admin');
 
-type TabId = 'accounts' | 'tokens' | 'departments' | 'responsibility' | 'points' | 'thresholds' | 'desk' | 'projects' | 'audit';
+type TabId = 'accounts' | 'tokens' | 'departments' | 'responsibility' | 'points' | 'thresholds' | 'desk' | 'reports' | 'projects' | 'audit';
 const TABS: { id: TabId; label: string }[] = [
   { id: 'accounts', label: '账号' },
   { id: 'tokens', label: '令牌' },
@@ -31,6 +33,7 @@ const TABS: { id: TabId; label: string }[] = [
   { id: 'points', label: '积分规则' },
   { id: 'thresholds', label: '预警阈值' },
   { id: 'desk', label: '服务台' },
+  { id: 'reports', label: '随手拍核查' },
   { id: 'projects', label: '一年一事' },
   { id: 'audit', label: '审计日志' },
 ];
@@ -66,20 +69,24 @@ async function main() {
         tokens: tokensTab(ref),
         departments: departmentsTab(ref),
         responsibility: responsibilityTab(ref),
-        points: pointsTab(),
+        points: pointsTab(role, communitiesOf(ref.divisionList)),
         // The server lets only these roles PUT /api/warnings/thresholds/:kind.
         ...(can(role, 'update', 'governance_rule') ? { thresholds: thresholdsTab() } : {}),
         audit: auditTab(),
       }
-    : { desk: deskTab(role, communitiesOf(ref.divisionList)), ...(can(role, 'update', 'incident') ? { projects: projectsTab(communitiesOf(ref.divisionList)) } : {}) };
+    : {
+        desk: deskTab(role, communitiesOf(ref.divisionList)),
+        // Marking a resident report invalid is for those who handle cases (the server: update on incident).
+        ...(can(role, 'update', 'incident') ? { reports: reportsTab(role), projects: projectsTab(communitiesOf(ref.divisionList)) } : {}),
+      };
   const shown = TABS.filter((t) => tabs[t.id]);
   if (!admin) {
     document.title = '服务台 · GridCommand 网格指挥';
     const title = document.querySelector('.gc-admin-title');
     if (title) {
       title.querySelector('.kicker')!.textContent = '服务台';
-      title.querySelector('h1')!.textContent = '核验码、投票链接与一年一事';
-      title.querySelector('p')!.textContent = '为到服务台的居民发放核验码或一次性投票链接，维护本辖区社区的年度候选项目；每次发放均记入审计日志。';
+      title.querySelector('h1')!.textContent = '核验码、投票链接、随手拍核查与一年一事';
+      title.querySelector('p')!.textContent = '为到服务台的居民发放核验码或一次性投票链接，核查居民随手拍（无效举报不计分），维护本辖区社区的年度候选项目；每次操作均记入审计日志。';
     }
   }
   const loaded = new Set<TabId>();
