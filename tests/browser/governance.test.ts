@@ -4,12 +4,13 @@
 //   reaches the dispatch desk live (warnings:diff), with its test and p-value, and is acknowledged
 //   and assigned there (the server has both, audited).
 // - 绩效考核: the performance page ranks communities with each score's breakdown; the admin edits
-//   the weights on the page and the ranking follows.
+//   the weights on the page and the ranking follows; printed (print media), the page is the monthly
+//   report without its controls.
 import type { Browser } from 'playwright-core';
 import { pointOnFeature } from '@turf/turf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  apiClient, createAccount, launchBrowser, loginInPage, openPage, reportFailure, startServer, waitForReady,
+  apiClient, createAccount, launchBrowser, loginInPage, openPage, reportFailure, screenshotPage, startServer, waitForReady,
   type ApiClient, type TestPage, type TestServer,
 } from './harness.js';
 
@@ -176,6 +177,31 @@ describe('预警 on the dispatch desk and 绩效考核', () => {
     const csv = await admin.get<string>(`api/performance?level=community&month=${month}&format=csv`);
     expect(csv.status).toBe(200);
     expect(String(csv.body)).toContain(late.community);
+
+    // 打印月报: printed, the page is the monthly report (title with month and level, the period and
+    // weights as text, the ranking) without the top bar, pickers, buttons or the weights form.
+    await page.emulateMedia({ media: 'print' });
+    const title = page.locator('#title');
+    expect(await title.isVisible()).toBe(true);
+    expect(await title.innerText()).toBe(`${month.slice(0, 4)} 年 ${month.slice(5)} 月 社区绩效考核`);
+    expect(await page.locator('#ranking').isVisible()).toBe(true);
+    expect(await page.locator('#ranking thead').innerText()).toContain('按期办结率');
+    for (const k of keys) expect(await page.locator(`#ranking tbody tr[data-key="${k}"]`).isVisible()).toBe(true);
+    const printed = await page.locator('#print-weights').innerText();
+    expect(printed).toContain(`统计期 ${month}-01 至 ${month}-`);
+    expect(printed).toContain('按期办结率 100.0%');
+    for (const sel of ['#app-header', '#month', '#level', '#export', '#print', '#weights', '#weights-save', '#weights input[data-metric="onTime"]']) {
+      expect([sel, await page.locator(sel).isVisible()]).toEqual([sel, false]);
+    }
+    expect(await page.locator('button:visible, input:visible, select:visible, a.gp-btn:visible').count()).toBe(0);
+    // Black on white paper.
+    expect(await page.evaluate(() => [getComputedStyle(document.body).backgroundColor, getComputedStyle(document.getElementById('title')!).color]))
+      .toEqual(['rgb(255, 255, 255)', 'rgb(0, 0, 0)']);
+    await screenshotPage(page, 'performance-print');
+    // Back on screen, the controls are there again and the printed-only line is not.
+    await page.emulateMedia({ media: 'screen' });
+    expect(await page.locator('#weights-save').isVisible()).toBe(true);
+    expect(await page.locator('#print-weights').isVisible()).toBe(false);
     expect([...tp.problems.pageErrors, ...tp.problems.serverErrors]).toEqual([]);
   });
 });

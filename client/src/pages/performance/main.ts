@@ -32,6 +32,8 @@ let mayEdit = false;
 const fmtScore = (x: number | null) => (x == null ? '—' : x.toFixed(1));
 const fmtShare = (x: number | null) => (x == null ? '无数据' : `${(x * 100).toFixed(1)}%`);
 const fmtW = (x: number) => `${(x * 100).toFixed(1)}%`;
+/** The Beijing calendar day of an instant; `end`: the day before an exclusive end (the month's last). */
+const beijingDay = (iso: string, end = false) => new Date(Date.parse(iso) + 8 * 3_600_000 - (end ? 1 : 0)).toISOString().slice(0, 10);
 
 function query(format?: 'csv') {
   return withQuery('/api/performance', { month: state.month, level: state.level, format });
@@ -101,6 +103,9 @@ async function load(): Promise<void> {
   ($('#export') as HTMLAnchorElement).href = query('csv');
   ($('#export') as HTMLAnchorElement).download = `performance-${state.month}-${state.level}.csv`;
   $('#title').textContent = `${state.month.replace('-', ' 年 ')} 月 ${UNIT_LEVEL_NAMES[state.level]}绩效考核`;
+  // The printed report states the weights it was scored with (the weights form is not printed).
+  $('#print-weights').textContent = `统计期 ${beijingDay(ranking.period.from)} 至 ${beijingDay(ranking.period.to, true)}（北京时间）；指标权重：${
+    METRICS.map((m) => `${METRIC_NAMES[m]} ${fmtW(ranking!.weights[m])}`).join('，')}`;
   paintWeights(ranking.weights);
   paintRanking(ranking);
   paintBreakdown(ranking.units.find((u) => u.key === state.selected) ?? ranking.units.find((u) => u.score != null));
