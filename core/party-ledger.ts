@@ -1,6 +1,7 @@
 // The Party branch ledger (支部台账) and 一格三员 rosters: activity kinds, staff duties, the rules an
 // activity record must pass, monthly counts per branch, the 30-day activity flag per grid, and who
 // sees contact numbers in full. Pure: no I/O; the server and the pages share it.
+import type { MultiPolygon } from 'geojson';
 import { z } from 'zod';
 import { can, maskPhone, type Role } from './permissions.js';
 
@@ -240,3 +241,17 @@ export interface GridActivityView extends GridActivity { gridName: string; commu
 
 /** GET /api/party/contacts/:kind/:id — one full number, audited. */
 export interface ContactView { kind: 'staff' | 'member'; id: number; name: string; phone: string | null }
+
+/** A building a 党员中心户 of the grid may serve (GET /api/party/grids/:id/buildings). */
+export interface GridBuildingProps {
+  id: number; name: string | null; address: string | null;
+  /** name, else address, else 楼栋 + id: what the ledger calls it (HouseholdView.serves buildingName). */
+  label: string;
+  households: number; householdsSynthetic: boolean;
+  /** Houses of the resident pool (migration 0017) registered in this building; 0 when none. */
+  houses: number;
+}
+export interface GridBuildings {
+  type: 'FeatureCollection'; gridId: number; gridName: string;
+  features: { type: 'Feature'; id: number; geometry: MultiPolygon; properties: GridBuildingProps }[];
+}

@@ -134,4 +134,30 @@ export interface VoteLinkRow {
   state: VoteLinkState;
 }
 
+/** GET /api/public/reports, one row: a resident report (随手拍) as the staff who judge it see it. */
+export interface StaffReportView {
+  caseId: number;
+  residentId: number;
+  /** Masked (138****0001). */
+  phone: string;
+  reportedAt: string;
+  category: string;
+  categoryName: string;
+  description: string;
+  status: string;
+  statusName: string;
+  mergedInto: number | null;
+  /** The case the report lives on in (itself unless merged), and its state (what decides its points). */
+  survivorId: number;
+  survivorStatus: string;
+  communityCode: string | null;
+  communityName: string | null;
+  gridId: number | null;
+  /** Staff marked the report invalid (无效举报): when and why. */
+  rejectedAt: string | null;
+  rejectedNote: string | null;
+  /** Points the resident holds for it (awards less reversals). */
+  points: number;
+}
+
 export type { PointsRules };

@@ -5,7 +5,7 @@
 import {
   ACTIVITY_KINDS, activityProblems, addDays, gridActivity, lastMonths, listedPhone, monthlyCounts, seesFullContact, STAFF_DUTIES,
   STAFF_DUTY_CODES, type ActivityInput, type ActivityKind, type ActivityView, type BranchDetail, type BranchSummary, type GridActivityView,
-  type GridRoster, type HouseholdView, type MemberInput, type MemberView, type StaffDuty,
+  type GridBuildings, type GridRoster, type HouseholdView, type MemberInput, type MemberView, type StaffDuty,
 } from '../../core/party-ledger.js';
 import type { Role } from '../../core/permissions.js';
 import type { MultiPolygon } from 'geojson';
@@ -160,19 +160,6 @@ export async function unlinkHousehold(db: Db, householdId: number, buildingId: n
   });
 }
 
-/** A building a 党员中心户 of the grid may serve (GET /api/party/grids/:id/buildings). */
-export interface GridBuildingProps {
-  id: number; name: string | null; address: string | null;
-  /** name, else address, else 楼栋 + id: what the ledger calls it (HouseholdView.serves buildingName). */
-  label: string;
-  households: number; householdsSynthetic: boolean;
-  /** Houses of the resident pool (migration 0017) registered in this building; 0 when none. */
-  houses: number;
-}
-export interface GridBuildings {
-  type: 'FeatureCollection'; gridId: number; gridName: string;
-  features: { type: 'Feature'; id: number; geometry: MultiPolygon; properties: GridBuildingProps }[];
-}
 
 /** The buildings of grid `gridId` (inside the jurisdiction) with households, or served already. */
 export async function gridBuildings(db: Queryable, gridId: number, w: Where): Promise<Result<GridBuildings>> {

@@ -3,7 +3,7 @@
 // as the case's caller (incident_contact, masked to staff like every caller). The resident gets a
 // private link (its HMAC is the same on a replay, its hash is stored) to follow the case and, once
 // it is resolved or verified, to rate it, once. No HTTP here.
-import type { PublicCaseView, ReportFiled } from '../../core/public-contract.js';
+import type { PublicCaseView, ReportFiled, StaffReportView } from '../../core/public-contract.js';
 import { actionName, stateDef, type Rating } from '../../core/workflow.js';
 import { sha256 } from '../auth/principal.js';
 import type { Scope } from '../auth/scope.js';
@@ -117,30 +117,6 @@ export async function rateCase(db: Db, bus: EventBus, reportId: number, rating: 
 }
 
 /** GET /api/public/reports: one resident report as the staff's 随手拍 list shows it (masked phone only). */
-export interface StaffReportView {
-  caseId: number;
-  residentId: number;
-  /** Masked (138****0001). */
-  phone: string;
-  reportedAt: string;
-  category: string;
-  categoryName: string;
-  description: string;
-  status: string;
-  statusName: string;
-  mergedInto: number | null;
-  /** The case the report lives on in (itself unless merged), and its state (what decides its points). */
-  survivorId: number;
-  survivorStatus: string;
-  communityCode: string | null;
-  communityName: string | null;
-  gridId: number | null;
-  /** Staff marked the report invalid (无效举报): when and why. */
-  rejectedAt: string | null;
-  rejectedNote: string | null;
-  /** Points the resident holds for it (awards less reversals). */
-  points: number;
-}
 
 interface StaffReportRow {
   case_id: number; resident_id: number; phone_masked: string; reported_at: Date; rejected_at: Date | null; rejected_note: string | null;

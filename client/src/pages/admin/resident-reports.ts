@@ -11,6 +11,7 @@
 // Used by the 积分规则 tab (admin) and the 随手拍核查 tab (desk staff).
 import { AWARD_REFUSAL_TEXT, isVerifiedValid, type AwardRefusal } from '../../../../core/points.js';
 import { can, type Role } from '../../../../core/permissions.js';
+import type { StaffReportView } from '../../../../core/public-contract.js';
 import { ApiError, api } from '../../api/http.js';
 import { h } from '../../shell/dom.js';
 import { errorMessage } from '../../shell/errors.js';
@@ -18,27 +19,8 @@ import { flash } from '../../shell/header.js';
 import { actionButton, fmtDateTime, pill, table } from './common.js';
 import './desk.css';
 
-/** GET /api/public/reports, one row (server/public/reports.ts StaffReportView). */
-export interface StaffReport {
-  caseId: number;
-  residentId: number;
-  phone: string;
-  reportedAt: string;
-  category: string;
-  categoryName: string;
-  description: string;
-  status: string;
-  statusName: string;
-  mergedInto: number | null;
-  survivorId: number;
-  survivorStatus: string;
-  communityCode: string | null;
-  communityName: string | null;
-  gridId: number | null;
-  rejectedAt: string | null;
-  rejectedNote: string | null;
-  points: number;
-}
+/** GET /api/public/reports, one row. */
+export type StaffReport = StaffReportView;
 
 /** Why a case earns no points, as the admin reads it (core/points.ts decides). */
 export const AWARD_REFUSAL_ZH: Record<AwardRefusal, string> = {

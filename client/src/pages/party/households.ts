@@ -4,20 +4,14 @@
 // the list or by clicking it on the map — with a number of households, and 解除 on every link.
 // The server checks each link (server/party/ledger.ts linkHousehold) and answers a refusal in
 // zh-CN, shown here as it is; nothing is saved then.
-import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
-import type { BranchDetail } from '../../../../core/party-ledger.js';
+import type { BranchDetail, GridBuildingProps, GridBuildings } from '../../../../core/party-ledger.js';
 import { api, ApiError } from '../../api/http.js';
 import { fmtInt, h } from '../../shell/dom.js';
 import { errorMessage } from '../../shell/errors.js';
 
-/** A building a 中心户 of the grid may serve: GET /api/party/grids/:id/buildings (server/party/ledger.ts GridBuildingProps). */
-export interface GridBuildingProps {
-  id: number; name: string | null; address: string | null; label: string;
-  households: number; householdsSynthetic: boolean;
-  /** Houses of the resident pool registered in the building (0 when none). */
-  houses: number;
-}
-export type GridBuildingFc = FeatureCollection<Polygon | MultiPolygon, GridBuildingProps> & { gridId: number; gridName: string };
+/** GET /api/party/grids/:id/buildings. */
+export type GridBuildingFc = GridBuildings;
+export type { GridBuildingProps };
 
 interface LinkResult { householdId: number; buildingId: number; households: number }
 
