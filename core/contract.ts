@@ -10,6 +10,7 @@
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import type { BBox } from './bbox.js';
 import type { IntakeFields } from './incident-schema.js';
+import type { VoteResults } from './public-contract.js';
 import type { BuildingProps, DivisionLevel } from './types.js';
 import type { CaseEventView, CaseView } from './workflow.js';
 
@@ -128,3 +129,16 @@ export type DivisionCollection = FeatureCollection<MultiPolygon | Polygon, Divis
 export type BuildingFeature = Feature<MultiPolygon | Polygon, BuildingProps>;
 /** Buildings as GET /api/buildings sends them: truncated when the server's MAX_FEATURES cut the list. */
 export type BuildingCollection = FeatureCollection<MultiPolygon | Polygon, BuildingProps> & { truncated?: boolean };
+
+// ---------------------------------------------------------------------------------------------
+// Wall
+
+/**
+ * GET /api/wall/votes?division=&year=: the year's 一年一事 results (the public tally, as
+ * GET /api/public/communities/:code/votes gives it) of every community in the caller's jurisdiction
+ * that put up candidate projects; communities without projects are left out.
+ */
+export interface WallVotes {
+  year: number;
+  communities: VoteResults[];
+}

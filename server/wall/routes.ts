@@ -1,6 +1,7 @@
 // The command-centre wall's API (kiosk tokens are scoped like accounts):
 //   GET  /api/wall/metrics?division=&grid=&windowDays=  per-grid figures, KPI totals, ranking, sparklines
 //   GET  /api/wall/points?from=&to=&division=&limit=    cases reported in [from, to) as compact columns
+//   GET  /api/wall/votes?division=&year=                一年一事 results of the communities with projects (public data)
 //   POST /api/wall/backfill                             synthetic past cases with their workflow (admin only)
 import { Router } from 'express';
 import { z } from 'zod';
@@ -12,6 +13,7 @@ import { idValue, validate } from '../http/validate.js';
 import { scopedDivision } from '../layers/filters.js';
 import { backfill, backfillSchema } from './backfill.js';
 import { gridInScope, wallMetrics, wallPoints, type WallFilter } from './metrics.js';
+import { wallVotes } from './votes.js';
 
 /** Longest span /api/wall/points serves, and its row limits. */
 export const MAX_POINTS_DAYS = 8;
@@ -29,6 +31,10 @@ const pointsQuery = z.object({
   division: z.string().min(1).max(64).optional(),
   limit: z.coerce.number().int().positive().max(MAX_POINTS).default(DEFAULT_POINTS),
 });
+const votesQuery = z.object({
+  division: z.string().min(1).max(64).optional(),
+  year: z.coerce.number().int().min(2000).max(2100).optional(),
+}).strict();
 
 /** The caller's jurisdiction narrowed to `division`, with the department limit for cases. */
 async function wallFilter(db: Db, scope: Scope, division: string | undefined): Promise<Result<WallFilter>> {
@@ -66,6 +72,17 @@ export function wallRoutes(db: Db): Router {
     const f = await wallFilter(db, principalOf(req).scope, q.value.division);
     if (!f.ok) return f;
     return ok(await wallPoints(db, f.value, q.value.from, to, q.value.limit));
+  }));
+
+  // The year's vote results: public data (the public pages show each community's), so any role
+  // that may open the wall, cases or not; kept to the jurisdiction like the rest of the wall.
+  r.get('/api/wall/votes', guard('read', 'map'), route(async (req, res) => {
+    const q = validate(votesQuery, req.query);
+    if (!q.ok) return q;
+    const f = await scopedDivision(db, principalOf(req).scope, q.value.division);
+    if (!f.ok) return f;
+    res.setHeader('Cache-Control', 'no-cache');
+    return ok(await wallVotes(db, f.value.communities, q.value.year));
   }));
 
   // Synthetic history for demos and the replay: admin only (the role that edits the workflow's
