@@ -7,11 +7,16 @@
 // Also: the panels and the 2D map come before the 3D city (timings logged), no panel covers another
 // at the three sizes and the district sits in the free middle, a replay shows the replayed moment's
 // figures, and a planner (no case access) gets a wall without case panels and without failed requests.
+// Issue 14 on the wall: 一年一事 vote results equal to the public API's tally, a selected grid's
+// 一格三员 by duty with the roster's masked numbers, and the demo's quiet Party branches flagged.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MultiPolygon, Polygon } from 'geojson';
+import { REQUIRED_STAFF_ROLES } from '../../core/grid-summary.js';
+import type { GridRoster } from '../../core/party-ledger.js';
+import type { VoteResults } from '../../core/public-contract.js';
 import { Simulator, type SimCase, type SimGrid } from '../../server/wall/simulator.js';
 import {
   apiClient, CHROMIUM_ARGS, chromiumPath, decodePng, openPage, pixelStats, describeStats, RESULTS_DIR, screenshotPage, sleep,
@@ -32,6 +37,8 @@ const bySub = new Map<string, ApiClient>();
 let subOfGrid = new Map<number, string>();
 let gridsFc: { features: { geometry: Polygon | MultiPolygon; properties: { id: number; communityCode: string; households: number; name: string } }[] };
 const figures: Record<string, unknown> = {};
+/** Two communities with 一年一事 candidates and votes (beforeAll): 4 votes in the first, 2 in the second. */
+let voting: string[] = [];
 
 interface Hooks {
   ready: boolean; gridCount: number; incidentCount: number; layout: string; scale: number; metric: string; selection: string;
@@ -44,6 +51,7 @@ interface Hooks {
   live: string;
   reconnects: number;
   timing: { panelsMs: number | null; pictureMs: number | null; completeMs: number | null };
+  votes?: { year: number; communities: number; total: number; shown: string[]; page: number; pages: number; loads: number };
 }
 const hooks = (): Promise<Hooks> => page.evaluate(() => JSON.parse(JSON.stringify((window as unknown as { __gc: unknown }).__gc)) as Hooks);
 const wall = <T = unknown>(fn: string, ...args: unknown[]): Promise<T> =>
@@ -90,6 +98,32 @@ async function heapMB(): Promise<number> {
   return u.usedSize / 2 ** 20;
 }
 
+/**
+ * Panels that cover one another: the boxes of every visible panel, with the tour caption showing
+ * the longest community name (the widest it gets), compared pairwise.
+ */
+async function overlappingPanels(longest: string): Promise<{ out: string[]; checked: string[] }> {
+  return page.evaluate((longest) => {
+    const cap = document.querySelector<HTMLElement>('#caption')!;
+    const wasHidden = cap.hidden;
+    document.querySelector('#cap-kicker')!.textContent = '自动巡航 12/12 · 社区';
+    document.querySelector('#cap-title')!.textContent = longest;
+    cap.hidden = false;
+    const sel = ['.wall-top', '.wall-left > .wall-panel', '.wall-right > .wall-panel', '.wall-controls > *', '#legend', '#detail', '#caption', '#alert', '#replay', '.wall-attrib'];
+    const boxes = sel.flatMap((q) => [...document.querySelectorAll<HTMLElement>(q)].map((el, i) => ({ name: `${q}#${i}`, r: el.getBoundingClientRect(), shown: el.offsetParent !== null || getComputedStyle(el).position === 'fixed' && getComputedStyle(el).display !== 'none' })))
+      .filter((b) => b.shown && b.r.width > 0 && b.r.height > 0);
+    const out: string[] = [];
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i]!.r, b = boxes[j]!.r;
+        if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5) out.push(`${boxes[i]!.name} × ${boxes[j]!.name}`);
+      }
+    }
+    cap.hidden = wasHidden;
+    return { out, checked: boxes.map((b) => b.name) };
+  }, longest);
+}
+
 /** Post one simulated case now through the real API (with its subdistrict's token). */
 async function report(over: Partial<SimCase> = {}): Promise<{ id: number; postedAt: number; answeredAt: number; status: number }> {
   const c = { ...sim.caseAt(new Date()), ...over };
@@ -125,6 +159,30 @@ beforeAll(async () => {
   figures.backfill = { day: yesterday, cases: r.body.created, steps: r.body.steps, ms: Date.now() - t0 };
   console.log(`[wall] backfilled ${yesterday}: ${r.body.created} cases, ${r.body.steps} workflow steps in ${Date.now() - t0} ms`);
   for (let i = 0; i < 8; i++) await report();
+
+  // 一年一事 in two communities, through the API as a desk does it: candidate projects, a one-time
+  // voting link per vote, the votes (4 in the first community: 3 · 1 · 0; 2 in the second, whose
+  // leading project is then chosen). Before the wall opens: the layout test measures the panel too.
+  const district = (await admin.get<{ code: string }>('api/district')).body.code;
+  const desk = await tokenClient(server, admin, { role: 'district_center', divisionCode: district });
+  voting = [...new Set(gridsFc.features.map((g) => g.properties.communityCode))].slice(0, 2);
+  for (const [i, code] of voting.entries()) {
+    const ids: number[] = [];
+    for (const title of i === 0 ? ['加装电梯', '口袋公园', '充电车棚'] : ['老旧管网改造', '楼道照明']) {
+      const p = await desk.post<{ id: number }>('api/public/projects', { communityCode: code, title, description: `${title}（测试）` });
+      expect(p.status, JSON.stringify(p.body)).toBe(201);
+      ids.push(p.body.id);
+    }
+    for (const projectId of i === 0 ? [ids[1], ids[0], ids[1], ids[1]] : [ids[0], ids[0]]) {
+      const link = await desk.post<{ token: string }>('api/public/desk/vote-links', { communityCode: code });
+      expect(link.status, JSON.stringify(link.body)).toBe(201);
+      const v = await fetch(new URL(`api/public/communities/${code}/votes`, server.url), {
+        method: 'POST', headers: { 'content-type': 'application/json', 'x-vote-link': link.body.token }, body: JSON.stringify({ projectId }),
+      });
+      expect(v.status, await v.text()).toBe(201);
+    }
+    if (i === 1) expect((await desk.post(`api/public/projects/${ids[0]}/status`, { status: 'chosen' })).status).toBe(200);
+  }
 
   tp = await openPage(browser, server);
   page = tp.page;
@@ -334,6 +392,94 @@ describe('command-centre wall /wall', () => {
     expect(tp.problems.pageErrors).toEqual([]);
   }, 200_000);
 
+  it('shows 一年一事 votes as the public API tallies them, a grid\'s 一格三员 by duty with masked numbers, and the quiet Party branches', async ({ onTestFailed }) => {
+    onTestFailed(async () => {
+      await screenshotPage(page, 'wall-failed-votes-staff');
+      console.error(tp.dump(), JSON.stringify((await hooks()).votes), await page.evaluate(() =>
+        `${document.querySelector('#wall-votes')?.outerHTML ?? 'no #wall-votes'}\n${document.querySelector('#detail')?.outerHTML ?? ''}\n${document.querySelector('#party-activity')?.outerHTML ?? 'no #party-activity'}`));
+    });
+    await wall('tourStop');
+    await wall('setAlerts', false); // an overdue alert would move the selection under the checks
+    await wall('select', 'district', '');
+    // 一年一事: the communities with projects (only the two of beforeAll in the demo), most votes first.
+    const pub = await Promise.all(voting.map(async (code) => (await (await fetch(new URL(`api/public/communities/${code}/votes`, server.url))).json()) as VoteResults));
+    expect(pub.map((r) => r.total)).toEqual([4, 2]);
+    const panel = page.locator('#wall-votes');
+    await panel.waitFor({ state: 'visible', timeout: 30_000 });
+    const v = await waitFor('the vote results', (x) => (x.votes?.communities ?? 0) > 0, 10_000);
+    // Above the latest cases (this role sees cases); one community at a time at 1920×1080, paging through both.
+    expect(await page.locator('.wall-right > #wall-votes').count()).toBe(1);
+    expect(v.votes).toMatchObject({ communities: 2, total: 6, pages: 2, shown: [voting[0]] }); // most votes first
+    const seen = new Set<string>();
+    await expect.poll(async () => { for (const c of (await hooks()).votes?.shown ?? []) seen.add(c); return [...seen].sort(); }, { timeout: 30_000 })
+      .toEqual([...voting].sort());
+    expect(await page.locator('#wall-votes-note').innerText()).toContain('2 个社区 · 共 6 票');
+    // Each community (selected: its results only): every candidate with the public tally's votes, in
+    // its order; the leader marked; a chosen project says so.
+    const shown = async (r: VoteResults) => {
+      await wall('select', 'community', r.communityCode);
+      await waitFor(`${r.communityCode}'s votes`, (x) => x.votes?.shown.join() === r.communityCode, 10_000);
+      const li = panel.locator(`li.vc[data-community="${r.communityCode}"]`);
+      expect(await li.getAttribute('data-total')).toBe(String(r.total));
+      expect(await li.locator('.vc-h').innerText()).toContain(`${r.communityName}`);
+      expect(await li.locator('.tot b').innerText()).toBe(String(r.total));
+      expect(await page.locator('#wall-votes-note').innerText()).toContain(`共 ${r.total} 票`);
+      const rows = await li.locator('.vp li[data-project-id]').evaluateAll((els) => els.map((e) => ({
+        id: Number(e.getAttribute('data-project-id')), votes: Number(e.getAttribute('data-votes')), text: Number(e.querySelector('.n')!.textContent),
+        status: e.getAttribute('data-status'), leading: e.hasAttribute('data-leading'), title: e.querySelector('.tt')!.textContent,
+      })));
+      const top = Math.max(...r.projects.map((p) => p.votes));
+      expect(rows).toEqual(r.projects.map((p) => ({ id: p.projectId, votes: p.votes, text: p.votes, status: p.status, leading: p.votes === top, title: p.title })));
+      return li;
+    };
+    expect(await (await shown(pub[0]!)).locator('[data-leading]').innerText()).toContain('领先');
+    expect(pub[1]!.projects[0]!.status).toBe('chosen');
+    expect(await (await shown(pub[1]!)).locator('[data-leading]').innerText()).toContain('已选定');
+
+    // 一格三员: a grid of the first community with staff on its roster; selected, the detail card lists
+    // them by duty with the roster API's masked numbers (and names, for this admin), never a full one.
+    let roster: GridRoster | undefined;
+    for (const f of gridsFc.features.filter((g) => g.properties.communityCode === voting[0])) {
+      const r = await admin.get<GridRoster>(`api/party/grids/${f.properties.id}/roster`);
+      expect(r.status).toBe(200);
+      if (r.body.staff.filter((m) => m.phone).length >= 2) { roster = r.body; break; }
+    }
+    expect(roster, 'a grid with staff and numbers in the demo').toBeDefined();
+    await wall('select', 'grid', roster!.gridId);
+    const card = page.locator(`#detail .wall-staff[data-grid-id="${roster!.gridId}"][data-state="ready"]`);
+    await card.waitFor({ timeout: 15_000 });
+    const lines = await card.locator('li:not(.missing)').evaluateAll((els) => els.map((e) => ({
+      duty: e.getAttribute('data-duty'), name: e.querySelector('.nm')!.textContent, phone: e.getAttribute('data-phone'), shown: e.querySelector('.ph')!.textContent || null,
+    })));
+    expect(lines).toEqual(roster!.staff.map((m) => ({ duty: m.duty, name: m.name, phone: m.phone, shown: m.phone })));
+    for (const m of roster!.staff) if (m.phone) expect(m.phone).toMatch(/^\d{3}\*{4}\d{4}$/);
+    const text = await card.innerText();
+    for (const m of roster!.staff) expect(text).toContain(m.dutyName);
+    expect(await card.locator('li.missing').evaluateAll((els) => els.map((e) => e.getAttribute('data-duty'))))
+      .toEqual(REQUIRED_STAFF_ROLES.filter((r) => roster!.missing.includes(r)));
+    expect(await page.locator('#detail').innerText()).not.toMatch(/1\d{10}/);
+    // The votes panel shows the grid's community; nothing overlaps with the taller detail card.
+    await waitFor('the grid\'s community votes', (x) => x.votes?.shown.join() === voting[0], 10_000);
+    const overlaps = await overlappingPanels('');
+    expect(overlaps.checked).toEqual(expect.arrayContaining(['#detail#0', '.wall-right > .wall-panel#1']));
+    expect(overlaps.out, 'overlapping panels with a grid selected').toEqual([]);
+    await screenshotPage(page, 'wall-grid-staff');
+
+    // 支部活动(30天): the demo leaves every fourth branch quiet; the grids the API flags are listed.
+    const activity = (await admin.get<{ grids: { gridId: number; noActivity: boolean }[] }>('api/party/grid-activity')).body.grids;
+    const quiet = activity.filter((g) => g.noActivity).map((g) => g.gridId);
+    expect(quiet.length).toBeGreaterThan(0);
+    const box = page.locator('#party-activity');
+    await expect.poll(() => box.locator('[data-figure="flagged"]').innerText().catch(() => ''), { timeout: 20_000 }).toBe(String(quiet.length));
+    expect(await box.locator('button[data-grid-id]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-grid-id'))))).toEqual(quiet.slice(0, 8));
+    await box.locator(`button[data-grid-id="${quiet[0]}"]`).click();
+    await waitFor('the quiet grid selected', (x) => x.selection === `grid:${quiet[0]}`, 10_000);
+    await wall('select', 'district', '');
+    await wall('setAlerts', true);
+    expect(tp.problems.pageErrors).toEqual([]);
+    expect(tp.problems.serverErrors).toEqual([]);
+  }, 200_000);
+
   it('fits 1920×1080, 3840×2160 and 5760×1080 with unstretched text and clicks that land where drawn', async ({ onTestFailed }) => {
     onTestFailed(async () => { await screenshotPage(page, 'wall-failed-layout'); console.error(tp.dump()); });
     // The grid nearest the middle of the district: its subdistrict is what a click on it selects first.
@@ -398,26 +544,11 @@ describe('command-centre wall /wall', () => {
       lap('clicked');
       // No panel covers another: with the detail card up (the subdistrict) and the tour caption showing
       // the longest community name, the boxes of all visible panels are disjoint.
-      const overlaps = await page.evaluate((longest) => {
-        const cap = document.querySelector<HTMLElement>('#caption')!;
-        const wasHidden = cap.hidden;
-        document.querySelector('#cap-kicker')!.textContent = '自动巡航 12/12 · 社区';
-        document.querySelector('#cap-title')!.textContent = longest;
-        cap.hidden = false;
-        const sel = ['.wall-top', '.wall-left > .wall-panel', '.wall-right > .wall-panel', '.wall-controls > *', '#legend', '#detail', '#caption', '#alert', '#replay', '.wall-attrib'];
-        const boxes = sel.flatMap((q) => [...document.querySelectorAll<HTMLElement>(q)].map((el, i) => ({ name: `${q}#${i}`, r: el.getBoundingClientRect(), shown: el.offsetParent !== null || getComputedStyle(el).position === 'fixed' && getComputedStyle(el).display !== 'none' })))
-          .filter((b) => b.shown && b.r.width > 0 && b.r.height > 0);
-        const out: string[] = [];
-        for (let i = 0; i < boxes.length; i++) {
-          for (let j = i + 1; j < boxes.length; j++) {
-            const a = boxes[i]!.r, b = boxes[j]!.r;
-            if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5) out.push(`${boxes[i]!.name} × ${boxes[j]!.name}`);
-          }
-        }
-        cap.hidden = wasHidden;
-        return { out, checked: boxes.map((b) => b.name) };
-      }, longestCommunity);
+      const overlaps = await overlappingPanels(longestCommunity);
       expect(overlaps.checked).toEqual(expect.arrayContaining(['#detail#0', '#legend#0', '#caption#0', '.wall-top#0']));
+      // The 一年一事 panel (the votes made in beforeAll) is among the panels measured.
+      expect(await page.locator('.wall-right > .wall-panel').evaluateAll((els) => els.map((e) => e.id))).toContain('wall-votes');
+      expect(await page.locator('#wall-votes').isVisible()).toBe(true);
       expect(overlaps.out, `overlapping panels at ${s.w}×${s.hgt}`).toEqual([]);
     }
     // Text scales with the screen: twice as tall on 4K as on 1080p, the same on the ultra-wide.
@@ -459,9 +590,12 @@ describe('command-centre wall /wall', () => {
     expect(Number((await page.locator('[data-kpi="today"] .k-value').innerText()).replace(/[^\d]/g, ''))).toBe(exp.today);
     expect(await page.locator('#live').innerText()).toBe(`回放 ${loaded.replay.day} 14:30`);
     expect(await page.locator('#ticker-note').innerText()).toContain('回放');
+    // Today's vote tallies say nothing about the replayed day: their panel steps aside.
+    expect(await page.locator('#wall-votes').isHidden()).toBe(true);
     // Back to live: the badge and the figures are today's again.
     await wall('stopReplay');
     await expect.poll(() => page.locator('#live').innerText(), { timeout: 10_000 }).not.toContain('回放');
+    expect(await page.locator('#wall-votes').isVisible()).toBe(true);
     const live = (await admin.get<{ totals: { today: number } }>('api/wall/metrics')).body.totals.today;
     await expect.poll(async () => (await hooks()).kpi.today, { timeout: 40_000 }).toBe(live);
     expect(tp.problems.pageErrors).toEqual([]);
@@ -545,6 +679,8 @@ describe('command-centre wall /wall', () => {
       expect(await pp.page.locator('#live').isHidden()).toBe(true);
       expect(await pp.page.locator('#role-badge').isVisible()).toBe(true);
       expect(await pp.page.locator('#party-tree li').count()).toBeGreaterThan(0);
+      // 一年一事 is public: shown without case access too (in the left column: there is no right one).
+      await pp.page.locator('.wall-left > #wall-votes li.vc').first().waitFor({ timeout: 20_000 });
       expect(await pp.page.locator('body').innerText()).not.toContain('离线');
     } finally {
       await pp.close();

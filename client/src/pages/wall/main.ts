@@ -32,6 +32,7 @@ import { setupReplay } from './parts/replay.js';
 import { setupSelection } from './parts/selection.js';
 import { setupTour } from './parts/tour.js';
 import { setupPartyActivity } from './parts/party-activity.js';
+import { setupVotes } from './parts/votes.js';
 import { setupWarnings } from './parts/warnings.js';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
 
@@ -124,6 +125,7 @@ async function main(): Promise<void> {
   setupPanels(ctx, layers);
   setupPartyActivity(ctx, account?.role); // 支部活动(30天) with the grids that held none
   setupSelection(ctx);
+  setupVotes(ctx); // 一年一事: the year's vote results of the communities in view (follows the selection)
   setupFigures(ctx);
   const feed = setupLiveFeed(ctx, layers);
   const tour = setupTour(ctx);

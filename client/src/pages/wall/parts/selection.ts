@@ -1,6 +1,6 @@
 // Selection: drill-down by click or touch (district › subdistrict › community › grid › building),
-// the breadcrumbs, the detail card, a Party organisation picked in the tree, and the camera target
-// of each selection.
+// the breadcrumbs, the detail card (a grid's with its 一格三员 by duty, parts/staff.ts), a Party
+// organisation picked in the tree, and the camera target of each selection.
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
 import type { BuildingProps } from '../../../../../core/types.js';
 import type { GridMetric, PartyNode } from '../../../../../core/wall.js';
@@ -10,6 +10,7 @@ import { anyProps, bboxOf, LEVEL_NAMES, selKey, type Sel, type WallContext } fro
 import { coverageTone, STAFF_ROLE_NAMES } from '../metrics.js';
 import * as panel from '../panels.js';
 import { int, pct, shortGridName } from '../panels.js';
+import { gridStaff } from './staff.js';
 
 const partyNodes = (roots: PartyNode[]): PartyNode[] => roots.flatMap((n) => [n, ...partyNodes(n.children)]);
 const findParty = (roots: PartyNode[], id: number) => partyNodes(roots).find((n) => n.id === id);
@@ -35,6 +36,7 @@ export function setupSelection(ctx: WallContext): void {
   const { data, state, hooks, params } = ctx;
   const { district, scopeBbox, divFeature, gridFeature, buildingFeature, communityOf, subOf } = data;
   const touched = () => ctx.act.touched();
+  const staff = gridStaff(ctx);
 
   ctx.act.scopeName = (s: Sel): string => {
     switch (s.level) {
@@ -161,6 +163,9 @@ export function setupSelection(ctx: WallContext): void {
       rows.push({ label: '一格三员配齐', value: `${staffed}/${gs.length} 个网格`, tone: staffed === gs.length ? 'good' : undefined });
     }
     panel.detail(el, LEVEL_NAMES[s.level], scopeName(s), rows);
+    // Who they are, by duty, numbers masked (also for roles without the case figures behind `g`).
+    const gridId = s.level === 'grid' ? s.gridId : s.level === 'building' ? s.gridId : null;
+    if (gridId != null) el.append(staff.block(gridId));
   };
 
   ctx.act.select = (s, fly, opts = {}) => {
