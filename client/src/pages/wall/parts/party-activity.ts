@@ -1,7 +1,7 @@
 // 支部活动(30天) on the wall (issue 14): in the Party panel, the branch activities of the last 30
 // days across the jurisdiction and the grids whose branch held none (or that have no branch),
 // flagged; a flagged grid is a button that selects it. Figures from GET /api/party/grid-activity
-// (the Party ledger, server/party), refreshed every five minutes. Roles without read on `party`
+// for the wall's own division (the Party ledger, server/party), refreshed every five minutes. Roles without read on `party`
 // get nothing and make no request.
 import './party-activity.css';
 import type { GridActivityView } from '../../../../../core/party-ledger.js';
@@ -40,7 +40,7 @@ export function setupPartyActivity(ctx: WallContext, role: string | null | undef
     );
     hooks.partyActivity = { grids: grids.length, active: grids.length - flagged.length, flagged: flagged.length, activities };
   };
-  const load = () => partyApi.gridActivity().then((r) => render(r.grids)).catch((e) => console.warn('[wall] party activity failed', e));
+  const load = () => partyApi.gridActivity(ctx.data.rootCode).then((r) => render(r.grids)).catch((e) => console.warn('[wall] party activity failed', e));
   void load();
   setInterval(() => void load(), REFRESH_MS);
 }
