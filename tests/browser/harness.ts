@@ -555,3 +555,13 @@ export async function interiorPoint(f: import('geojson').Feature<import('geojson
   }
   return best ?? (turf.pointOnFeature(f).geometry.coordinates as [number, number]);
 }
+
+/** Where (lon, lat) is on the page, in page pixels: the map page's `__gc.project` offset by the canvas `selector`'s box. */
+export async function pagePoint(page: Page, selector: string, lon: number, lat: number): Promise<{ x: number; y: number }> {
+  return page.evaluate(({ lon, lat, selector }) => {
+    const gc = (window as unknown as { __gc: { project?: (lon: number, lat: number) => [number, number] } }).__gc;
+    const box = document.querySelector(selector)!.getBoundingClientRect();
+    const [x, y] = gc.project!(lon, lat);
+    return { x: box.left + x, y: box.top + y };
+  }, { lon, lat, selector });
+}

@@ -12,8 +12,8 @@ import type { Feature, MultiPolygon } from 'geojson';
 import { addDays, beijingDate, type BranchDetail, type BranchSummary, type GridRoster } from '../../core/party-ledger.js';
 import { testImage } from '../../server/testing/photos.js';
 import {
-  apiClient, createAccount, describeStats, interiorPoint, isBlank, launchBrowser, loginInPage, openPage, reportFailure, screenshotPage, startServer,
-  waitForNonBlank, waitForReady, type ApiClient, type GcHooks, type TestPage, type TestServer,
+  apiClient, createAccount, describeStats, interiorPoint, isBlank, launchBrowser, loginInPage, openPage, pagePoint, reportFailure, screenshotPage, startServer,
+  waitForNonBlank, waitForReady, type ApiClient, type TestPage, type TestServer,
 } from './harness.js';
 
 const MAP_CANVAS = '#map canvas.maplibregl-canvas';
@@ -131,12 +131,7 @@ describe('支部台账 /party', () => {
     const grid = (await admin.get<{ features: import('geojson').Feature<import('geojson').Polygon>[] }>(`api/grids?division=${branch.communityCode}`)).body.features
       .find((f) => Number(f.properties?.id) === branch.gridId)!;
     const [lon, lat] = await interiorPoint(grid);
-    const at = await page.evaluate(({ lon, lat, selector }) => {
-      const gc = (window as unknown as { __gc: GcHooks }).__gc;
-      const box = document.querySelector(selector)!.getBoundingClientRect();
-      const [x, y] = gc.project!(lon, lat);
-      return { x: box.left + x, y: box.top + y };
-    }, { lon, lat, selector: MAP_CANVAS });
+    const at = await pagePoint(page, MAP_CANVAS, lon, lat);
     await page.mouse.click(at.x, at.y);
     const panel = page.locator('#info-panel');
     await expect.poll(() => panel.getAttribute('data-grid-id'), { timeout: 15_000 }).toBe(String(branch.gridId));
@@ -215,12 +210,7 @@ describe('支部台账 /party', () => {
     await page.locator('#hh-household').selectOption(String(hid));
     const [lon, lat] = await interiorPoint(building);
     await expect.poll(async () => {
-      const at = await page.evaluate(({ lon, lat, selector }) => {
-        const gc = (window as unknown as { __gc: GcHooks }).__gc;
-        const box = document.querySelector(selector)!.getBoundingClientRect();
-        const [x, y] = gc.project!(lon, lat);
-        return { x: box.left + x, y: box.top + y };
-      }, { lon, lat, selector: MAP_CANVAS });
+      const at = await pagePoint(page, MAP_CANVAS, lon, lat);
       await page.mouse.click(at.x, at.y);
       return page.locator('#hh-building').inputValue();
     }, { timeout: 20_000 }).toBe(String(target.id));
