@@ -52,6 +52,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The error body's details as the server sent them (e.g. {reason}), if any. */
+    readonly details?: unknown,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -321,7 +323,7 @@ export function createApi(base = '', fetchImpl: FetchLike = (i, init) => fetch(i
     }
     if (!res.ok) {
       const err = (body as Partial<ApiErrorBody> | null)?.error;
-      throw new ApiError(res.status, err?.code ?? 'http_error', err?.message ?? `HTTP ${res.status}`);
+      throw new ApiError(res.status, err?.code ?? 'http_error', err?.message ?? `HTTP ${res.status}`, err?.details);
     }
     // Remember the session's CSRF token whenever the server tells it (login, who-am-I).
     const acct = (body as { account?: Account } | null)?.account;

@@ -9,7 +9,7 @@
 //   named in zh-CN;
 // - 调整积分 (the admin): hands the resident to the 积分规则 tab's adjustment form.
 // Used by the 积分规则 tab (admin) and the 随手拍核查 tab (desk staff).
-import { AWARD_REFUSAL_TEXT, isVerifiedValid, type AwardRefusal } from '../../../../core/points.js';
+import { isVerifiedValid, type AwardRefusal } from '../../../../core/points.js';
 import { can, type Role } from '../../../../core/permissions.js';
 import type { StaffReportView } from '../../../../core/public-contract.js';
 import { ApiError, api } from '../../api/http.js';
@@ -34,9 +34,9 @@ export const AWARD_REFUSAL_ZH: Record<AwardRefusal, string> = {
 /** A refusal of the points and report routes in zh-CN, with the server's code. */
 export function pointsRefusal(e: unknown): string {
   if (!(e instanceof ApiError)) return errorMessage(e);
-  const reason = (Object.keys(AWARD_REFUSAL_TEXT) as AwardRefusal[]).find((r) => AWARD_REFUSAL_TEXT[r] === e.message);
+  const reason = (e.details as { reason?: string } | undefined)?.reason as AwardRefusal | undefined;
   const text = e.code === 'already_awarded' ? AWARD_REFUSAL_ZH.already_awarded
-    : e.code === 'not_awardable' ? (reason ? AWARD_REFUSAL_ZH[reason] : '该案件不符合计分条件')
+    : e.code === 'not_awardable' ? (reason && Object.hasOwn(AWARD_REFUSAL_ZH, reason) ? AWARD_REFUSAL_ZH[reason] : '该案件不符合计分条件')
     : e.code === 'conflict' && /marked invalid already/.test(e.message) ? '该举报已判定为无效，无需重复判定'
     : e.code === 'not_found' && /incident|report/.test(e.message) ? '案件不存在、不在本辖区或不是居民上报的'
     : e.code === 'not_found' && /resident/.test(e.message) ? '居民不存在'
