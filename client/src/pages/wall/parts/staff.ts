@@ -54,7 +54,7 @@ export function gridStaff(ctx: WallContext): { block(gridId: number): HTMLElemen
     }
     const missing = REQUIRED_STAFF_ROLES.filter((r) => s.staffMissing.includes(r));
     return h('div', { class: 'wall-staff', 'data-grid-id': gridId, 'data-state': 'ready', 'data-staff': s.staff.length },
-      h('div', { class: 't' }, '一格三员 · 按岗位', s.staffMasked ? h('small', {}, '姓名已脱敏') : null, s.staff.some((m) => m.synthetic) ? h('small', {}, '示意') : null),
+      h('div', { class: 't' }, '一格三员 · 按岗位', s.staffMasked ? h('small', {}, '姓名已脱敏') : null, s.staff.some((m) => m.synthetic) ? h('small', { title: '一格三员姓名与电话为演示用合成数据' }, '合成数据') : null),
       h('ul', {},
         ...s.staff.map((m) => {
           const phone = wallPhone(m.phone);
